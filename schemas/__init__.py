@@ -1,0 +1,1 @@
+"""Marshmallow schemas for the REST API and the WebSocket messages."""

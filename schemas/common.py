@@ -1,0 +1,49 @@
+"""Schemas shared by many endpoints: errors, users, request base classes."""
+
+from marshmallow import EXCLUDE, Schema, fields
+
+
+class RequestSchema(Schema):
+    """Base of request bodies: unknown fields are ignored so newer clients keep working."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ErrorBodySchema(Schema):
+    """The inner error object of SPEC §4."""
+
+    code = fields.String(required=True, metadata={"example": "NOT_FOUND"})
+    message = fields.String(required=True)
+    details = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    """`{"error": {...}}`, the body of every failed request."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class UserSchema(Schema):
+    """The user object the web client reads (SPEC §4)."""
+
+    id = fields.String(required=True, metadata={"example": "17", "description": "digits"})
+    login = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    display_name = fields.String(required=True)
+    real_name = fields.String(required=True)
+    default_avatar_id = fields.String(required=True, allow_none=True)
+    is_avatar_empty = fields.Boolean(required=True)
+
+
+class UsersOnlineSchema(Schema):
+    """`{"users": [user]}`."""
+
+    users = fields.List(fields.Nested(UserSchema), required=True)
+
+
+class StatusSchema(Schema):
+    """A health answer."""
+
+    status = fields.String(required=True, metadata={"example": "ok"})

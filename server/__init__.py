@@ -1,0 +1,1 @@
+"""Team Trainer: a self-hosted backend for ICPC-style team training."""

@@ -1,0 +1,94 @@
+"""The application factory: create_app(config) wires services, routes, docs and CORS."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp_cors
+from aiohttp import web
+from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
+from aiohttp_apigami.constants import APISPEC_PARSER
+
+from . import __doc__ as description
+from .config import Config
+from .contests.loader import load_catalog
+from .events import Publisher
+from .keys import CONFIG, CONTESTS, EVENTS, SESSIONS, STORE
+from .middleware import ApiParser, error_middleware
+from .sessions import SessionService
+from .store import Store
+from .views.contests import setup_contest_routes
+from .views.health import setup_health_routes
+from .views.sessions import setup_session_routes
+from .views.teams import setup_team_routes
+from .views.users import setup_user_routes
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+_BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Open the database and re-arm session timers; close both at the end."""
+    config = app[CONFIG]
+    store = await Store.open(config.db_path)
+    app[STORE] = store
+    sessions = SessionService(store, app[EVENTS])
+    app[SESSIONS] = sessions
+    await sessions.resume()
+    log.info("database %s open", config.db_path)
+    yield
+    await sessions.close()
+    await store.close()
+
+
+def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
+    api = AiohttpApiSpec(
+        url="/openapi.json",
+        swagger_path="/docs",
+        static_path="/docs/static",
+        title="Team Trainer",
+        version=API_VERSION,
+        openapi_version=OpenApiVersion.V303,
+        info={"description": (description or "").strip()},
+    )
+    api.spec.components.security_scheme(
+        "OAuth",
+        {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`OAuth <token>` or `Bearer <token>`"},
+    )
+    api.register(app, in_place=True)
+    app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
+    return api
+
+
+def _setup_cors(app: web.Application, config: Config) -> None:
+    options = aiohttp_cors.ResourceOptions(
+        allow_credentials=True, expose_headers="*", allow_headers=("Authorization", "Content-Type"), max_age=3600
+    )
+    origins = ("*",) if config.any_origin else config.allow_origins
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    for route in list(app.router.routes()):
+        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs")):
+            cors.add(route)
+
+
+def create_app(config: Config) -> web.Application:
+    """Build the whole application for a config; tests and `python -m server` share it."""
+    app = web.Application(
+        middlewares=[error_middleware, validation_middleware],
+        client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
+    )
+    app[CONFIG] = config
+    app[EVENTS] = Publisher()
+    app[CONTESTS] = load_catalog(config.contests_dir)
+    app.cleanup_ctx.append(_store_ctx)
+    setup_health_routes(app)
+    setup_user_routes(app)
+    setup_team_routes(app)
+    setup_contest_routes(app)
+    setup_session_routes(app)
+    _setup_openapi(app)
+    _setup_cors(app, config)
+    return app

@@ -1,0 +1,136 @@
+"""Typed configuration read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+AUTH_MODES = ("token", "trust")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A configuration value is unusable; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of SPEC §2, parsed and checked."""
+
+    app_host: str = "127.0.0.1"
+    app_port: int = 8000
+    db_path: Path = Path("var/trainer.db")
+    contests_dir: Path = Path("data/contests")
+    max_connections_per_group: int = 3
+    snapshot_interval: float = 2.0
+    auth_mode: str = "token"
+    allow_origins: tuple[str, ...] = ("*",)
+    judge_workers: int = 2
+    ws_heartbeat: float = 20.0
+    max_message_bytes: int = 1_048_576
+    max_code_bytes: int = 262_144
+    log_level: str = "INFO"
+
+    @property
+    def any_origin(self) -> bool:
+        """True when every origin is allowed."""
+        return "*" in self.allow_origins
+
+
+def _int(name: str, raw: str, minimum: int = 0, maximum: int | None = None) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigError(f"{name} must be at least {minimum}{upper}, got {value}")
+    return value
+
+
+def _positive_float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...], upper: bool = False) -> str:
+    value = raw.strip().upper() if upper else raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def _contests_dir(name: str, raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"{name} must be an existing folder, got {raw!r}")
+    return path
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    if not origins:
+        raise ConfigError(f"{name} must list at least one origin or '*'")
+    return origins
+
+
+def _nonempty(name: str, raw: str) -> str:
+    if not raw.strip():
+        raise ConfigError(f"{name} must not be empty")
+    return raw.strip()
+
+
+_PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "APP_HOST": ("app_host", _nonempty),
+    "APP_PORT": ("app_port", lambda n, r: _int(n, r, 0, 65535)),
+    "DB_PATH": ("db_path", lambda n, r: Path(_nonempty(n, r))),
+    "CONTESTS_DIR": ("contests_dir", _contests_dir),
+    "MAX_CONNECTIONS_PER_GROUP": ("max_connections_per_group", lambda n, r: _int(n, r, 1)),
+    "SNAPSHOT_INTERVAL": ("snapshot_interval", _positive_float),
+    "AUTH_MODE": ("auth_mode", lambda n, r: _choice(n, r, AUTH_MODES)),
+    "ALLOW_ORIGINS": ("allow_origins", _origins),
+    "JUDGE_WORKERS": ("judge_workers", lambda n, r: _int(n, r, 1, 64)),
+    "WS_HEARTBEAT": ("ws_heartbeat", _positive_float),
+    "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
+    "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),
+    "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
+}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a simple KEY=VALUE .env file; a missing file gives no values."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def load_config(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Config:
+    """Build the config: .env values first, the real environment wins; raises ConfigError."""
+    merged: dict[str, str] = read_env_file(env_file) if env_file else {}
+    merged.update(os.environ if environ is None else environ)
+    kwargs: dict[str, Any] = {}
+    for name, (field, parse) in _PARSERS.items():
+        if name in merged:
+            kwargs[field] = parse(name, merged[name])
+    if "contests_dir" not in kwargs:
+        kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(Config.contests_dir))
+    return Config(**kwargs)

@@ -1,0 +1,1 @@
+"""Contest packages on disk (SPEC §8)."""

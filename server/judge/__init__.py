@@ -1,0 +1,1 @@
+"""Embedded local judge: compile, run sandboxed, compare answers."""

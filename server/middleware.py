@@ -1,0 +1,70 @@
+"""One middleware that turns every failure into the JSON error of SPEC §4."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn
+
+import marshmallow
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from webargs.aiohttpparser import AIOHTTPParser
+
+from .errors import ApiError, BadRequest, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+}
+
+
+def error_response(error: ApiError) -> web.Response:
+    """The JSON response for an ApiError."""
+    return web.json_response(error.to_wire(), status=error.status)
+
+
+class ApiParser(AIOHTTPParser):
+    """webargs parser whose failures are our ApiErrors instead of aiohttp's text errors."""
+
+    def handle_error(self, error: marshmallow.ValidationError, *args: Any, **kwargs: Any) -> NoReturn:
+        """Field errors become 422 with the messages, without webargs' location level."""
+        messages: Any = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:
+            (only,) = messages.values()
+            if isinstance(only, dict):
+                messages = only
+        raise ValidationFailed("request validation failed", {"fields": messages})
+
+    def _handle_invalid_json_error(self, error: Exception, *args: Any, **kwargs: Any) -> NoReturn:
+        raise BadRequest("request body is not valid JSON", {"reason": str(error)}, code="INVALID_JSON")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render ApiError and aiohttp's HTTP errors as JSON; log and hide anything unexpected."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.status == 101:
+            raise
+        code = _HTTP_CODES.get(exc.status, "HTTP_ERROR")
+        body = {"error": {"code": code, "message": exc.reason, "details": {}}}
+        headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")}
+        return web.json_response(body, status=exc.status, headers=headers)
+    except UnicodeDecodeError:
+        return error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        body = {"error": {"code": "INTERNAL_ERROR", "message": "internal server error", "details": {}}}
+        return web.json_response(body, status=500)

@@ -1,0 +1,38 @@
+"""Persistence behind a small interface: one Store with a repository per record kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .database import Database
+from .problem_states import ProblemStateRepository
+from .sessions import SessionRepository
+from .snapshots import SnapshotRepository
+from .teams import TeamRepository
+from .users import UserRepository
+
+
+class Store:
+    """The application's durable records, on one SQLite database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = UserRepository(db)
+        self.teams = TeamRepository(db)
+        self.sessions = SessionRepository(db)
+        self.snapshots = SnapshotRepository(db)
+        self.problem_states = ProblemStateRepository(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (create, migrate) the database file at path."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
+
+    async def ping(self) -> bool:
+        """True when the database answers a query."""
+        row = await self.db.fetch_one("SELECT 1")
+        return row is not None

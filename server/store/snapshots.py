@@ -1,0 +1,32 @@
+"""Room-state snapshots: one JSON document per room."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..clock import to_iso, utcnow
+from .database import Database
+
+
+class SnapshotRepository:
+    """Save and load room snapshots; the room code never writes SQL."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save_many(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Upsert (kind, room_id, state_json) rows in one transaction."""
+        if not rows:
+            return
+        now = to_iso(utcnow())
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO room_snapshots (kind, room_id, state, dt_updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, room_id) DO UPDATE SET state = excluded.state, dt_updated = excluded.dt_updated",
+                [(kind, room_id, state, now) for kind, room_id, state in rows],
+            )
+
+    async def load_all(self) -> list[tuple[str, str, str]]:
+        """Every stored (kind, room_id, state_json)."""
+        rows = await self._db.fetch_all("SELECT kind, room_id, state FROM room_snapshots")
+        return [(r["kind"], r["room_id"], r["state"]) for r in rows]

@@ -1,0 +1,88 @@
+"""Users and their access tokens."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ..clock import to_iso, utcnow
+from .database import Database
+
+
+class LoginTaken(Exception):
+    """Another user already has this login."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A stored user; `id` is an int here and a string of digits on the wire."""
+
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    password_hash: str = ""
+
+    def to_wire(self) -> dict[str, object]:
+        """The user object of SPEC §4."""
+        return {
+            "id": str(self.id),
+            "login": self.login,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "display_name": self.login,
+            "real_name": f"{self.first_name} {self.last_name}",
+            "default_avatar_id": None,
+            "is_avatar_empty": True,
+        }
+
+
+_COLUMNS = "id, login, first_name, last_name, password_hash"
+
+
+def _user(row: object) -> User:
+    return User(row["id"], row["login"], row["first_name"], row["last_name"], row["password_hash"])  # type: ignore[index]
+
+
+class UserRepository:
+    """SQL for users and tokens."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, login: str, password_hash: str, first_name: str, last_name: str) -> User:
+        """Insert a user; raises LoginTaken."""
+        try:
+            user_id = await self._db.write(
+                "INSERT INTO users (login, password_hash, first_name, last_name, dt_created) VALUES (?, ?, ?, ?, ?)",
+                (login, password_hash, first_name, last_name, to_iso(utcnow())),
+            )
+        except sqlite3.IntegrityError:
+            raise LoginTaken(login) from None
+        return User(user_id, login, first_name, last_name, password_hash)
+
+    async def get(self, user_id: int) -> User | None:
+        """A user by id."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def by_login(self, login: str) -> User | None:
+        """A user by login (case-sensitive, as registered)."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM users WHERE login = ?", (login,))
+        return _user(row) if row else None
+
+    async def add_token(self, user_id: int, token_hash: str) -> None:
+        """Remember a token (by its hash) for a user."""
+        await self._db.write(
+            "INSERT INTO tokens (token_hash, user_id, dt_created) VALUES (?, ?, ?)",
+            (token_hash, user_id, to_iso(utcnow())),
+        )
+
+    async def by_token_hash(self, token_hash: str) -> User | None:
+        """The user a token hash belongs to."""
+        row = await self._db.fetch_one(
+            f"SELECT {', '.join('u.' + c.strip() for c in _COLUMNS.split(','))} "
+            "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            (token_hash,),
+        )
+        return _user(row) if row else None

@@ -1,0 +1,1 @@
+"""Thin REST views: parse with schemas, call a service, dump with schemas."""

@@ -1,0 +1,151 @@
+"""Contests, compilers, a session's problems, their states and statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from aiohttp_apigami import docs, match_info_schema, response_schema
+
+from schemas.contests import (
+    CompilersSchema,
+    ContestShortSchema,
+    ProblemPathSchema,
+    ProblemsSchema,
+    ProblemStateSchema,
+    SessionContestSchema,
+    SessionPathSchema,
+)
+
+from ..access import member_session, require_user, session_contest
+from ..clock import to_iso
+from ..contests.models import Contest, Problem
+from ..errors import NotFound
+from ..judge.compilers import COMPILERS
+from ..keys import CONTESTS, ROOMS, STORE
+from ..store.problem_states import ProblemState
+from ..store.sessions import TrainingSession
+from .common import MATCH, errors
+
+_AUTH = [{"OAuth": []}]
+
+
+def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, Any] | None) -> dict[str, Any]:
+    """A problem with the session's state of it (SPEC §5)."""
+    limits = [
+        {"compilerName": cid, "timeLimit": round(problem.time_limit * 1000), "memoryLimit": problem.memory_limit}
+        for cid in COMPILERS
+    ]
+    return {
+        "id": problem.id,
+        "alias": problem.alias,
+        "name": problem.name,
+        "compilers": list(COMPILERS),
+        "limits": limits,
+        "testCount": len(problem.tests),
+        "status": state.status,
+        "attempts": state.attempts,
+        "assignedUser": assigned,
+    }
+
+
+async def session_problems(app: web.Application, session: TrainingSession, contest: Contest) -> list[dict[str, Any]]:
+    """Every problem of the session's contest, by alias, with status, attempts and assignee."""
+    states = await app[STORE].problem_states.of_session(session.id)
+    rooms = app.get(ROOMS)
+    assigned = rooms.assignments(session.id) if rooms is not None else {}
+    return [
+        problem_to_wire(p, states.get(alias, ProblemState()), assigned.get(alias))
+        for alias, p in sorted(contest.problems.items())
+    ]
+
+
+@docs(tags=["contests"], summary="Every loaded contest", security=_AUTH)
+@response_schema(ContestShortSchema(many=True), 200)
+@errors(401)
+async def list_contests(request: web.Request) -> web.Response:
+    """GET /contests."""
+    await require_user(request)
+    contests = request.app[CONTESTS].contests.values()
+    return web.json_response([{"id": c.id, "name": c.name, "duration": c.duration} for c in contests])
+
+
+@docs(tags=["contests"], summary="The compilers the judge offers")
+@response_schema(CompilersSchema, 200)
+async def list_compilers(request: web.Request) -> web.Response:
+    """GET /compilers."""
+    return web.json_response({"compilers": [{"id": c.id, "name": c.name, "style": c.style} for c in COMPILERS.values()]})
+
+
+@docs(tags=["contests"], summary="The contest a training session plays", security=_AUTH)
+@match_info_schema(SessionPathSchema, put_into=MATCH)
+@response_schema(SessionContestSchema, 200)
+@errors(401, 403, 404)
+async def session_contest_view(request: web.Request) -> web.Response:
+    """GET /contests/{ts}."""
+    _, session = await member_session(request, request[MATCH]["ts"])
+    contest = session_contest(request, session)
+    return web.json_response(
+        {
+            "id": contest.id,
+            "name": contest.name,
+            "duration": contest.duration,
+            "startTime": to_iso(session.dt_created),
+            "problems": await session_problems(request.app, session, contest),
+        }
+    )
+
+
+@docs(tags=["contests"], summary="The session's problems with status, attempts and assignee", security=_AUTH)
+@match_info_schema(SessionPathSchema, put_into=MATCH)
+@response_schema(ProblemsSchema, 200)
+@errors(401, 403, 404)
+async def problems_view(request: web.Request) -> web.Response:
+    """GET /contests/{ts}/problems."""
+    _, session = await member_session(request, request[MATCH]["ts"])
+    contest = session_contest(request, session)
+    return web.json_response({"problems": await session_problems(request.app, session, contest)})
+
+
+async def _problem(request: web.Request) -> tuple[TrainingSession, Problem]:
+    match = request[MATCH]
+    _, session = await member_session(request, match["ts"])
+    problem = session_contest(request, session).problem(match["alias"])
+    if problem is None:
+        raise NotFound(f"no problem {match['alias']!r} in this contest", {"alias": match["alias"]})
+    return session, problem
+
+
+@docs(tags=["contests"], summary="One problem's status and attempts", security=_AUTH)
+@match_info_schema(ProblemPathSchema, put_into=MATCH)
+@response_schema(ProblemStateSchema, 200)
+@errors(401, 403, 404)
+async def problem_state_view(request: web.Request) -> web.Response:
+    """GET /contests/{ts}/problems/{alias}."""
+    session, problem = await _problem(request)
+    state = await request.app[STORE].problem_states.get(session.id, problem.alias)
+    return web.json_response({"problemAlias": problem.alias, "status": state.status, "attempts": state.attempts})
+
+
+@docs(
+    tags=["contests"],
+    summary="A problem's statement as HTML",
+    security=_AUTH,
+    responses={200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+)
+@match_info_schema(ProblemPathSchema, put_into=MATCH)
+@errors(401, 403, 404)
+async def statement_view(request: web.Request) -> web.Response:
+    """GET /contests/{ts}/problems/{alias}/statement."""
+    _, problem = await _problem(request)
+    return web.Response(body=problem.statement_html, content_type="text/html", charset="utf-8")
+
+
+def setup_contest_routes(app: web.Application) -> None:
+    """Register the contest routes."""
+    app.router.add_get("/contests", list_contests)
+    app.router.add_get("/compilers", list_compilers)
+    app.router.add_get("/contests/{ts}", session_contest_view)
+    app.router.add_get("/contests/{ts}/problems", problems_view)
+    app.router.add_get("/contests/{ts}/problems/{alias}", problem_state_view)
+    app.router.add_get("/contests/{ts}/problems/{alias}/statement", statement_view)

@@ -1,0 +1,40 @@
+"""Liveness of the application and of its database."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from aiohttp import web
+from aiohttp_apigami import docs, response_schema
+
+from schemas.common import ErrorSchema, StatusSchema
+
+from ..keys import STORE
+
+
+@docs(tags=["health"], summary="The application answers")
+@response_schema(StatusSchema, 200)
+async def ping_application(request: web.Request) -> web.Response:
+    """GET /health/ping-application."""
+    return web.json_response({"status": "ok"})
+
+
+@docs(tags=["health"], summary="The database answers a query")
+@response_schema(StatusSchema, 200)
+@response_schema(ErrorSchema, 503, description="database unavailable")
+async def ping_database(request: web.Request) -> web.Response:
+    """GET /health/ping-database."""
+    try:
+        ok = await request.app[STORE].ping()
+    except (sqlite3.Error, ValueError):
+        ok = False
+    if not ok:
+        body = {"error": {"code": "DATABASE_UNAVAILABLE", "message": "database did not answer", "details": {}}}
+        return web.json_response(body, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def setup_health_routes(app: web.Application) -> None:
+    """Register the health routes."""
+    app.router.add_get("/health/ping-application", ping_application)
+    app.router.add_get("/health/ping-database", ping_database)
