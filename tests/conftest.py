@@ -21,11 +21,12 @@ _logins = itertools.count(1)
 
 @pytest.fixture
 def contests_dir(tmp_path: Path) -> Path:
-    """Two small contests: 1 (problems A, B; 5 hours) and 2 (problem A; 1 hour)."""
+    """Small contests: 1 (problems A, B; 5 hours), 2 (A; 1 hour), 3 (A; 1 second, for timers)."""
     root = tmp_path / "contests"
     root.mkdir()
     write_contest(root, 1, "Warm-up", 18000, "AB")
     write_contest(root, 2, "Short", 3600, "A")
+    write_contest(root, 3, "Blitz", 1, "A")
     return root
 
 

@@ -1,0 +1,48 @@
+# Team Trainer: `make run` serves, `make test` runs the whole suite; both start from nothing but Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: run test env install install-test lint openapi openapi-check bench bench-judge docker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+install-test: $(TEST_STAMP)
+
+env:
+	@if [ -f .env ]; then echo ".env exists; not overwritten"; else cp .env.example .env && echo "wrote .env"; fi
+
+run: install
+	$(BIN)/python -m server
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check server schemas tests bench data
+
+openapi: install
+	$(BIN)/python -m server.openapi
+
+openapi-check: install
+	$(BIN)/python -m server.openapi --check
+
+docker:
+	docker compose up --build
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

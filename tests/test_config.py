@@ -1,0 +1,63 @@
+"""Configuration parsing: defaults, .env, environment precedence, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.config import Config, ConfigError, load_config
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_defaults_match_spec(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    config = load_config({"CONTESTS_DIR": str(tmp_path / "c")}, env_file=None)
+    assert config == Config(contests_dir=tmp_path / "c")
+    assert (config.app_host, config.app_port, config.auth_mode) == ("127.0.0.1", 8000, "token")
+    assert config.any_origin
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    env = tmp_path / ".env"
+    env.write_text(f"# comment\nAPP_PORT=9001\nAUTH_MODE='trust'\nCONTESTS_DIR={tmp_path / 'c'}\nLOG_LEVEL=debug\n")
+    config = load_config({"APP_PORT": "9002", "ALLOW_ORIGINS": "http://a.test, http://b.test/"}, env_file=env)
+    assert config.app_port == 9002 and config.auth_mode == "trust" and config.log_level == "DEBUG"
+    assert config.allow_origins == ("http://a.test", "http://b.test") and not config.any_origin
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("APP_PORT", "eighty"),
+        ("APP_PORT", "70000"),
+        ("AUTH_MODE", "open"),
+        ("CONTESTS_DIR", "/no/such/folder"),
+        ("SNAPSHOT_INTERVAL", "0"),
+        ("MAX_CONNECTIONS_PER_GROUP", "0"),
+        ("JUDGE_WORKERS", "x"),
+        ("LOG_LEVEL", "LOUD"),
+        ("ALLOW_ORIGINS", " , "),
+    ],
+)
+def test_bad_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value, "CONTESTS_DIR": str(ROOT / "data" / "contests")} | {name: value}, env_file=None)
+
+
+def test_bad_config_stops_start_with_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "server"],
+        cwd=ROOT,
+        env={"APP_PORT": "nope", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "APP_PORT" in lines[0]

@@ -1,0 +1,131 @@
+"""Training sessions: start, find, reconnect, complete, participation, timers and broadcasts."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+
+from aiohttp.test_utils import TestClient
+
+from server.events import RoomEvent
+from server.keys import EVENTS
+
+from .conftest import Account, Api, error_of
+
+
+def record_events(client: TestClient) -> list[RoomEvent]:
+    """Subscribe a list to the app's publish interface."""
+    events: list[RoomEvent] = []
+    client.app[EVENTS].subscribe(events.append)
+    return events
+
+
+async def _team(api: Api) -> tuple[Account, Account, dict[str, object]]:
+    alice, bob = await api.register(), await api.register()
+    return alice, bob, await api.team(alice, bob)
+
+
+async def test_create_then_same_running_session(api: Api, client: TestClient) -> None:
+    alice, bob, team = await _team(api)
+    events = record_events(client)
+    resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=alice.headers)
+    assert resp.status == 201
+    session = await resp.json()
+    uuid.UUID(session["id"])
+    assert session["status"] == "IN_PROCESS" and session["dt_finished"] is None
+    assert session["team_id"] == team["id"] and session["contest_id"] == 1
+    created, ends = datetime.fromisoformat(session["dt_created"]), datetime.fromisoformat(session["ends_at"])
+    assert created.utcoffset() is not None and (ends - created).total_seconds() == 18000
+    assert events == [
+        RoomEvent("lobby", team["id"], "TRAINING_STARTED",
+                  {"id": session["id"], "status": "IN_PROCESS", "dtCreated": session["dt_created"]})
+    ]
+    again = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 2}, headers=bob.headers)
+    assert again.status == 200 and (await again.json())["id"] == session["id"]
+    assert len(events) == 1
+
+
+async def test_concurrent_starts_make_one_session(api: Api, client: TestClient) -> None:
+    alice, bob, team = await _team(api)
+    body = {"team_id": team["id"], "contest_id": 1}
+    resps = await asyncio.gather(*(client.post("/training-sessions", json=body, headers=u.headers) for u in (alice, bob) * 3))
+    ids = {(await r.json())["id"] for r in resps}
+    assert len(ids) == 1 and sorted(r.status for r in resps) == [200] * 5 + [201]
+
+
+async def test_find_get_reconnect_complete(api: Api, client: TestClient) -> None:
+    alice, bob, team = await _team(api)
+    session = await api.session(alice, team["id"])
+    resp = await client.get(f"/training-sessions?team_id={team['id']}&contest_id=1", headers=bob.headers)
+    assert (await resp.json()) == session
+    assert (await (await client.get(f"/training-sessions/{session['id']}", headers=bob.headers)).json()) == session
+    resp = await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=bob.headers)
+    assert (await resp.json())["id"] == session["id"]
+    events = record_events(client)
+    resp = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=bob.headers)
+    assert resp.status == 200
+    finished = await resp.json()
+    assert finished["status"] == "FINISHED" and finished["dt_finished"] is not None
+    payload = {"id": session["id"], "teamId": team["id"], "contestId": 1, "status": "FINISHED"}
+    assert events == [
+        RoomEvent("training", session["id"], "TRAINING_FINISHED", payload),
+        RoomEvent("lobby", team["id"], "TRAINING_FINISHED", payload),
+    ]
+    again = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=bob.headers)
+    assert again.status == 200 and len(events) == 2
+    await error_of(await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=bob.headers), 404)
+    new = await api.session(alice, team["id"], 2)
+    assert new["id"] != session["id"]
+    resp = await client.get(f"/training-sessions?team_id={team['id']}&contest_id=1", headers=bob.headers)
+    assert (await resp.json())["id"] == session["id"]
+
+
+async def test_participation_running_and_finished(api: Api, client: TestClient) -> None:
+    alice, _, team = await _team(api)
+    session = await api.session(alice, team["id"], 2)
+    resp = await client.get(f"/training-sessions/{session['id']}/participation", headers=alice.headers)
+    body = await resp.json()
+    assert body["contestState"] == "IN_PROGRESS" and 3590 <= body["participantLeftTime"] <= 3600
+    assert body["participantStartTime"] == session["dt_created"]
+    assert body["participantFinishTime"] == session["ends_at"]
+    await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=alice.headers)
+    body = await (await client.get(f"/training-sessions/{session['id']}/participation", headers=alice.headers)).json()
+    assert body["contestState"] == "FINISHED" and body["participantLeftTime"] == 0
+
+
+async def test_timer_finishes_session_with_contest_finished(api: Api, client: TestClient) -> None:
+    alice, _, team = await _team(api)
+    events = record_events(client)
+    finished = asyncio.Event()
+    client.app[EVENTS].subscribe(lambda e: finished.set() if e.type == "CONTEST_FINISHED" else None)
+    session = await api.session(alice, team["id"], 3)
+    await asyncio.wait_for(finished.wait(), 5)
+    assert [(e.room, e.type) for e in events] == [
+        ("lobby", "TRAINING_STARTED"), ("training", "CONTEST_FINISHED"), ("lobby", "CONTEST_FINISHED")
+    ]
+    body = await (await client.get(f"/training-sessions/{session['id']}", headers=alice.headers)).json()
+    assert body["status"] == "FINISHED"
+
+
+async def test_session_access_rules(api: Api, client: TestClient) -> None:
+    alice, _, team = await _team(api)
+    mallory = await api.register()
+    other = await api.team(mallory, name="Red")
+    session = await api.session(alice, team["id"])
+    for path in (f"/training-sessions/{session['id']}", f"/training-sessions/{session['id']}/participation",
+                 f"/training-sessions?team_id={team['id']}&contest_id=1",
+                 f"/training-sessions/team/{team['id']}/reconnect"):
+        await error_of(await client.get(path, headers=mallory.headers), 403)
+    resp = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=mallory.headers)
+    await error_of(resp, 403)
+    resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=mallory.headers)
+    await error_of(resp, 403)
+    resp = await client.post("/training-sessions", json={"team_id": other["id"], "contest_id": 99}, headers=mallory.headers)
+    await error_of(resp, 404)
+    resp = await client.post("/training-sessions", json={"team_id": "x", "contest_id": 1}, headers=mallory.headers)
+    await error_of(resp, 422)
+    await error_of(await client.get(f"/training-sessions/{uuid.uuid4()}", headers=mallory.headers), 404)
+    await error_of(await client.get("/training-sessions/not-a-uuid", headers=mallory.headers), 404)
+    await error_of(await client.get(f"/training-sessions?team_id={other['id']}", headers=mallory.headers), 422)
+    await error_of(await client.get(f"/training-sessions/{session['id']}"), 401)

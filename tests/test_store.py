@@ -1,0 +1,70 @@
+"""The SQLite store: file mode, WAL, schema version, migrations, restart on the same file."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from server.app import create_app
+from server.config import Config
+from server.store import Store
+from server.store.db import SchemaTooNew
+from server.store.migrations import MIGRATIONS
+
+
+async def test_database_file_created_private_with_wal_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "trainer.db"
+    store = await Store.open(path)
+    try:
+        assert await store.ping()
+    finally:
+        await store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"users", "tokens", "teams", "team_members", "training_sessions", "problem_states",
+            "submissions", "comments", "room_snapshots"} <= tables
+
+
+async def test_reopen_keeps_version_and_refuses_newer(tmp_path: Path) -> None:
+    path = tmp_path / "trainer.db"
+    await (await Store.open(path)).close()
+    await (await Store.open(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(SchemaTooNew):
+        await Store.open(path)
+
+
+async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
+    async def run(steps):  # type: ignore[no-untyped-def]
+        async with TestClient(TestServer(create_app(config))) as client:
+            return await steps(client)
+
+    async def first(client: TestClient) -> tuple[str, int, str]:
+        resp = await client.post("/users", json={"login": "keeper", "password": "secret-pw"})
+        token = (await resp.json())["token"]
+        headers = {"Authorization": f"OAuth {token}"}
+        team = await (await client.post("/teams", json={"name": "Durable"}, headers=headers)).json()
+        resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=headers)
+        return token, team["id"], (await resp.json())["id"]
+
+    token, team_id, session_id = await run(first)
+
+    async def second(client: TestClient) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await (await client.get("/user/me", headers=headers)).json())["login"] == "keeper"
+        team = await (await client.get(f"/teams/{team_id}", headers=headers)).json()
+        assert team["name"] == "Durable"
+        resp = await client.get(f"/training-sessions/team/{team_id}/reconnect", headers=headers)
+        assert (await resp.json())["id"] == session_id
+        resp = await client.post("/auth/token", json={"login": "keeper", "password": "secret-pw"})
+        assert resp.status == 200
+
+    await run(second)
