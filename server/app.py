@@ -18,9 +18,11 @@ from .keys import CONFIG, CONTESTS, EVENTS, SESSIONS, STORE
 from .middleware import ApiParser, error_middleware
 from .sessions import SessionService
 from .store import Store
+from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
 from .views.sessions import setup_session_routes
+from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
 
@@ -89,6 +91,8 @@ def create_app(config: Config) -> web.Application:
     setup_team_routes(app)
     setup_contest_routes(app)
     setup_session_routes(app)
+    setup_submission_routes(app)
+    setup_comment_routes(app)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

@@ -12,7 +12,7 @@ from .events import Publisher
 from .store import Store
 
 if TYPE_CHECKING:
-    from .judge.service import JudgeService
+    from .judging import JudgeService
     from .rooms.registry import RoomRegistry
     from .sessions import SessionService
 

@@ -284,10 +284,12 @@ static long elapsed_us(const struct timespec *a, const struct timespec *b) {
 
 int main(int argc, char **argv) {
     parse(argc, argv);
-    sigset_t chld;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, NULL); /* for sigtimedwait below */
+    /* Taken with sigtimedwait below; SIGTERM means the server gave up. */
+    sigset_t waited;
+    sigemptyset(&waited);
+    sigaddset(&waited, SIGCHLD);
+    sigaddset(&waited, SIGTERM);
+    sigprocmask(SIG_BLOCK, &waited, NULL);
 
     int errfd = open(cfg.errpath ? cfg.errpath : "/dev/null",
                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -309,7 +311,7 @@ int main(int argc, char **argv) {
     }
     close(pipefd[1]);
 
-    int status = 0, timed_out = 0;
+    int status = 0, timed_out = 0, cancelled = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     for (;;) {
@@ -317,7 +319,7 @@ int main(int argc, char **argv) {
         if (r == child) break;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long left = cfg.wall_ms > 0 ? cfg.wall_ms * 1000L - elapsed_us(&start, &now) : 1000000L;
-        if (left <= 0) {
+        if (left <= 0 || cancelled) {
             /* Killing pid 1 of the namespace takes every process in it. */
             kill(cfg.pidns ? child : -child, SIGKILL);
             kill(child, SIGKILL);
@@ -326,7 +328,11 @@ int main(int argc, char **argv) {
             break;
         }
         struct timespec ts = {left / 1000000L, (left % 1000000L) * 1000L};
-        sigtimedwait(&chld, NULL, &ts);
+        if (sigtimedwait(&waited, NULL, &ts) == SIGTERM) cancelled = 1;
+    }
+    if (cancelled) {
+        if (!cfg.pidns) kill(-child, SIGKILL);
+        return 122;
     }
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (!cfg.pidns) kill(-child, SIGKILL); /* stragglers left in the group */

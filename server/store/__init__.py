@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .comments import CommentRepository
 from .database import Database
 from .problem_states import ProblemStateRepository
 from .sessions import SessionRepository
 from .snapshots import SnapshotRepository
+from .submissions import SubmissionRepository
 from .teams import TeamRepository
 from .users import UserRepository
 
@@ -22,6 +24,8 @@ class Store:
         self.sessions = SessionRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.problem_states = ProblemStateRepository(db)
+        self.submissions = SubmissionRepository(db)
+        self.comments = CommentRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

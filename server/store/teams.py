@@ -90,3 +90,11 @@ class TeamRepository:
                 "DELETE FROM team_members WHERE team_id = ? AND user_id = ?", (team_id, user_id)
             )
             return cur.rowcount > 0
+
+    async def names(self, team_ids: list[int]) -> dict[int, str]:
+        """Names of the given teams by id."""
+        if not team_ids:
+            return {}
+        unique = sorted(set(team_ids))
+        rows = await self._db.fetch_all(f"SELECT id, name FROM teams WHERE id IN ({','.join('?' * len(unique))})", unique)
+        return {r["id"]: r["name"] for r in rows}

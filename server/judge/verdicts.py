@@ -1,0 +1,28 @@
+"""Verdict names exactly as the web client shows them."""
+
+from typing import Final
+
+OK: Final = "OK"
+WRONG_ANSWER: Final = "WrongAnswer"
+TIME_LIMIT_EXCEEDED: Final = "TimeLimitExceeded"
+MEMORY_LIMIT_EXCEEDED: Final = "MemoryLimitExceeded"
+RUNTIME_ERROR: Final = "RuntimeError"
+COMPILATION_ERROR: Final = "CompilationError"
+OUTPUT_LIMIT_EXCEEDED: Final = "OutputLimitExceeded"
+IDLENESS_LIMIT_EXCEEDED: Final = "IdlenessLimitExceeded"
+
+# Shown while a submission waits for the judge.
+PENDING: Final = "No report"
+
+ALL_VERDICTS: Final = frozenset(
+    {
+        OK,
+        WRONG_ANSWER,
+        TIME_LIMIT_EXCEEDED,
+        MEMORY_LIMIT_EXCEEDED,
+        RUNTIME_ERROR,
+        COMPILATION_ERROR,
+        OUTPUT_LIMIT_EXCEEDED,
+        IDLENESS_LIMIT_EXCEEDED,
+    }
+)

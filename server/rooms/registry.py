@@ -1,0 +1,114 @@
+"""The one registry of live rooms on the app (`app[ROOMS]`), and the hook for problem progress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+from ..events import RoomKind
+from .base import Room
+from .lobby import LobbyRoom
+from .training import TrainingRoom
+
+log = logging.getLogger(__name__)
+
+
+class ProblemStatus(Protocol):
+    """What a provider reports for one problem (e.g. the store's ProblemState)."""
+
+    @property
+    def status(self) -> str:
+        """NOT_SUBMITTED, FAILED or PASSED."""
+        ...
+
+    @property
+    def attempts(self) -> int:
+        """Judged submissions so far."""
+        ...
+
+
+# Given a session id, the stored progress by alias; absent aliases are NOT_SUBMITTED with 0 attempts.
+ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemStatus]]]
+
+
+class RoomRegistry:
+    """Every room by kind and id; rooms live for the process (their state is what snapshots keep)."""
+
+    def __init__(self, problem_states: ProblemStateProvider | None = None) -> None:
+        self._lobbies: dict[int, LobbyRoom] = {}
+        self._trainings: dict[str, TrainingRoom] = {}
+        self.problem_states = problem_states
+
+    def lobby(self, team_id: int) -> LobbyRoom:
+        """The team's lobby, created on first use."""
+        room = self._lobbies.get(team_id)
+        if room is None:
+            room = self._lobbies[team_id] = LobbyRoom(team_id)
+        return room
+
+    def training(self, session_id: str) -> TrainingRoom:
+        """The session's room, created on first use."""
+        room = self._trainings.get(session_id)
+        if room is None:
+            room = self._trainings[session_id] = TrainingRoom(session_id)
+        return room
+
+    def find_lobby(self, team_id: int) -> LobbyRoom | None:
+        """The team's lobby if it exists."""
+        return self._lobbies.get(team_id)
+
+    def find_training(self, session_id: str) -> TrainingRoom | None:
+        """The session's room if it exists."""
+        return self._trainings.get(session_id)
+
+    def find(self, kind: RoomKind, room_id: int | str) -> Room | None:
+        """A room by kind and id (a lobby id may come as text, e.g. from a snapshot row)."""
+        if kind == "lobby":
+            try:
+                return self._lobbies.get(int(room_id))
+            except ValueError:
+                return None
+        return self._trainings.get(str(room_id))
+
+    def create(self, kind: RoomKind, room_id: str) -> Room:
+        """A room by kind and textual id, created if needed; raises ValueError for a bad id."""
+        if kind == "lobby":
+            return self.lobby(int(room_id))
+        if kind == "training":
+            return self.training(room_id)
+        raise ValueError(f"unknown room kind {kind!r}")
+
+    def adopt(self, room: Room) -> None:
+        """Register a room built elsewhere (a restored snapshot); an existing room of that id wins."""
+        if isinstance(room, LobbyRoom):
+            self._lobbies.setdefault(room.team_id, room)
+        elif isinstance(room, TrainingRoom):
+            self._trainings.setdefault(room.session_id, room)
+        else:
+            raise TypeError(f"not a room: {room!r}")
+
+    def __iter__(self) -> Iterator[Room]:
+        """Every room (a copy, safe while rooms are added)."""
+        return iter([*self._lobbies.values(), *self._trainings.values()])
+
+    def __len__(self) -> int:
+        return len(self._lobbies) + len(self._trainings)
+
+    def assignments(self, session_id: str) -> dict[str, dict[str, Any] | None]:
+        """Assignee user object (or None) by alias for a session; empty when it has no room."""
+        room = self._trainings.get(session_id)
+        return room.assigned_users() if room is not None else {}
+
+    async def load_problems(self, room: TrainingRoom) -> None:
+        """Merge the provider's stored progress into a room once; call under the room lock."""
+        if room.problems_loaded or self.problem_states is None:
+            return
+        try:
+            states = await self.problem_states(room.session_id)
+        except Exception:  # stale progress is better than refusing the room; retried on next join
+            log.exception("could not load problem states of session %s", room.session_id)
+            return
+        for alias, state in states.items():
+            room.merge_problem(alias, state.status, state.attempts)
+        room.problems_loaded = True

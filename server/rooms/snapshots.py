@@ -1,0 +1,143 @@
+"""Periodic and final snapshots of changed rooms, and their restore at start (SPEC §7)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import orjson
+
+from .base import Room
+from .lobby import LobbyRoom
+from .registry import RoomRegistry
+from .training import TrainingRoom
+
+log = logging.getLogger(__name__)
+
+RoomKey = tuple[str, str]
+
+
+class SnapshotStore(Protocol):
+    """The part of the store the snapshotter uses (`store.snapshots`)."""
+
+    async def save_many(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Upsert (kind, room_id, state_json) rows in one transaction."""
+        ...
+
+    async def load_all(self) -> list[tuple[str, str, str]]:
+        """Every stored (kind, room_id, state_json)."""
+        ...
+
+
+def room_from_row(kind: str, room_id: str, text: str | bytes) -> Room:
+    """Rebuild a room from a stored row; raises ValueError when anything in it is wrong."""
+    room: Room
+    if kind == "lobby":
+        room = LobbyRoom(int(room_id))
+    elif kind == "training":
+        room = TrainingRoom(room_id)
+    else:
+        raise ValueError(f"unknown room kind {kind!r}")
+    try:
+        state = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"snapshot is not JSON: {exc}") from None
+    room.restore(state)
+    return room
+
+
+class Snapshotter:
+    """Writes rooms whose state changed since their last write, all in one transaction."""
+
+    def __init__(self, registry: RoomRegistry, store: SnapshotStore, interval: float) -> None:
+        self._registry = registry
+        self._store = store
+        self._interval = interval
+        self._saved: dict[RoomKey, int] = {}  # room version last written (or restored)
+        self._kept: set[RoomKey] = set()  # corrupt rows: left as stored, never overwritten
+        self._writable = False  # only after a successful load, so a failed one never loses stored state
+        self._save_lock = asyncio.Lock()  # the periodic and the final save never interleave
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def writable(self) -> bool:
+        """True when snapshots are being written."""
+        return self._writable
+
+    async def restore(self) -> int:
+        """Load every stored snapshot into the registry; returns how many rooms were restored."""
+        try:
+            rows = await self._store.load_all()
+        except Exception:
+            log.exception("room snapshots could not be loaded; snapshots are off until restart to keep them")
+            return 0
+        restored = 0
+        for kind, room_id, text in rows:
+            key = (kind, room_id)
+            try:
+                room = room_from_row(kind, room_id, text)
+            except ValueError as exc:
+                self._kept.add(key)
+                log.error("snapshot of %s %s skipped and kept as stored: %s", kind, room_id, exc)
+                continue
+            self._registry.adopt(room)
+            self._saved[key] = room.version
+            restored += 1
+        self._writable = True
+        log.info("%d room snapshots restored", restored)
+        return restored
+
+    async def save_changed(self) -> int:
+        """Write every changed room in one transaction; returns how many were written."""
+        if not self._writable:
+            return 0
+        async with self._save_lock:
+            taken: list[tuple[RoomKey, dict[str, Any], int]] = []
+            for room in self._registry:
+                key = room.key
+                if key in self._kept or room.version == self._saved.get(key, 0):
+                    continue
+                async with room.lock:  # a consistent copy; encoding happens after the lock is released
+                    taken.append((key, room.snapshot(), room.version))
+            if not taken:
+                return 0
+            rows = []
+            for (kind, room_id), state, _ in taken:
+                rows.append((kind, room_id, orjson.dumps(state).decode()))
+                await asyncio.sleep(0)  # one room per loop turn, so many big editors never stall the loop
+            await self._store.save_many(rows)
+            for key, _, version in taken:
+                self._saved[key] = version
+            return len(rows)
+
+    def start(self) -> None:
+        """Start the periodic task."""
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="room-snapshots")
+
+    async def stop(self) -> None:
+        """Stop the periodic task (letting a running write finish) and write a final snapshot."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        try:
+            written = await self.save_changed()
+        except Exception:
+            log.exception("final room snapshot failed")
+        else:
+            log.info("final room snapshot: %d rooms written", written)
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self._interval)
+                return
+            try:
+                await self.save_changed()
+            except Exception:  # a full disk or a locked database must not end snapshots for good
+                log.exception("room snapshot failed; retrying in %.1f s", self._interval)

@@ -1,0 +1,149 @@
+"""Submissions: stored pending before the answer, judged later, with their problem state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..clock import from_iso, to_iso
+from .database import Database
+from .problem_states import ProblemState, next_state
+
+PENDING = "No report"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One stored submission."""
+
+    id: int
+    session_id: str
+    problem_alias: str
+    author_id: int
+    compiler: str
+    verdict: str
+    score: int
+    time_ms: int
+    memory: int
+    failed_test: int
+    time_from_start: int  # ms since the session's start
+    dt_submitted: datetime
+    upsolving: bool
+    source: bytes = b""
+    compile_log: str = ""
+    checker_log: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What judging decided for a submission."""
+
+    verdict: str
+    score: int
+    time_ms: int
+    memory: int
+    failed_test: int
+    compile_log: str
+    checker_log: list[dict[str, Any]]
+
+
+_SHORT = (
+    "id, session_id, problem_alias, author_id, compiler, verdict, score, time_ms, memory, failed_test, "
+    "time_from_start, dt_submitted, upsolving"
+)
+_FULL = _SHORT + ", source, compile_log, checker_log"
+
+
+def _submission(row: sqlite3.Row, full: bool = False) -> Submission:
+    extra: dict[str, Any] = {}
+    if full:
+        extra = {
+            "source": bytes(row["source"]),
+            "compile_log": row["compile_log"],
+            "checker_log": json.loads(row["checker_log"]),
+        }
+    return Submission(
+        row["id"], row["session_id"], row["problem_alias"], row["author_id"], row["compiler"], row["verdict"],
+        row["score"], row["time_ms"], row["memory"], row["failed_test"], row["time_from_start"],
+        from_iso(row["dt_submitted"]), bool(row["upsolving"]), **extra,
+    )
+
+
+class SubmissionRepository:
+    """SQL for submissions and the problem-state change each judged one makes."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self, session_id: str, alias: str, author_id: int, compiler: str, source: bytes,
+        now: datetime, time_from_start: int, upsolving: bool,
+    ) -> Submission:
+        """Store a pending submission and return it."""
+        submission_id = await self._db.write(
+            "INSERT INTO submissions (session_id, problem_alias, author_id, compiler, source, verdict, "
+            "time_from_start, dt_submitted, upsolving) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, alias, author_id, compiler, source, PENDING, time_from_start, to_iso(now), int(upsolving)),
+        )
+        return Submission(
+            submission_id, session_id, alias, author_id, compiler, PENDING, 0, 0, 0, 0, time_from_start, now, upsolving
+        )
+
+    async def get(self, submission_id: int, full: bool = False) -> Submission | None:
+        """One submission, with source and logs when full."""
+        row = await self._db.fetch_one(
+            f"SELECT {_FULL if full else _SHORT} FROM submissions WHERE id = ?", (submission_id,)
+        )
+        return _submission(row, full) if row else None
+
+    async def of_session(self, session_id: str, alias: str | None = None) -> list[Submission]:
+        """A session's submissions, newest first, optionally of one problem."""
+        where, params = "session_id = ?", [session_id]
+        if alias is not None:
+            where, params = where + " AND problem_alias = ?", [session_id, alias]
+        rows = await self._db.fetch_all(f"SELECT {_SHORT} FROM submissions WHERE {where} ORDER BY id DESC", params)
+        return [_submission(r) for r in rows]
+
+    async def of_sessions(self, session_ids: Sequence[str]) -> list[Submission]:
+        """Every submission of these sessions, oldest first (for standings)."""
+        if not session_ids:
+            return []
+        marks = ",".join("?" * len(session_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT {_SHORT} FROM submissions WHERE session_id IN ({marks}) ORDER BY id", list(session_ids)
+        )
+        return [_submission(r) for r in rows]
+
+    async def pending_ids(self) -> list[int]:
+        """Submissions accepted but not judged yet, oldest first."""
+        rows = await self._db.fetch_all("SELECT id FROM submissions WHERE verdict = ? ORDER BY id", (PENDING,))
+        return [r["id"] for r in rows]
+
+    async def record(self, submission: Submission, outcome: Outcome) -> ProblemState | None:
+        """Store the outcome and, for an in-contest submission, the problem's next state, atomically."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE submissions SET verdict = ?, score = ?, time_ms = ?, memory = ?, failed_test = ?, "
+                "compile_log = ?, checker_log = ? WHERE id = ? AND verdict = ?",
+                (outcome.verdict, outcome.score, outcome.time_ms, outcome.memory, outcome.failed_test,
+                 outcome.compile_log, json.dumps(outcome.checker_log), submission.id, PENDING),
+            )
+            if cur.rowcount == 0 or submission.upsolving:
+                return None
+            async with conn.execute(
+                "SELECT status, attempts FROM problem_states WHERE session_id = ? AND problem_alias = ?",
+                (submission.session_id, submission.problem_alias),
+            ) as cursor:
+                row = await cursor.fetchone()
+            state = next_state(ProblemState(row[0], row[1]) if row else ProblemState(), outcome.verdict == "OK")
+            await conn.execute(
+                "INSERT INTO problem_states (session_id, problem_alias, status, attempts) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (session_id, problem_alias) DO UPDATE SET status = excluded.status, "
+                "attempts = excluded.attempts",
+                (submission.session_id, submission.problem_alias, state.status, state.attempts),
+            )
+            return state

@@ -1,0 +1,1 @@
+"""The WebSocket layer: handshake, one connection object per socket, message handlers, delivery."""
