@@ -106,6 +106,10 @@ class Connection:
         except ConnectionError:  # the peer is gone; the handler's receive() sees that and ends
             self._accepting = False
             self._queue.clear()
+        except Exception:
+            log.exception("writer of user %s failed", self._user.id)
+            self._accepting = False
+            self._queue.clear()
 
     async def _stop_writer(self, flush: bool) -> None:
         writer = self._writer

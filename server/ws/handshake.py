@@ -1,0 +1,130 @@
+"""Who may open a socket (SPEC §3, §6 step 1): Origin, parameters, token or trust, membership."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ..auth import token_from_header, user_for_token
+from ..contests.models import Contest, ContestCatalog
+from ..store import Store
+from ..store.sessions import TrainingSession
+from ..store.teams import Team
+from ..store.users import User
+from .settings import WsSettings
+
+_MAX_ID_DIGITS = 18  # keeps ids inside SQLite's 64-bit integers
+
+
+class Refused(Exception):
+    """The handshake is refused; the socket is closed with 1008 and this reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class LobbyAdmission:
+    """An admitted lobby connection."""
+
+    user: User
+    team: Team
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingAdmission:
+    """An admitted training-room connection."""
+
+    user: User
+    session: TrainingSession
+    contest: Contest
+
+
+def check_origin(request: web.Request, settings: WsSettings) -> None:
+    """Refuse a browser page from an origin not in ALLOW_ORIGINS."""
+    if not settings.origin_allowed(request.headers.get("Origin")):
+        raise Refused("origin not allowed")
+
+
+def int_param(request: web.Request, name: str) -> int:
+    """A required query parameter of digits."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        raise Refused(f"missing {name}")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_ID_DIGITS:
+        raise Refused(f"bad {name}")
+    return int(raw)
+
+
+def uuid_param(request: web.Request, name: str) -> str:
+    """A required query parameter holding a UUID, in canonical form."""
+    raw = request.query.get(name)
+    if not raw:
+        raise Refused(f"missing {name}")
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise Refused(f"bad {name}") from None
+
+
+def request_token(request: web.Request) -> str | None:
+    """The token of `?token=`, an `Authorization` header, or an `access_token` cookie, in that order."""
+    return (
+        request.query.get("token")
+        or token_from_header(request.headers.get("Authorization"))
+        or request.cookies.get("access_token")
+        or None
+    )
+
+
+async def authenticate(request: web.Request, store: Store, settings: WsSettings) -> User:
+    """The connecting user: the token's user, who must be `user_id`; in trust mode `user_id` itself."""
+    user_id = int_param(request, "user_id")
+    if settings.trust:
+        user = await store.users.get(user_id)
+        if user is None:
+            raise Refused("unknown user")
+        return user
+    token = request_token(request)
+    if token is None:
+        raise Refused("missing token")
+    user = await user_for_token(store, token)
+    if user is None:
+        raise Refused("invalid token")
+    if user.id != user_id:
+        raise Refused("user_id does not match the token")
+    return user
+
+
+async def admit_lobby(request: web.Request, store: Store, settings: WsSettings) -> LobbyAdmission:
+    """Check everything for `/ws/lobby`; raises Refused."""
+    check_origin(request, settings)
+    team_id = int_param(request, "team_id")
+    user = await authenticate(request, store, settings)
+    team = await store.teams.get(team_id)
+    if team is None:
+        raise Refused("unknown team")
+    if not team.has_member(user.id):
+        raise Refused("not a member of this team")
+    return LobbyAdmission(user, team)
+
+
+async def admit_training(
+    request: web.Request, store: Store, contests: ContestCatalog, settings: WsSettings
+) -> TrainingAdmission:
+    """Check everything for `/ws/training`; raises Refused."""
+    check_origin(request, settings)
+    session_id = uuid_param(request, "training_session_id")
+    user = await authenticate(request, store, settings)
+    session = await store.sessions.get(session_id)
+    if session is None:
+        raise Refused("unknown training session")
+    if not await store.teams.is_member(session.team_id, user.id):
+        raise Refused("not a member of this session's team")
+    contest = contests.get(session.contest_id)
+    if contest is None:
+        raise Refused("the session's contest is not loaded")
+    return TrainingAdmission(user, session, contest)
