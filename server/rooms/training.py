@@ -84,9 +84,7 @@ class TrainingRoom(Room):
         if exceeds_bytes(code, max_bytes):
             raise CodeTooLarge(f"code is larger than {max_bytes} bytes", {"problemAlias": alias, "maxBytes": max_bytes})
         if self.controller_id is not None and self.controller_id != user_id:
-            raise NotInControl(
-                "another user holds control of the editor", {"controllerId": str(self.controller_id)}
-            )
+            raise NotInControl("another user holds control of the editor", {"controllerId": str(self.controller_id)})
         self.code[alias] = code
         self.touch()
         return {"code": code, "problemAlias": alias, "userId": str(user_id)}
@@ -139,8 +137,7 @@ class TrainingRoom(Room):
             "compilers": {a: self.compilers.get(a) for a in aliases},
             "assignments": {a: self.assignments.get(a) for a in aliases},
             "problems": [
-                {"alias": a, "status": self.problems[a].status, "attempts": self.problems[a].attempts}
-                for a in aliases
+                {"alias": a, "status": self.problems[a].status, "attempts": self.problems[a].attempts} for a in aliases
             ],
         }
 

@@ -52,6 +52,7 @@ UNKNOWN_TYPE: Final = "UNKNOWN_TYPE"
 FORBIDDEN: Final = "FORBIDDEN"
 NOT_IN_CONTROL: Final = "NOT_IN_CONTROL"
 RATE_LIMITED: Final = "RATE_LIMITED"
+INTERNAL_ERROR: Final = "INTERNAL_ERROR"  # a server bug; nothing applied, the socket stays open
 
 # Close codes.
 CLOSE_NORMAL: Final = 1000

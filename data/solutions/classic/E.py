@@ -37,10 +37,7 @@ def main() -> None:
     hull = convex_hull(list(zip(coords[0::2], coords[1::2], strict=True)))
     # Squared lengths are exact integers, sqrt is correctly rounded and fsum is exact,
     # so the printed answer does not depend on the platform.
-    sides = (
-        math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2)
-        for a, b in zip(hull, hull[1:] + hull[:1], strict=True)
-    )
+    sides = (math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) for a, b in zip(hull, hull[1:] + hull[:1], strict=True))
     perimeter = math.fsum(sides) if len(hull) > 1 else 0.0
     sys.stdout.write(f"{perimeter:.9f}\n")
 

@@ -1,0 +1,81 @@
+"""One dispatcher: rate limit, parse, validate the envelope and payload, route, turn failures into ERROR."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from marshmallow import ValidationError
+
+from schemas.ws import EnvelopeSchema, validation_details
+
+from ..rooms.errors import RoomError
+from . import const, messages
+from .commands import HandlerSpec, MessageContext, MessageHandler, spec_of
+from .errors import error_code
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Routes each text frame to the handler registered for its type."""
+
+    def __init__(self, handlers: Iterable[MessageHandler]) -> None:
+        self._routes: dict[str, tuple[HandlerSpec, MessageHandler]] = {}
+        for handler in handlers:
+            spec = spec_of(handler)
+            if spec.type in self._routes:
+                raise ValueError(f"two handlers for {spec.type}")
+            self._routes[spec.type] = (spec, handler)
+        self._envelope = EnvelopeSchema()
+
+    @property
+    def types(self) -> frozenset[str]:
+        """Every client message type with a handler."""
+        return frozenset(self._routes)
+
+    async def dispatch(self, ctx: MessageContext, text: str) -> None:
+        """Handle one text frame; anything invalid gets an ERROR to the sender alone."""
+        conn = ctx.conn
+        if not conn.bucket.take():
+            conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
+            return
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
+            return
+        type_ = data.get("type") if isinstance(data, dict) else None
+        request_type = type_ if isinstance(type_, str) else None
+        try:
+            envelope: dict[str, Any] = self._envelope.load(data)
+        except ValidationError as exc:
+            details = validation_details(exc)
+            conn.send(messages.error(const.INVALID_MESSAGE, "expected {type, payload}", details, request_type))
+            return
+        type_ = envelope["type"]
+        route = self._routes.get(type_)
+        if route is None:
+            if type_ in const.SERVER_ONLY:
+                conn.send(messages.error(const.FORBIDDEN, f"{type_} is sent by the server only", {}, type_))
+            else:
+                conn.send(messages.error(const.UNKNOWN_TYPE, f"unknown message type {type_!r}", {}, type_))
+            return
+        spec, handler = route
+        if ctx.room.kind not in spec.rooms:
+            conn.send(messages.error(const.UNKNOWN_TYPE, f"{type_} is not a {ctx.room.kind} message", {}, type_))
+            return
+        try:
+            payload = spec.schema.load(envelope["payload"])
+        except ValidationError as exc:
+            conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", validation_details(exc), type_))
+            return
+        try:
+            await handler(ctx, payload)
+        except RoomError as exc:
+            conn.send(messages.error(error_code(exc), exc.message, exc.details, type_))
+        except Exception:
+            log.exception("handler of %s failed", type_)
+            conn.send(messages.error(const.INTERNAL_ERROR, "internal error; the message was not applied", {}, type_))

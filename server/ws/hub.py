@@ -1,0 +1,86 @@
+"""The WebSocket service of one app: settings, rooms, dispatcher and every open connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from ..rooms.base import Room
+from ..rooms.lobby import LobbyRoom
+from ..rooms.registry import RoomRegistry
+from ..rooms.training import TrainingRoom
+from . import const, messages
+from .connection import Connection
+from .dispatcher import Dispatcher
+from .handshake import LobbyAdmission, TrainingAdmission
+from .settings import WsSettings
+
+log = logging.getLogger(__name__)
+
+
+class WsHub:
+    """Joins and leaves rooms for connections and closes them all at shutdown."""
+
+    def __init__(self, settings: WsSettings, registry: RoomRegistry, dispatcher: Dispatcher) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.dispatcher = dispatcher
+        self.connections: set[Connection] = set()
+        self.shutting_down = False
+
+    def new_socket(self) -> web.WebSocketResponse:
+        """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, heartbeat)."""
+        s = self.settings
+        return web.WebSocketResponse(
+            heartbeat=s.heartbeat, max_msg_size=s.max_message_bytes, compress=False, timeout=s.close_timeout
+        )
+
+    async def join_lobby(self, conn: Connection, admission: LobbyAdmission) -> LobbyRoom:
+        """Enter the team's lobby; raises RoomFull."""
+        room = self.registry.lobby(admission.team.id)
+        async with room.lock:
+            self._enter(room, conn, room.state)
+        return room
+
+    async def join_training(self, conn: Connection, admission: TrainingAdmission) -> TrainingRoom:
+        """Enter the session's room; raises RoomFull."""
+        session = admission.session
+        room = self.registry.training(session.id)
+        async with room.lock:
+            room.bind(session.team_id, session.contest_id, admission.contest.problems, session.status)
+            await self.registry.load_problems(room)
+            self._enter(room, conn, room.state)
+        return room
+
+    def _enter(self, room: Room, conn: Connection, state: Callable[[], dict[str, Any]]) -> None:
+        """Admit, replace the user's older socket, USER_JOIN to all, then ROOM_STATE to the newcomer."""
+        old = room.add(conn, self.settings.max_connections)
+        if isinstance(old, Connection):
+            old.close_soon(const.CLOSE_REPLACED, const.REASON_REPLACED)
+        room.broadcast(messages.user_join(conn.user.id))
+        conn.send(messages.room_state(state()))
+
+    async def leave(self, room: Room, conn: Connection) -> None:
+        """Leave a room; USER_LEAVE to the rest when it was the user's last connection there."""
+        async with room.lock:
+            if room.remove(conn):
+                room.broadcast(messages.user_leave(conn.user.id))
+
+    async def close_all(self) -> None:
+        """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""
+        self.shutting_down = True
+        conns = list(self.connections)
+        results = await asyncio.gather(
+            *(c.close(const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN) for c in conns), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                log.warning("closing a socket at shutdown failed: %r", result)
+        log.info("%d sockets closed for shutdown", len(conns))
+
+
+WS_HUB = web.AppKey("ws_hub", WsHub)

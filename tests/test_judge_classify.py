@@ -1,0 +1,51 @@
+"""Tests for mapping measured runs to verdicts."""
+
+import signal
+
+import pytest
+
+from server.judge import verdicts
+from server.judge.classify import RunLimits, classify
+from server.judge.sandbox import RunResult
+
+MIB = 1 << 20
+LIMITS = RunLimits(time_ms=1000, memory=64 * MIB, output=64 * MIB)
+
+
+def run(
+    exit_code: int | None = 0,
+    sig: int | None = None,
+    cpu: int = 10,
+    rss: int = 4 * MIB,
+    timed_out: bool = False,
+) -> RunResult:
+    return RunResult(exit_code, sig, cpu, cpu + 5, rss, timed_out)
+
+
+CASES = [
+    ("clean exit is compared", run(), 0, b"", None),
+    ("exactly at the time limit", run(cpu=1000), 0, b"", None),
+    ("exit code", run(exit_code=3), 0, b"", verdicts.RUNTIME_ERROR),
+    ("segfault", run(None, signal.SIGSEGV), 0, b"", verdicts.RUNTIME_ERROR),
+    ("abort", run(None, signal.SIGABRT), 0, b"", verdicts.RUNTIME_ERROR),
+    ("cpu over limit, finished", run(cpu=1001), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
+    ("profiling timer", run(None, signal.SIGPROF, cpu=1021), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
+    ("rlimit cpu", run(None, signal.SIGXCPU, cpu=2000), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
+    ("wall clock, idle", run(None, signal.SIGKILL, cpu=3, timed_out=True), 0, b"", verdicts.IDLENESS_LIMIT_EXCEEDED),
+    ("wall clock, busy", run(None, signal.SIGKILL, cpu=1500, timed_out=True), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
+    ("rss over limit, finished", run(rss=65 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("rss near limit, died", run(None, signal.SIGABRT, rss=60 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("rss near limit, fine", run(rss=60 * MIB), 0, b"", None),
+    ("bad_alloc", run(None, signal.SIGABRT), 0, b"what():  std::bad_alloc\n", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("MemoryError", run(1), 0, b"Traceback ...\nMemoryError\n", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("other stderr", run(1), 0, b"ValueError: x\n", verdicts.RUNTIME_ERROR),
+    ("SIGXFSZ", run(None, signal.SIGXFSZ), 64 * MIB, b"", verdicts.OUTPUT_LIMIT_EXCEEDED),
+    ("output at the cap", run(1), 64 * MIB, b"OSError: [Errno 27] File too large", verdicts.OUTPUT_LIMIT_EXCEEDED),
+    ("output wins over time", run(None, signal.SIGXFSZ, cpu=5000), 64 * MIB, b"", verdicts.OUTPUT_LIMIT_EXCEEDED),
+    ("memory wins over time", run(cpu=5000, rss=100 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+]
+
+
+@pytest.mark.parametrize(("what", "result", "output_size", "stderr", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_classify(what: str, result: RunResult, output_size: int, stderr: bytes, expected: str | None) -> None:
+    assert classify(result, LIMITS, output_size, stderr) == expected

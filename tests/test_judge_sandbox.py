@@ -1,0 +1,264 @@
+"""Hostile programs against the judge's sandbox: processes, network, files."""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from server.judge import Judge, JudgeTask, TestCase, verdicts
+from server.judge.sandbox import FIRST_UID, MAX_SLOTS
+
+MIB = 1 << 20
+TIME = 0.5
+REPO = Path(__file__).resolve().parents[1]
+ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not ROOT, reason="privilege drop needs root")
+
+
+def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]:
+    """Write (input, answer) pairs as test files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tests = []
+    for i, (given, answer) in enumerate(pairs, start=1):
+        (folder / f"{i}.in").write_text(given)
+        (folder / f"{i}.ans").write_text(answer)
+        tests.append(TestCase(f"secret/{i}", folder / f"{i}.in", folder / f"{i}.ans"))
+    return tests
+
+
+def sandbox_processes(running: bytes = b"") -> list[int]:
+    """Pids of live processes owned by any sandbox uid (whose command line has `running`)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = os.stat(entry.path).st_uid
+            cmdline = Path(entry.path, "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if FIRST_UID <= uid < FIRST_UID + MAX_SLOTS and running in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+async def wait_no_sandbox_processes(deadline: float = 3.0) -> list[int]:
+    """Poll until no sandbox process is left (or the deadline passes)."""
+    end = time.monotonic() + deadline
+    while (left := sandbox_processes()) and time.monotonic() < end:
+        await asyncio.sleep(0.05)
+    return left
+
+
+@pytest.fixture(scope="module")
+def judge(tmp_path_factory: pytest.TempPathFactory) -> Judge:
+    return Judge(tmp_path_factory.mktemp("judge-work"))
+
+
+def task(source: str, compiler: str, tests: Sequence[TestCase], time_limit: float = TIME) -> JudgeTask:
+    return JudgeTask(source.encode(), compiler, tests, time_limit, 64 * MIB)
+
+
+def test_isolation_is_described(judge: Judge) -> None:
+    assert judge.isolation
+    if ROOT:
+        assert "no network" in judge.isolation
+        assert "private mounts" in judge.isolation
+
+
+@needs_root
+async def test_runs_unprivileged(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("", "0\n")])
+    source = "import os\nprint(int(os.getuid() == 0 or os.geteuid() == 0 or os.getgid() == 0))\n"
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+
+
+@needs_root
+async def test_fork_bomb_is_contained(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("", "0\n")])
+    source = "#include <unistd.h>\nint main(void) { for (;;) fork(); }\n"
+    start = time.monotonic()
+    report = await judge.judge(task(source, "gcc_c17", tests))
+    assert report.verdict != verdicts.OK
+    assert time.monotonic() - start < 3 * TIME + 1 + 3  # wall limit plus the compile
+    assert await wait_no_sandbox_processes() == []
+    subprocess.run(["true"], check=True)  # the machine still forks
+
+
+@needs_root
+async def test_escaped_daemon_is_killed(judge: Judge, tmp_path: Path) -> None:
+    # The child leaves the process group and outlives its parent.
+    tests = make_tests(tmp_path, [("", "0\n")])
+    source = (
+        "import os, time\n"
+        "if os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\n"
+        "print(0)\n"
+    )
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    assert await wait_no_sandbox_processes() == []
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    sock = socket.create_server(("127.0.0.1", 0))
+    sock.setblocking(False)
+    yield sock
+    sock.close()
+
+
+CONNECT = """\
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=1).close()
+    print("connected")
+except OSError:
+    print("blocked")
+"""
+
+
+@needs_root
+async def test_network_is_unreachable(judge: Judge, tmp_path: Path, listener: socket.socket) -> None:
+    source = CONNECT.format(port=listener.getsockname()[1])
+    # Control: outside the sandbox the same program does connect.
+    bare = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, timeout=10, check=True)
+    assert bare.stdout.strip() == "connected"
+    listener.accept()[0].close()
+
+    tests = make_tests(tmp_path, [("", "connected\n")])
+    report = await judge.judge(task(source, "python3_docker", tests, time_limit=2))
+    assert report.verdict == verdicts.WRONG_ANSWER  # it printed "blocked"
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+
+
+PROBE_FILES = """\
+out = []
+try:
+    with open({secret!r}) as f:
+        out.append("read:" + f.read().strip())
+except OSError:
+    out.append("noread")
+try:
+    with open({beside!r}, "w") as f:
+        f.write("pwned")
+    out.append("wrote")
+except OSError:
+    out.append("nowrite")
+print(" ".join(out))
+"""
+
+
+@pytest.fixture
+def outside_tmp() -> Iterator[Path]:
+    """A world-traversable folder outside /tmp (which the sandbox replaces anyway)."""
+    base = REPO / "var"
+    base.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="judge-test-", dir=base))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+async def test_protected_folder_in_tmp(tmp_path: Path) -> None:
+    data = tmp_path / "db"
+    data.mkdir()
+    secret = data / "trainer.db"
+    secret.write_text("top secret")
+    secret.chmod(0o600)
+    judge = Judge(tmp_path / "work", protected_paths=[data])
+    tests = make_tests(tmp_path / "tests", [("", "noread nowrite\n")])
+    source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    assert secret.read_text() == "top secret"
+    assert sorted(os.listdir(data)) == ["trainer.db"]
+
+
+@needs_root
+async def test_protected_folder_is_hidden_even_when_world_writable(outside_tmp: Path, tmp_path: Path) -> None:
+    data = outside_tmp / "data"
+    data.mkdir()
+    data.chmod(0o777)
+    secret = data / "secret.ans"
+    secret.write_text("42")
+    secret.chmod(0o666)
+    source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
+
+    # Control: permissions alone would let the program in.
+    open_judge = Judge(tmp_path / "work1")
+    tests = make_tests(tmp_path / "open", [("", "read:42 wrote\n")])
+    assert (await open_judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    (data / "new.txt").unlink()
+
+    judge = Judge(tmp_path / "work2", protected_paths=[data])
+    tests = make_tests(tmp_path / "closed", [("", "noread nowrite\n")])
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    assert secret.read_text() == "42"
+    assert sorted(os.listdir(data)) == ["secret.ans"]
+
+
+@needs_root
+async def test_compiler_cannot_include_protected_files(outside_tmp: Path, tmp_path: Path) -> None:
+    secret = outside_tmp / "secret.h"
+    secret.write_text("int leaked_token_4711 = ;\n")
+    secret.chmod(0o644)
+    judge = Judge(tmp_path / "work", protected_paths=[outside_tmp])
+    tests = make_tests(tmp_path / "t", [("", "0\n")])
+    report = await judge.judge(task(f'#include "{secret}"\nint main() {{ return 0; }}\n', "gcc_cpp20", tests))
+    assert report.verdict == verdicts.COMPILATION_ERROR
+    assert "leaked_token_4711" not in report.compile_log
+    assert "No such file" in report.compile_log
+
+
+@needs_root
+async def test_scratch_space_is_private_per_test(judge: Judge, tmp_path: Path) -> None:
+    # A program may use /tmp but can neither keep state between tests nor
+    # write next to its own binary.
+    source = (
+        "import os\n"
+        "seen = os.path.exists('/tmp/mark')\n"
+        "open('/tmp/mark', 'w').write('x')\n"
+        "try:\n    open('here.txt', 'w').write('x')\n    wrote = 'wrote'\n"
+        "except OSError:\n    wrote = 'nowrite'\n"
+        "print('seen' if seen else 'fresh', wrote)\n"
+    )
+    tests = make_tests(tmp_path, [("", "fresh nowrite\n"), ("", "fresh nowrite\n")])
+    report = await judge.judge(task(source, "python3_docker", tests))
+    assert report.verdict == verdicts.OK, report
+
+
+@needs_root
+async def test_other_submissions_are_invisible(judge: Judge, tmp_path: Path) -> None:
+    # The work root holds every submission's folder; the program sees only its own.
+    source = "import os\nprint(sorted(os.listdir('.')), os.getcwd())\n"
+    tests = make_tests(tmp_path, [("", "['sol.py'] /tmp/box\n")])
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+
+
+async def test_concurrent_submissions(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("2 3\n", "5\n")] * 3)
+    source = "a, b = map(int, input().split())\nprint(a + b)\n"
+    reports = await asyncio.gather(*(judge.judge(task(source, "python3_docker", tests)) for _ in range(4)))
+    assert [r.verdict for r in reports] == [verdicts.OK] * 4
+
+
+@needs_root
+async def test_cancelled_judging_kills_the_program(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("", "0\n")])
+    job = asyncio.create_task(judge.judge(task("import time\ntime.sleep(60)\n", "python3_docker", tests, 5)))
+    end = time.monotonic() + 5
+    running = b"-E\0sol.py\0"  # the test run, not the syntax check
+    while not sandbox_processes(running) and time.monotonic() < end:
+        await asyncio.sleep(0.02)
+    assert sandbox_processes(running), "the program never started"
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    assert await wait_no_sandbox_processes() == []

@@ -1,0 +1,177 @@
+"""End-to-end verdicts from the judge with real compilers and real processes."""
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from server.judge import Judge, JudgeTask, TestCase, verdicts
+
+MIB = 1 << 20
+MEMORY = 64 * MIB
+TIME = 0.5
+
+PY_SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
+CPP_SUM = "#include <iostream>\nint main() { long a, b; std::cin >> a >> b; std::cout << a + b << '\\n'; }\n"
+C_SUM = '#include <stdio.h>\nint main(void) { long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
+CPP_HEAD = "#include <cstdio>\n#include <cstring>\n#include <vector>\n"
+
+
+def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]:
+    """Write (input, answer) pairs as sample/01, secret/02, ... files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tests = []
+    for i, (given, answer) in enumerate(pairs, start=1):
+        group = "sample" if i == 1 else "secret"
+        (folder / f"{i:02}.in").write_text(given)
+        (folder / f"{i:02}.ans").write_text(answer)
+        tests.append(TestCase(f"{group}/{i:02}", folder / f"{i:02}.in", folder / f"{i:02}.ans"))
+    return tests
+
+
+@pytest.fixture(scope="module")
+def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("judge-work")
+
+
+@pytest.fixture(scope="module")
+def judge(work_root: Path) -> Judge:
+    return Judge(work_root)
+
+
+@pytest.fixture
+def sums(tmp_path: Path) -> list[TestCase]:
+    return make_tests(tmp_path / "data", [("1 2\n", "3\n"), ("40 2\n", "42\n"), ("-5 5\n", "0\n")])
+
+
+async def run(judge: Judge, compiler: str, source: str, tests: Sequence[TestCase], **kw: object) -> str:
+    task = JudgeTask(source.encode(), compiler, tests, kw.pop("time_limit", TIME), kw.pop("memory", MEMORY), **kw)  # type: ignore[arg-type]
+    report = await judge.judge(task)
+    return report.verdict
+
+
+@pytest.mark.parametrize(("compiler", "source"), [("python3_docker", PY_SUM), ("gcc_cpp20", CPP_SUM), ("gcc_c17", C_SUM)])
+async def test_ok_all_languages(judge: Judge, sums: list[TestCase], work_root: Path, compiler: str, source: str) -> None:
+    report = await judge.judge(JudgeTask(source.encode(), compiler, sums, TIME, MEMORY))
+    assert report.verdict == verdicts.OK, report
+    assert report.failed_test == 0
+    assert [t.test_name for t in report.tests] == ["sample/01", "secret/02", "secret/03"]
+    assert [t.sequence_number for t in report.tests] == [1, 2, 3]
+    assert all(t.verdict == verdicts.OK for t in report.tests)
+    assert report.time == max(t.running_time for t in report.tests)
+    assert report.memory == max(t.memory_used for t in report.tests) > 0
+    assert report.memory < MEMORY
+    assert os.listdir(work_root) == []  # the submission folder is gone
+
+
+async def test_wrong_answer(judge: Judge, sums: list[TestCase]) -> None:
+    assert await run(judge, "python3_docker", "print(3)\n", sums) == verdicts.WRONG_ANSWER
+
+
+async def test_stops_at_first_failing_test(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("1 2\n", "3\n"), ("2 2\n", "5\n"), ("3 3\n", "6\n")])
+    report = await judge.judge(JudgeTask(C_SUM.encode(), "gcc_c17", tests, TIME, MEMORY))
+    assert report.verdict == verdicts.WRONG_ANSWER
+    assert report.failed_test == 2
+    assert [t.verdict for t in report.tests] == [verdicts.OK, verdicts.WRONG_ANSWER]
+
+
+async def test_float_tolerance(judge: Judge, tmp_path: Path) -> None:
+    tests = make_tests(tmp_path, [("", "0.3333333333\n")])
+    source = "print(1 / 3 + 5e-7)\n"
+    assert await run(judge, "python3_docker", source, tests, float_tolerance=True) == verdicts.OK
+    assert await run(judge, "python3_docker", source, tests) == verdicts.WRONG_ANSWER
+
+
+FAILURES = [
+    ("c exit code", "gcc_c17", "int main(void) { return 3; }\n", verdicts.RUNTIME_ERROR),
+    ("c++ segfault", "gcc_cpp20", "int main() { int *volatile p = nullptr; *(volatile int *)p = 1; }\n", verdicts.RUNTIME_ERROR),
+    ("python exception", "python3_docker", "print(1 // 0)\n", verdicts.RUNTIME_ERROR),
+    (
+        "c++ busy loop",
+        "gcc_cpp20",
+        "int main() { volatile unsigned long x = 0; for (;;) x = x + 1; }\n",
+        verdicts.TIME_LIMIT_EXCEEDED,
+    ),
+    ("python busy loop", "python3_docker", "while True:\n    pass\n", verdicts.TIME_LIMIT_EXCEEDED),
+    ("python sleep", "python3_docker", "import time\ntime.sleep(30)\n", verdicts.IDLENESS_LIMIT_EXCEEDED),
+    (
+        "c++ touch 3x in chunks",
+        "gcc_cpp20",
+        CPP_HEAD + "int main() { std::vector<std::vector<char>> v; long s = 0;\n"
+        "  for (int i = 0; i < 192; i++) { v.emplace_back(1 << 20, char(i)); s += v.back()[i]; }\n"
+        '  std::printf("%ld\\n", s); }\n',
+        verdicts.MEMORY_LIMIT_EXCEEDED,
+    ),
+    (
+        "c++ one 3x block",
+        "gcc_cpp20",
+        CPP_HEAD + "int main() { std::vector<char> v(192 << 20, 1); std::printf(\"%d\\n\", v[12345]); }\n",
+        verdicts.MEMORY_LIMIT_EXCEEDED,
+    ),
+    (
+        "c malloc in chunks",
+        "gcc_c17",
+        "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+        "int main(void) { long s = 0; for (int i = 0; i < 192; i++) { char *p = malloc(1 << 20);\n"
+        "  memset(p, i, 1 << 20); s += p[7]; } printf(\"%ld\\n\", s); }\n",
+        verdicts.MEMORY_LIMIT_EXCEEDED,
+    ),
+    (
+        "python touch 3x in chunks",
+        "python3_docker",
+        "chunks = [bytes([i % 256]) * (1 << 20) for i in range(192)]\nprint(len(chunks))\n",
+        verdicts.MEMORY_LIMIT_EXCEEDED,
+    ),
+    ("python one 3x block", "python3_docker", "s = b'x' * (192 << 20)\nprint(len(s))\n", verdicts.MEMORY_LIMIT_EXCEEDED),
+    (
+        "c++ endless output",
+        "gcc_cpp20",
+        "#include <cstdio>\nint main() { for (;;) std::fputs(\"0123456789012345678901234567890123456789\\n\", stdout); }\n",
+        verdicts.OUTPUT_LIMIT_EXCEEDED,
+    ),
+    ("python endless output", "python3_docker", "while True:\n    print('x' * 1000)\n", verdicts.OUTPUT_LIMIT_EXCEEDED),
+    ("python syntax error", "python3_docker", "print(\n", verdicts.COMPILATION_ERROR),
+    ("c++ syntax error", "gcc_cpp20", "int main( {\n", verdicts.COMPILATION_ERROR),
+    ("c undeclared name", "gcc_c17", "int main(void) { return x; }\n", verdicts.COMPILATION_ERROR),
+]
+
+
+@pytest.mark.parametrize(("compiler", "source", "expected"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
+async def test_failure_verdicts(judge: Judge, sums: list[TestCase], compiler: str, source: str, expected: str) -> None:
+    report = await judge.judge(JudgeTask(source.encode(), compiler, sums, TIME, MEMORY))
+    assert report.verdict == expected, report
+    if expected == verdicts.COMPILATION_ERROR:
+        assert report.compile_log.strip()
+        assert report.tests == [] and report.failed_test == 0
+    else:
+        assert report.failed_test == 1
+        assert report.tests[0].verdict == expected
+    if expected == verdicts.TIME_LIMIT_EXCEEDED:
+        assert TIME * 1000 < report.time < TIME * 1000 + 1500
+
+
+async def test_compile_log_carries_the_message(judge: Judge, sums: list[TestCase]) -> None:
+    report = await judge.judge(JudgeTask(b"int main() { return y; }\n", "gcc_cpp20", sums, TIME, MEMORY))
+    assert "error:" in report.compile_log and "was not declared" in report.compile_log
+    report = await judge.judge(JudgeTask(b"print(\n", "python3_docker", sums, TIME, MEMORY))
+    assert "SyntaxError" in report.compile_log and "sol.py" in report.compile_log
+
+
+async def test_compile_log_is_truncated(judge: Judge, sums: list[TestCase]) -> None:
+    source = "".join(f"int f{i}() {{ return undefined_{i}; }}\n" for i in range(3000)).encode()
+    report = await judge.judge(JudgeTask(source, "gcc_c17", sums, TIME, MEMORY))
+    assert report.verdict == verdicts.COMPILATION_ERROR
+    assert len(report.compile_log) < 70_000
+    assert report.compile_log.endswith("(truncated)")
+
+
+async def test_unknown_compiler(judge: Judge, sums: list[TestCase]) -> None:
+    with pytest.raises(ValueError, match="pascal"):
+        await judge.judge(JudgeTask(b"begin end.", "pascal", sums, TIME, MEMORY))
+
+
+async def test_no_tests_is_ok(judge: Judge) -> None:
+    report = await judge.judge(JudgeTask(b"print(1)\n", "python3_docker", [], TIME, MEMORY))
+    assert report.verdict == verdicts.OK and report.tests == []
