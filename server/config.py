@@ -10,6 +10,7 @@ from typing import Any
 
 AUTH_MODES = ("token", "trust")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_CONTESTS_DIR = Path("data/contests")
 
 
 class ConfigError(Exception):
@@ -23,7 +24,7 @@ class Config:
     app_host: str = "127.0.0.1"
     app_port: int = 8000
     db_path: Path = Path("var/trainer.db")
-    contests_dir: Path = Path("data/contests")
+    contests_dir: Path = DEFAULT_CONTESTS_DIR
     max_connections_per_group: int = 3
     snapshot_interval: float = 2.0
     auth_mode: str = "token"
@@ -132,5 +133,5 @@ def load_config(environ: Mapping[str, str] | None = None, env_file: Path | None 
         if name in merged:
             kwargs[field] = parse(name, merged[name])
     if "contests_dir" not in kwargs:
-        kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(Config.contests_dir))
+        kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(DEFAULT_CONTESTS_DIR))
     return Config(**kwargs)

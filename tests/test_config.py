@@ -49,6 +49,12 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
         load_config({name: value, "CONTESTS_DIR": str(ROOT / "data" / "contests")} | {name: value}, env_file=None)
 
 
+def test_defaults_without_environment_load_the_sample_contests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    config = load_config({}, env_file=None)
+    assert config.contests_dir == Path("data/contests") and config.db_path == Path("var/trainer.db")
+
+
 def test_bad_config_stops_start_with_one_line(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "server"],

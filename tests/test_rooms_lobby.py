@@ -44,7 +44,13 @@ def test_snapshot_round_trip_without_presence() -> None:
 
 @pytest.mark.parametrize(
     "state",
-    [[], {"v": 99, "selectedContestId": 1}, {"v": 1}, {"v": 1, "selectedContestId": "1"}, {"v": 1, "selectedContestId": True}],
+    [
+        [],
+        {"v": 99, "selectedContestId": 1},
+        {"v": 1},
+        {"v": 1, "selectedContestId": "1"},
+        {"v": 1, "selectedContestId": True},
+    ],
 )
 def test_malformed_snapshot_is_refused(state: object) -> None:
     room = LobbyRoom(7)

@@ -31,8 +31,12 @@ def classify(result: RunResult, limits: RunLimits, output_size: int, stderr_tail
     if result.cpu_ms > limits.time_ms:
         return verdicts.TIME_LIMIT_EXCEEDED
     if result.timed_out:
-        # Killed by the wall clock without using its CPU time: it was waiting.
-        return verdicts.IDLENESS_LIMIT_EXCEEDED
+        # Killed by the wall clock.  Mostly waiting (sleep, blocked read) is
+        # idleness; a busy program starved of CPU by a loaded machine can
+        # also get here, and that is still a time limit.
+        if result.cpu_ms * 2 < limits.time_ms:
+            return verdicts.IDLENESS_LIMIT_EXCEEDED
+        return verdicts.TIME_LIMIT_EXCEEDED
     if not result.success:
         near = result.peak_rss >= MEMORY_NEAR * limits.memory
         if near or any(m in stderr_tail for m in OUT_OF_MEMORY_MARKERS):

@@ -53,9 +53,7 @@ def recipe(compiler_id: str, tools: dict[str, str]) -> Recipe:
     """The recipe for a compiler id; `tools` maps gcc/g++/python3 to paths."""
     if compiler_id == "python3_docker":
         py = tools["python3"]
-        return Recipe(
-            "sol.py", (py, *PYTHON_FLAGS, "-c", PYTHON_CHECK, "sol.py"), (py, *PYTHON_FLAGS, "sol.py"), None
-        )
+        return Recipe("sol.py", (py, *PYTHON_FLAGS, "-c", PYTHON_CHECK, "sol.py"), (py, *PYTHON_FLAGS, "sol.py"), None)
     if compiler_id == "gcc_cpp20":
         cmd = (tools["g++"], "-std=c++20", "-O2", "-DONLINE_JUDGE", "-o", "prog", "sol.cpp")
         return Recipe("sol.cpp", cmd, ("./prog",), "prog")

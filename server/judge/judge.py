@@ -71,6 +71,10 @@ def _read_tail(path: Path, size: int) -> bytes:
         return f.read()
 
 
+def _total_size(*paths: Path) -> int:
+    return sum(os.stat(p).st_size for p in paths)
+
+
 def _compile_note(result: RunResult) -> str:
     if result.timed_out or result.cpu_ms > COMPILE_LIMITS.cpu_time * 1000:
         return f"\nCompilation time limit exceeded ({COMPILE_LIMITS.cpu_time:g} s)"
@@ -167,6 +171,6 @@ class Judge:
 
     @staticmethod
     async def _compare(out: Path, answer: Path, float_tolerance: bool) -> bool:
-        if out.stat().st_size + answer.stat().st_size <= INLINE_COMPARE:
+        if _total_size(out, answer) <= INLINE_COMPARE:
             return files_match(out, answer, float_tolerance)
         return await asyncio.to_thread(files_match, out, answer, float_tolerance)

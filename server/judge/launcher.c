@@ -217,6 +217,19 @@ static void run_init(int errfd) {
     _exit(0);
 }
 
+/* Without a PID namespace a program can escape its process group (setsid).
+   Its uid is ours alone for this run, so kill everything running as it. */
+static void sweep_uid(void) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setresuid(cfg.uid, cfg.uid, cfg.uid)) _exit(1);
+        for (int i = 0; i < 100; i++)
+            if (kill(-1, SIGKILL) && errno == ESRCH) break;
+        _exit(0);
+    }
+    if (pid > 0) waitpid(pid, NULL, 0);
+}
+
 static int probe(void) {
     /* Which namespaces can we make?  Each attempt in a throwaway child. */
     int root = geteuid() == 0;
@@ -330,12 +343,12 @@ int main(int argc, char **argv) {
         struct timespec ts = {left / 1000000L, (left % 1000000L) * 1000L};
         if (sigtimedwait(&waited, NULL, &ts) == SIGTERM) cancelled = 1;
     }
-    if (cancelled) {
-        if (!cfg.pidns) kill(-child, SIGKILL);
-        return 122;
-    }
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (!cfg.pidns) kill(-child, SIGKILL); /* stragglers left in the group */
+    if (!cfg.pidns) {
+        kill(-child, SIGKILL); /* stragglers left in the group */
+        if (cfg.uid >= 0 && !cfg.userns) sweep_uid();
+    }
+    if (cancelled) return 122;
 
     char buf[4096];
     ssize_t n, len = 0;

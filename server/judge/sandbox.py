@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .launcher import Probe, build_launcher, probe
 from .types import JudgeError
@@ -147,10 +148,8 @@ class Sandbox:
         if not self.root:
             yield None
             return
-        uid = next(
-            (FIRST_UID + i for i in range(MAX_SLOTS) if FIRST_UID + i not in self._busy and _free_of_accounts(FIRST_UID + i)),
-            None,
-        )
+        candidates = (FIRST_UID + i for i in range(MAX_SLOTS))
+        uid = next((u for u in candidates if u not in self._busy and _free_of_accounts(u)), None)
         if uid is None:
             raise JudgeError("no free sandbox uid")
         self._busy.add(uid)
@@ -187,7 +186,8 @@ class Sandbox:
         if stderr is not None:
             cmd += ["-e", str(stderr)]
         cmd += ["--", *argv]
-        with open(stdin or os.devnull, "rb") as fin, open(stdout, "ab") as fout:
+        fin, fout = _open_stdio(stdin, stdout)
+        with fin, fout:
             proc = await asyncio.create_subprocess_exec(
                 *cmd, stdin=fin, stdout=fout, stderr=asyncio.subprocess.PIPE, env=PROGRAM_ENV
             )
@@ -205,6 +205,17 @@ class Sandbox:
                 proc.terminate()
             raise
         return _parse(err.decode(errors="replace"), proc.returncode)
+
+
+def _open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
+    # Opening two local files takes microseconds; a thread hop per test would
+    # cost more than it could ever save the event loop.
+    fin = open(stdin or os.devnull, "rb")  # noqa: SIM115 - closed by the caller
+    try:
+        return fin, open(stdout, "ab")
+    except BaseException:
+        fin.close()
+        raise
 
 
 def _parse(report: str, returncode: int | None) -> RunResult:
