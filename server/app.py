@@ -21,10 +21,12 @@ from .store import Store
 from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
+from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
+from .ws.setup import setup_ws
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,12 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     )
     api.spec.components.security_scheme(
         "OAuth",
-        {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`OAuth <token>` or `Bearer <token>`"},
+        {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`OAuth <token>` or `Bearer <token>`",
+        },
     )
     api.register(app, in_place=True)
     app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
@@ -93,6 +100,8 @@ def create_app(config: Config) -> web.Application:
     setup_session_routes(app)
     setup_submission_routes(app)
     setup_comment_routes(app)
+    setup_ws(app)
+    setup_room_routes(app)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

@@ -110,7 +110,9 @@ class JudgeService:
         session_id, alias = submission.session_id, submission.problem_alias
         self._events.to_training(session_id, "SUBMISSION_VERDICT_RETRIEVED", submission_short(judged))
         if state is not None:
-            self._events.to_training(session_id, "PROBLEM_STATUS_UPDATED", {"problemAlias": alias, "status": state.status})
+            self._events.to_training(
+                session_id, "PROBLEM_STATUS_UPDATED", {"problemAlias": alias, "status": state.status}
+            )
             self._events.to_training(
                 session_id, "PROBLEM_ATTEMPTS_UPDATED", {"problemAlias": alias, "attempts": state.attempts}
             )

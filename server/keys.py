@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .judging import JudgeService
     from .rooms.registry import RoomRegistry
     from .sessions import SessionService
+    from .ws.hub import WsHub
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -23,3 +24,4 @@ EVENTS = web.AppKey("events", Publisher)
 SESSIONS: web.AppKey[SessionService] = web.AppKey("sessions")
 ROOMS: web.AppKey[RoomRegistry] = web.AppKey("rooms")
 JUDGE: web.AppKey[JudgeService] = web.AppKey("judge")
+WS_HUB: web.AppKey[WsHub] = web.AppKey("ws_hub")

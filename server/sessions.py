@@ -110,7 +110,9 @@ class SessionService:
     def participation(session: TrainingSession, now: datetime | None = None) -> dict[str, object]:
         """Start, finish and seconds left of a session's virtual participation."""
         now = now or utcnow()
-        finish = session.dt_finished if session.dt_finished and session.dt_finished < session.ends_at else session.ends_at
+        finish = (
+            session.dt_finished if session.dt_finished and session.dt_finished < session.ends_at else session.ends_at
+        )
         over = not session.running or now >= session.ends_at
         left = 0 if over else max(0, int((session.ends_at - now).total_seconds()))
         return {

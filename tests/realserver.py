@@ -35,13 +35,13 @@ class ServerProcess:
         """Base HTTP URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, timeout: float = 20) -> None:
+    async def start(self, limit_s: float = 20) -> None:
         """Start and wait until /health/ping-database answers."""
         with self.log_path.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "server", cwd=ROOT, env=self.env, stdout=log, stderr=asyncio.subprocess.STDOUT
             )
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + limit_s
         async with aiohttp.ClientSession() as http:
             while True:
                 if self.proc.returncode is not None:
@@ -56,11 +56,11 @@ class ServerProcess:
                     raise TimeoutError("server did not start")
                 await asyncio.sleep(0.05)
 
-    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+    async def stop(self, sig: int = signal.SIGTERM, limit_s: float = 20) -> int:
         """Send a signal and wait for the exit code."""
         assert self.proc is not None
         self.proc.send_signal(sig)
-        return await asyncio.wait_for(self.proc.wait(), timeout)
+        return await asyncio.wait_for(self.proc.wait(), limit_s)
 
     def output(self) -> str:
         """Everything the process printed so far."""

@@ -17,29 +17,32 @@ async def test_comment_lifecycle_with_broadcasts(api: Api, client: TestClient) -
     events: list[RoomEvent] = []
     client.app[EVENTS].subscribe(events.append)
 
-    resp = await client.post(f"/training-sessions/{ts}/problem/A/comments", json={"content": "try DP"},
-                             headers=alice.headers)
+    resp = await client.post(
+        f"/training-sessions/{ts}/problem/A/comments", json={"content": "try DP"}, headers=alice.headers
+    )
     assert resp.status == 201
     comment = await resp.json()
     assert comment["userId"] == alice.id and comment["userFirstName"] == "Alice"
     assert comment["userLastName"] == "Smith" and comment["userLogin"] == alice.login
     assert comment["problemAlias"] == "A" and comment["content"] == "try DP"
     assert comment["dtCreated"] == comment["dtUpdated"]
-    await client.post(f"/training-sessions/{ts}/problem/A/comments", json={"content": "no, greedy"},
-                      headers=bob.headers)
-    await client.post(f"/training-sessions/{ts}/problem/B/comments", json={"content": "B is easy"},
-                      headers=bob.headers)
+    await client.post(
+        f"/training-sessions/{ts}/problem/A/comments", json={"content": "no, greedy"}, headers=bob.headers
+    )
+    await client.post(f"/training-sessions/{ts}/problem/B/comments", json={"content": "B is easy"}, headers=bob.headers)
     listed = await (await client.get(f"/training-sessions/{ts}/problem/A/comments", headers=bob.headers)).json()
     assert [c["content"] for c in listed] == ["try DP", "no, greedy"]
 
-    resp = await client.patch(f"/training-sessions/{ts}/comments/{comment['id']}", json={"content": "try DP!"},
-                              headers=alice.headers)
+    resp = await client.patch(
+        f"/training-sessions/{ts}/comments/{comment['id']}", json={"content": "try DP!"}, headers=alice.headers
+    )
     assert resp.status == 200
     edited = await resp.json()
     assert edited["content"] == "try DP!" and edited["dtUpdated"] >= edited["dtCreated"]
 
-    resp = await client.patch(f"/training-sessions/{ts}/comments/{comment['id']}", json={"content": "mine now"},
-                              headers=bob.headers)
+    resp = await client.patch(
+        f"/training-sessions/{ts}/comments/{comment['id']}", json={"content": "mine now"}, headers=bob.headers
+    )
     await error_of(resp, 403)
     await error_of(await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=bob.headers), 403)
     resp = await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=alice.headers)
@@ -64,13 +67,16 @@ async def test_comment_validation_and_access(api: Api, client: TestClient) -> No
     url = f"/training-sessions/{ts}/problem/A/comments"
     for body in ({}, {"content": ""}, {"content": 5}, {"content": "x" * 10_001}):
         await error_of(await client.post(url, json=body, headers=alice.headers), 422)
-    await error_of(await client.post(f"/training-sessions/{ts}/problem/Z/comments", json={"content": "x"},
-                                     headers=alice.headers), 404)
+    await error_of(
+        await client.post(f"/training-sessions/{ts}/problem/Z/comments", json={"content": "x"}, headers=alice.headers),
+        404,
+    )
     await error_of(await client.post(url, json={"content": "spy"}, headers=mallory.headers), 403)
     await error_of(await client.get(url, headers=mallory.headers), 403)
     await error_of(await client.post(url, json={"content": "x"}), 401)
     mine = await (await client.post(url, json={"content": "mine"}, headers=alice.headers)).json()
     # a comment id from another session is not found through this one
-    resp = await client.patch(f"/training-sessions/{other_ts}/comments/{mine['id']}", json={"content": "x"},
-                              headers=mallory.headers)
+    resp = await client.patch(
+        f"/training-sessions/{other_ts}/comments/{mine['id']}", json={"content": "x"}, headers=mallory.headers
+    )
     await error_of(resp, 404)

@@ -19,8 +19,11 @@ async def test_health(client: TestClient) -> None:
 async def test_cors_any_origin_allows_authorization(client: TestClient) -> None:
     resp = await client.options(
         "/user/me",
-        headers={"Origin": "http://client.test", "Access-Control-Request-Method": "GET",
-                 "Access-Control-Request-Headers": "Authorization"},
+        headers={
+            "Origin": "http://client.test",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "Authorization",
+        },
     )
     assert resp.status == 200
     assert resp.headers["Access-Control-Allow-Origin"] == "http://client.test"

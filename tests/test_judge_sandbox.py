@@ -1,19 +1,20 @@
 """Hostile programs against the judge's sandbox: processes, network, files."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from server.judge import Judge, JudgeTask, TestCase, verdicts
-from server.judge.sandbox import FIRST_UID, MAX_SLOTS
+from server.judge import Judge, JudgeError, JudgeTask, TestCase, sandbox, verdicts
+from server.judge.launcher import Probe
 
 MIB = 1 << 20
 TIME = 0.5
@@ -33,8 +34,8 @@ def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]
     return tests
 
 
-def sandbox_processes(running: bytes = b"") -> list[int]:
-    """Pids of live processes owned by any sandbox uid (whose command line has `running`)."""
+def sandbox_processes(uids: Collection[int], running: bytes = b"") -> list[int]:
+    """Pids of live processes owned by one of `uids` (whose command line has `running`)."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -44,28 +45,48 @@ def sandbox_processes(running: bytes = b"") -> list[int]:
             cmdline = Path(entry.path, "cmdline").read_bytes()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        if FIRST_UID <= uid < FIRST_UID + MAX_SLOTS and running in cmdline:
+        if uid in uids and running in cmdline:
             found.append(int(entry.name))
     return found
 
 
-def _poll(want_any: bool, running: bytes, deadline: float) -> list[int]:
+def _poll(want_any: bool, uids: Collection[int], running: bytes, deadline: float) -> list[int]:
     # Process exit has no event to wait on; poll /proc (in a thread, so the
     # judge keeps running on the loop meanwhile).
     end = time.monotonic() + deadline
-    while bool(found := sandbox_processes(running)) != want_any and time.monotonic() < end:
+    while bool(found := sandbox_processes(uids, running)) != want_any and time.monotonic() < end:
         time.sleep(0.02)
     return found
 
 
-async def wait_no_sandbox_processes(deadline: float = 3.0) -> list[int]:
-    """Wait until no sandbox process is left; returns the stragglers."""
-    return await asyncio.to_thread(_poll, False, b"", deadline)
+async def wait_no_processes(uids: Collection[int], deadline: float = 3.0) -> list[int]:
+    """Wait until no process of `uids` is left; returns the stragglers."""
+    return await asyncio.to_thread(_poll, False, uids, b"", deadline)
 
 
-async def wait_sandbox_process(running: bytes, deadline: float = 5.0) -> list[int]:
-    """Wait until a sandbox process whose command line has `running` exists."""
-    return await asyncio.to_thread(_poll, True, running, deadline)
+async def wait_process(uids: Collection[int], running: bytes, deadline: float = 5.0) -> list[int]:
+    """Wait until a process of `uids` whose command line has `running` exists."""
+    return await asyncio.to_thread(_poll, True, uids, running, deadline)
+
+
+def leased_uids(monkeypatch: pytest.MonkeyPatch, judge: Judge) -> set[int]:
+    """Record the sandbox uids `judge` leases from now on.
+
+    Other judges on the machine (a parallel test run, a server) may be using
+    neighbouring uids, so the checks below look at ours only.
+    """
+    seen: set[int] = set()
+    lease = judge._sandbox.user
+
+    @contextlib.contextmanager
+    def recording() -> Iterator[int | None]:
+        with lease() as uid:
+            if uid is not None:
+                seen.add(uid)
+            yield uid
+
+    monkeypatch.setattr(judge._sandbox, "user", recording)
+    return seen
 
 
 async def spawn(*argv: str) -> tuple[int, bytes]:
@@ -105,8 +126,9 @@ async def test_runs_unprivileged(judge: Judge, tmp_path: Path) -> None:
     assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
 
 
-async def test_fork_bomb_is_contained(judge: Judge, tmp_path: Path) -> None:
+async def test_fork_bomb_is_contained(judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require(judge, "own PID namespace")
+    uids = leased_uids(monkeypatch, judge)
     tests = make_tests(tmp_path, [("", "0\n")])
     source = "#include <unistd.h>\nint main(void) { for (;;) fork(); }\n"
     start = time.monotonic()
@@ -114,17 +136,27 @@ async def test_fork_bomb_is_contained(judge: Judge, tmp_path: Path) -> None:
     assert report.verdict != verdicts.OK
     assert time.monotonic() - start < 3 * TIME + 1 + 3  # wall limit plus the compile
     if ROOT:
-        assert await wait_no_sandbox_processes() == []
+        assert await wait_no_processes(uids) == []
     assert await spawn("true") == (0, b"")  # the machine still forks
 
 
+DAEMON = """\
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    time.sleep(30)
+    os._exit(0)
+print(0)
+"""
+
+
 @needs_root
-async def test_escaped_daemon_is_killed(judge: Judge, tmp_path: Path) -> None:
+async def test_escaped_daemon_is_killed(judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The child leaves the process group and outlives its parent.
+    uids = leased_uids(monkeypatch, judge)
     tests = make_tests(tmp_path, [("", "0\n")])
-    source = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint(0)\n"
-    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
-    assert await wait_no_sandbox_processes() == []
+    assert (await judge.judge(task(DAEMON, "python3_docker", tests))).verdict == verdicts.OK
+    assert uids and await wait_no_processes(uids) == []
 
 
 @pytest.fixture
@@ -277,12 +309,53 @@ async def test_concurrent_submissions(judge: Judge, tmp_path: Path) -> None:
 
 
 @needs_root
-async def test_cancelled_judging_kills_the_program(judge: Judge, tmp_path: Path) -> None:
+async def test_cancelled_judging_kills_the_program(
+    judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uids = leased_uids(monkeypatch, judge)
     tests = make_tests(tmp_path, [("", "0\n")])
     job = asyncio.create_task(judge.judge(task("import time\ntime.sleep(60)\n", "python3_docker", tests, 5)))
     running = b"-E\0sol.py\0"  # the test run, not the syntax check
-    assert await wait_sandbox_process(running), "the program never started"
+    assert await wait_process(uids, running), "the program never started"
     job.cancel()
     with pytest.raises(asyncio.CancelledError):
         await job
-    assert await wait_no_sandbox_processes() == []
+    assert await wait_no_processes(uids) == []
+
+
+async def test_fallback_without_namespaces(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Pretend the kernel refused every namespace: the judge must still work,
+    # say so, and (as root) still clean up what the program left running.
+    monkeypatch.setattr(sandbox, "probe", lambda launcher: Probe(os.geteuid(), False, False, False, False))
+    if ROOT:
+        with pytest.raises(JudgeError, match="traversable"):
+            Judge(tmp_path / "work")  # pytest's folders are private to root
+    work = Path(tempfile.mkdtemp(prefix="tt-judge-test-"))
+    os.chmod(work, 0o711)
+    request.addfinalizer(lambda: shutil.rmtree(work))
+    bare = Judge(work)
+    uids = leased_uids(monkeypatch, bare)
+    assert "NETWORK NOT ISOLATED" in bare.isolation
+    assert "PROTECTED PATHS NOT HIDDEN" in bare.isolation
+    tests = make_tests(tmp_path / "t", [("2 3\n", "5\n")])
+    source = "a, b = map(int, input().split())\nprint(a + b)\n"
+    assert (await bare.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    busy = "while True:\n    pass\n"
+    assert (await bare.judge(task(busy, "python3_docker", tests))).verdict == verdicts.TIME_LIMIT_EXCEEDED
+    if ROOT:
+        tests = make_tests(tmp_path / "d", [("", "0\n")])
+        assert (await bare.judge(task(DAEMON, "python3_docker", tests))).verdict == verdicts.OK
+        assert uids and await wait_no_processes(uids) == []
+
+
+@needs_root
+def test_uid_leases_are_exclusive_across_judges(judge: Judge, tmp_path: Path) -> None:
+    # Two judges (here in one process, as well as across processes) must never
+    # hand the same sandbox uid to two submissions running at once.
+    other = Judge(tmp_path / "work")
+    with judge._sandbox.user() as first, other._sandbox.user() as second, judge._sandbox.user() as third:
+        assert len({first, second, third}) == 3
+    with other._sandbox.user() as again:
+        assert again == first  # released on exit

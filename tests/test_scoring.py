@@ -39,7 +39,9 @@ def test_ranking_solved_then_penalty_then_last_accept_and_ties_share_places() ->
     ]
     doc = standings(TITLES, [P1, P3, P2], attempts)
     assert [(r["participantInfo"]["name"], r["placeFrom"], r["placeTo"]) for r in doc["rows"]] == [
-        ("Red", [1], [1]), ("Blue", [2], [3]), ("Green", [2], [3])
+        ("Red", [1], [1]),
+        ("Blue", [2], [3]),
+        ("Green", [2], [3]),
     ]
     assert doc["rows"][0]["penalty"] == 60 and doc["rows"][0]["score"] == "2"
 

@@ -38,8 +38,12 @@ async def test_create_then_same_running_session(api: Api, client: TestClient) ->
     created, ends = datetime.fromisoformat(session["dt_created"]), datetime.fromisoformat(session["ends_at"])
     assert created.utcoffset() is not None and (ends - created).total_seconds() == 18000
     assert events == [
-        RoomEvent("lobby", team["id"], "TRAINING_STARTED",
-                  {"id": session["id"], "status": "IN_PROCESS", "dtCreated": session["dt_created"]})
+        RoomEvent(
+            "lobby",
+            team["id"],
+            "TRAINING_STARTED",
+            {"id": session["id"], "status": "IN_PROCESS", "dtCreated": session["dt_created"]},
+        )
     ]
     again = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 2}, headers=bob.headers)
     assert again.status == 200 and (await again.json())["id"] == session["id"]
@@ -49,7 +53,9 @@ async def test_create_then_same_running_session(api: Api, client: TestClient) ->
 async def test_concurrent_starts_make_one_session(api: Api, client: TestClient) -> None:
     alice, bob, team = await _team(api)
     body = {"team_id": team["id"], "contest_id": 1}
-    resps = await asyncio.gather(*(client.post("/training-sessions", json=body, headers=u.headers) for u in (alice, bob) * 3))
+    resps = await asyncio.gather(
+        *(client.post("/training-sessions", json=body, headers=u.headers) for u in (alice, bob) * 3)
+    )
     ids = {(await r.json())["id"] for r in resps}
     assert len(ids) == 1 and sorted(r.status for r in resps) == [200] * 5 + [201]
 
@@ -102,7 +108,9 @@ async def test_timer_finishes_session_with_contest_finished(api: Api, client: Te
     session = await api.session(alice, team["id"], 3)
     await asyncio.wait_for(finished.wait(), 5)
     assert [(e.room, e.type) for e in events] == [
-        ("lobby", "TRAINING_STARTED"), ("training", "CONTEST_FINISHED"), ("lobby", "CONTEST_FINISHED")
+        ("lobby", "TRAINING_STARTED"),
+        ("training", "CONTEST_FINISHED"),
+        ("lobby", "CONTEST_FINISHED"),
     ]
     body = await (await client.get(f"/training-sessions/{session['id']}", headers=alice.headers)).json()
     assert body["status"] == "FINISHED"
@@ -113,15 +121,22 @@ async def test_session_access_rules(api: Api, client: TestClient) -> None:
     mallory = await api.register()
     other = await api.team(mallory, name="Red")
     session = await api.session(alice, team["id"])
-    for path in (f"/training-sessions/{session['id']}", f"/training-sessions/{session['id']}/participation",
-                 f"/training-sessions?team_id={team['id']}&contest_id=1",
-                 f"/training-sessions/team/{team['id']}/reconnect"):
+    for path in (
+        f"/training-sessions/{session['id']}",
+        f"/training-sessions/{session['id']}/participation",
+        f"/training-sessions?team_id={team['id']}&contest_id=1",
+        f"/training-sessions/team/{team['id']}/reconnect",
+    ):
         await error_of(await client.get(path, headers=mallory.headers), 403)
     resp = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=mallory.headers)
     await error_of(resp, 403)
-    resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=mallory.headers)
+    resp = await client.post(
+        "/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=mallory.headers
+    )
     await error_of(resp, 403)
-    resp = await client.post("/training-sessions", json={"team_id": other["id"], "contest_id": 99}, headers=mallory.headers)
+    resp = await client.post(
+        "/training-sessions", json={"team_id": other["id"], "contest_id": 99}, headers=mallory.headers
+    )
     await error_of(resp, 404)
     resp = await client.post("/training-sessions", json={"team_id": "x", "contest_id": 1}, headers=mallory.headers)
     await error_of(resp, 422)

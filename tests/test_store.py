@@ -28,8 +28,17 @@ async def test_database_file_created_private_with_wal_and_version(tmp_path: Path
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"users", "tokens", "teams", "team_members", "training_sessions", "problem_states",
-            "submissions", "comments", "room_snapshots"} <= tables
+    assert {
+        "users",
+        "tokens",
+        "teams",
+        "team_members",
+        "training_sessions",
+        "problem_states",
+        "submissions",
+        "comments",
+        "room_snapshots",
+    } <= tables
 
 
 async def test_reopen_keeps_version_and_refuses_newer(tmp_path: Path) -> None:

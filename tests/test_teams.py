@@ -35,12 +35,14 @@ async def test_other_teams_are_invisible(api: Api, client: TestClient) -> None:
     alice, mallory = await api.register(), await api.register()
     team = await api.team(alice)
     await api.team(mallory, name="Red")
-    assert (await error_of(await client.get(f"/teams/{team['id']}", headers=mallory.headers), 403))["code"] == "FORBIDDEN"
+    assert (await error_of(await client.get(f"/teams/{team['id']}", headers=mallory.headers), 403))[
+        "code"
+    ] == "FORBIDDEN"
     resp = await client.post(f"/teams/{team['id']}/members", json={"login": mallory.login}, headers=mallory.headers)
     await error_of(resp, 403)
     resp = await client.delete(f"/teams/{team['id']}/members/{alice.id}", headers=mallory.headers)
     await error_of(resp, 403)
-    assert len((await (await client.get("/teams", headers=mallory.headers)).json())) == 1
+    assert len(await (await client.get("/teams", headers=mallory.headers)).json()) == 1
 
 
 async def test_add_and_remove_members(api: Api, client: TestClient) -> None:

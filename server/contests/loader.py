@@ -117,5 +117,7 @@ def load_catalog(root: Path) -> ContestCatalog:
             log.error("contest package %s skipped: id %d is already used", folder.name, contest.id)
             continue
         contests[contest.id] = contest
-        log.info("contest %d %r loaded from %s (%d problems)", contest.id, contest.name, folder.name, len(contest.problems))
+        log.info(
+            "contest %d %r loaded from %s (%d problems)", contest.id, contest.name, folder.name, len(contest.problems)
+        )
     return ContestCatalog(contests)

@@ -71,6 +71,17 @@ def _read_tail(path: Path, size: int) -> bytes:
         return f.read()
 
 
+def _empty(path: Path) -> None:
+    # Owner-only: outputs of other submissions are nobody else's business.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+
+
+def _check_traversable(folder: Path) -> None:
+    for part in (folder, *folder.parents):
+        if not part.stat().st_mode & 0o001:
+            raise JudgeError(f"judge work root {folder}: {part} must be traversable by others (o+x)")
+
+
 def _total_size(*paths: Path) -> int:
     return sum(os.stat(p).st_size for p in paths)
 
@@ -95,6 +106,12 @@ class Judge:
         # The work root is hidden too, so a program cannot see the submissions
         # judged next to it; its own folder stays reachable as /tmp/box.
         self._sandbox = Sandbox([*protected_paths, self._work_root], cache_dir)
+        # Without a mount namespace the program reaches its folder by the real
+        # path (CPython opens its script by absolute path), so the sandbox
+        # user must be able to traverse every folder above it.
+        self._open_path = self._sandbox.root and not self._sandbox.private_mounts
+        if self._open_path:
+            _check_traversable(self._work_root.resolve())
         self._tools = find_tools()
         self.isolation: str = self._sandbox.isolation
 
@@ -106,6 +123,8 @@ class Judge:
             raise JudgeError(f"{missing} is not installed for {task.compiler}") from None
         with self._sandbox.user() as uid:
             folder = Path(tempfile.mkdtemp(prefix="tt-judge-", dir=self._work_root))
+            if self._open_path:
+                os.chmod(folder, 0o711)
             try:
                 return await self._judge_in(folder, how, task, uid)
             finally:
@@ -123,8 +142,8 @@ class Judge:
         judged = RunLimits(math.ceil(task.time_limit * 1000 - 1e-9), task.memory_limit, OUTPUT_LIMIT)
         out, err, copy = folder / "out", folder / "err", folder / "in"
         for number, test in enumerate(task.tests, start=1):
-            out.write_bytes(b"")
-            err.write_bytes(b"")
+            _empty(out)
+            _empty(err)
             stdin = test.input_path
             if self._sandbox.copies_input:
                 await asyncio.to_thread(shutil.copyfile, stdin, copy)
@@ -146,7 +165,7 @@ class Judge:
 
     async def _compile(self, folder: Path, box: Path, how: Recipe, uid: int | None) -> tuple[bool, str]:
         log = folder / "compile.log"
-        log.write_bytes(b"")
+        _empty(log)
         if uid is not None:
             os.chown(box, uid, self._sandbox.gid)  # the compiler writes ./prog
         result = await self._sandbox.run(

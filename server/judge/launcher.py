@@ -32,7 +32,8 @@ def default_cache_dir() -> Path:
     return Path(base) / "team-trainer"
 
 
-def _private_dir(path: Path) -> Path:
+def private_dir(path: Path) -> Path:
+    """Create (if needed) and vet a folder only we can write to."""
     # The launcher runs as root: its folder must not be writable by anyone
     # else, or another user could swap the binary.
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def build_launcher(cache_dir: Path | None = None) -> Path:
         raise JudgeError("gcc not found: it is needed to build the judge launcher")
     digest = hashlib.sha256(SOURCE.read_bytes() + gcc.encode()).hexdigest()[:16]
     try:
-        folder = _private_dir(cache_dir or default_cache_dir())
+        folder = private_dir(cache_dir or default_cache_dir())
     except (OSError, JudgeError):
         if cache_dir is not None:
             raise

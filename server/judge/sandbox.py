@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import fcntl
 import grp
 import os
 import pwd
@@ -13,14 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .launcher import Probe, build_launcher, probe
+from .launcher import Probe, build_launcher, private_dir, probe
 from .types import JudgeError
 
 # Sandbox users are uid FIRST_UID + slot (isolate's convention): one uid per
 # submission being judged at once, because RLIMIT_NPROC counts processes per
-# real uid and one fork bomb must not starve a neighbour's fork().
+# real uid and one fork bomb must not starve a neighbour's fork().  Slots are
+# leased with flock() on files in a root-only folder, so that every judge on
+# the machine (other servers, a test run) agrees on who owns which uid.
 FIRST_UID = 60000
 MAX_SLOTS = 256
+UID_LOCK_DIRS = (Path("/run/team-trainer"), Path(tempfile.gettempdir()) / "team-trainer-uids")
 # How long past its own wall limit we trust the launcher before killing it.
 LAUNCHER_GRACE = 10.0
 PROGRAM_ENV = {
@@ -69,6 +73,13 @@ def _sandbox_gid() -> int:
     return 65534
 
 
+def _uid_lock_dir() -> Path:
+    for folder in UID_LOCK_DIRS:
+        with contextlib.suppress(OSError, JudgeError):
+            return private_dir(folder)
+    raise JudgeError(f"no usable folder for sandbox uid leases among {UID_LOCK_DIRS}")
+
+
 def _free_of_accounts(uid: int) -> bool:
     try:
         pwd.getpwuid(uid)
@@ -87,7 +98,7 @@ class Sandbox:
         self.gid = _sandbox_gid()
         # Deepest first is not needed: the launcher skips paths already covered.
         self._hidden = sorted({str(p.resolve()) for p in hidden})
-        self._busy: set[int] = set()
+        self._locks = _uid_lock_dir() if self.root else None
         self._flags = self._choose_flags()
         self.isolation = self._describe()
 
@@ -145,18 +156,29 @@ class Sandbox:
     @contextlib.contextmanager
     def user(self) -> Iterator[int | None]:
         """Lease a sandbox uid for one submission (None when not root)."""
-        if not self.root:
+        if self._locks is None:
             yield None
             return
-        candidates = (FIRST_UID + i for i in range(MAX_SLOTS))
-        uid = next((u for u in candidates if u not in self._busy and _free_of_accounts(u)), None)
-        if uid is None:
-            raise JudgeError("no free sandbox uid")
-        self._busy.add(uid)
-        try:
-            yield uid
-        finally:
-            self._busy.discard(uid)
+        for uid in range(FIRST_UID, FIRST_UID + MAX_SLOTS):
+            if not _free_of_accounts(uid):
+                continue
+            fd = os.open(self._locks / f"uid-{uid}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield uid
+            finally:
+                os.close(fd)  # releases the lease
+            return
+        raise JudgeError("no free sandbox uid")
+
+    @property
+    def private_mounts(self) -> bool:
+        """Whether programs get their own mount namespace (hidden paths, /tmp/box)."""
+        return "-N" in self._flags
 
     @property
     def copies_input(self) -> bool:
@@ -200,9 +222,12 @@ class Sandbox:
             await proc.wait()
             raise JudgeError("the sandbox launcher did not finish") from None
         except asyncio.CancelledError:
-            # SIGTERM makes the launcher kill the whole tree and exit.
+            # SIGTERM makes the launcher kill the whole tree and exit at once;
+            # reap it here so its pipe and transport do not outlive the loop.
             with contextlib.suppress(ProcessLookupError):
                 proc.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), LAUNCHER_GRACE)
             raise
         return _parse(err.decode(errors="replace"), proc.returncode)
 

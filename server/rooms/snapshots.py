@@ -80,7 +80,7 @@ class Snapshotter:
             key = (kind, room_id)
             try:
                 room = room_from_row(kind, room_id, text)
-            except ValueError as exc:
+            except Exception as exc:  # whatever is wrong with one row, the others and the start go on
                 self._kept.add(key)
                 log.error("snapshot of %s %s skipped and kept as stored: %s", kind, room_id, exc)
                 continue

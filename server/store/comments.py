@@ -34,8 +34,13 @@ _SELECT = (
 def _comment(row: sqlite3.Row) -> Comment:
     author = User(row["uid"], row["login"], row["first_name"], row["last_name"])
     return Comment(
-        row["id"], row["session_id"], row["problem_alias"], author, row["content"],
-        from_iso(row["dt_created"]), from_iso(row["dt_updated"]),
+        row["id"],
+        row["session_id"],
+        row["problem_alias"],
+        author,
+        row["content"],
+        from_iso(row["dt_created"]),
+        from_iso(row["dt_updated"]),
     )
 
 

@@ -67,9 +67,20 @@ def _submission(row: sqlite3.Row, full: bool = False) -> Submission:
             "checker_log": json.loads(row["checker_log"]),
         }
     return Submission(
-        row["id"], row["session_id"], row["problem_alias"], row["author_id"], row["compiler"], row["verdict"],
-        row["score"], row["time_ms"], row["memory"], row["failed_test"], row["time_from_start"],
-        from_iso(row["dt_submitted"]), bool(row["upsolving"]), **extra,
+        row["id"],
+        row["session_id"],
+        row["problem_alias"],
+        row["author_id"],
+        row["compiler"],
+        row["verdict"],
+        row["score"],
+        row["time_ms"],
+        row["memory"],
+        row["failed_test"],
+        row["time_from_start"],
+        from_iso(row["dt_submitted"]),
+        bool(row["upsolving"]),
+        **extra,
     )
 
 
@@ -80,8 +91,15 @@ class SubmissionRepository:
         self._db = db
 
     async def create(
-        self, session_id: str, alias: str, author_id: int, compiler: str, source: bytes,
-        now: datetime, time_from_start: int, upsolving: bool,
+        self,
+        session_id: str,
+        alias: str,
+        author_id: int,
+        compiler: str,
+        source: bytes,
+        now: datetime,
+        time_from_start: int,
+        upsolving: bool,
     ) -> Submission:
         """Store a pending submission and return it."""
         submission_id = await self._db.write(
@@ -129,8 +147,17 @@ class SubmissionRepository:
             cur = await conn.execute(
                 "UPDATE submissions SET verdict = ?, score = ?, time_ms = ?, memory = ?, failed_test = ?, "
                 "compile_log = ?, checker_log = ? WHERE id = ? AND verdict = ?",
-                (outcome.verdict, outcome.score, outcome.time_ms, outcome.memory, outcome.failed_test,
-                 outcome.compile_log, json.dumps(outcome.checker_log), submission.id, PENDING),
+                (
+                    outcome.verdict,
+                    outcome.score,
+                    outcome.time_ms,
+                    outcome.memory,
+                    outcome.failed_test,
+                    outcome.compile_log,
+                    json.dumps(outcome.checker_log),
+                    submission.id,
+                    PENDING,
+                ),
             )
             if cur.rowcount == 0 or submission.upsolving:
                 return None

@@ -86,9 +86,7 @@ class TeamRepository:
     async def remove_member(self, team_id: int, user_id: int) -> bool:
         """Remove a member; False when they were not one."""
         async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM team_members WHERE team_id = ? AND user_id = ?", (team_id, user_id)
-            )
+            cur = await conn.execute("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", (team_id, user_id))
             return cur.rowcount > 0
 
     async def names(self, team_ids: list[int]) -> dict[int, str]:
@@ -96,5 +94,7 @@ class TeamRepository:
         if not team_ids:
             return {}
         unique = sorted(set(team_ids))
-        rows = await self._db.fetch_all(f"SELECT id, name FROM teams WHERE id IN ({','.join('?' * len(unique))})", unique)
+        rows = await self._db.fetch_all(
+            f"SELECT id, name FROM teams WHERE id IN ({','.join('?' * len(unique))})", unique
+        )
         return {r["id"]: r["name"] for r in rows}

@@ -74,7 +74,9 @@ async def list_contests(request: web.Request) -> web.Response:
 @response_schema(CompilersSchema, 200)
 async def list_compilers(request: web.Request) -> web.Response:
     """GET /compilers."""
-    return web.json_response({"compilers": [{"id": c.id, "name": c.name, "style": c.style} for c in COMPILERS.values()]})
+    return web.json_response(
+        {"compilers": [{"id": c.id, "name": c.name, "style": c.style} for c in COMPILERS.values()]}
+    )
 
 
 @docs(tags=["contests"], summary="The contest a training session plays", security=_AUTH)

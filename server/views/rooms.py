@@ -16,7 +16,7 @@ from ..keys import ROOMS
 from ..rooms.training import TrainingRoom
 from .common import MATCH, errors
 
-_AUTH = [{"OAuth": []}]
+_AUTH: list[dict[str, list[str]]] = [{"OAuth": []}]
 
 
 async def _training_room(request: web.Request) -> TrainingRoom | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp_apigami import docs, json_schema, match_info_schema, response_schema
 
-from schemas.teams import MemberAddSchema, MemberPathSchema, TeamCreateSchema, TeamPathSchema, TeamSchema, TeamShortSchema
+from schemas.teams import (
+    MemberAddSchema,
+    MemberPathSchema,
+    TeamCreateSchema,
+    TeamPathSchema,
+    TeamSchema,
+    TeamShortSchema,
+)
 
 from ..access import member_team, require_user
 from ..errors import NotFound, ValidationFailed

@@ -66,9 +66,17 @@ class WsHub:
 
     async def leave(self, room: Room, conn: Connection) -> None:
         """Leave a room; USER_LEAVE to the rest when it was the user's last connection there."""
-        async with room.lock:
-            if room.remove(conn):
-                room.broadcast(messages.user_leave(conn.user.id))
+        try:
+            async with room.lock:
+                self._leave(room, conn)
+        except asyncio.CancelledError:
+            self._leave(room, conn)  # never leave a ghost online; the change itself needs no await
+            raise
+
+    @staticmethod
+    def _leave(room: Room, conn: Connection) -> None:
+        if room.remove(conn):
+            room.broadcast(messages.user_leave(conn.user.id))
 
     async def close_all(self) -> None:
         """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""
@@ -81,6 +89,3 @@ class WsHub:
             if isinstance(result, Exception):
                 log.warning("closing a socket at shutdown failed: %r", result)
         log.info("%d sockets closed for shutdown", len(conns))
-
-
-WS_HUB = web.AppKey("ws_hub", WsHub)

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ..keys import CONFIG, EVENTS, ROOMS, STORE
+from ..keys import CONFIG, EVENTS, ROOMS, STORE, WS_HUB
 from ..rooms.registry import RoomRegistry
 from ..rooms.snapshots import Snapshotter
 from .dispatcher import Dispatcher
 from .events import deliver
 from .handlers import DEFAULT_HANDLERS
-from .hub import WS_HUB, WsHub
+from .hub import WsHub
 from .settings import WsSettings
 from .views import lobby_socket, training_socket
 

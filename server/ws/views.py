@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from aiohttp import WSMsgType, web
 
-from ..keys import CONTESTS, STORE
+from ..keys import CONTESTS, STORE, WS_HUB
 from ..rooms.errors import RoomFull
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
@@ -16,7 +16,7 @@ from . import const
 from .commands import MessageContext
 from .connection import Connection
 from .handshake import LobbyAdmission, Refused, TrainingAdmission, admit_lobby, admit_training
-from .hub import WS_HUB, WsHub
+from .hub import WsHub
 
 log = logging.getLogger(__name__)
 

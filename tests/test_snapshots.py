@@ -1,0 +1,167 @@
+"""Snapshots against a real SQLite store: only changed rooms, restore, corrupt rows, failed loads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import orjson
+import pytest
+
+from server.rooms.registry import RoomRegistry
+from server.rooms.snapshots import Snapshotter
+from server.store import Store
+from server.store.users import User
+
+from .test_rooms_base import FakePeer
+
+BOB = User(2, "bob", "Bob", "B")
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(tmp_path / "db" / "trainer.db")
+    yield store
+    await store.close()
+
+
+class SpyStore:
+    """Wraps the real snapshot repository and records every save."""
+
+    def __init__(self, store: Store) -> None:
+        self.inner = store.snapshots
+        self.saves: list[list[tuple[str, str, str]]] = []
+
+    async def save_many(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        self.saves.append(list(rows))
+        await self.inner.save_many(rows)
+
+    async def load_all(self) -> list[tuple[str, str, str]]:
+        return await self.inner.load_all()
+
+
+def fill(registry: RoomRegistry) -> None:
+    lobby = registry.lobby(3)
+    lobby.add(FakePeer(1), 3)
+    lobby.select_contest(1, {1})
+    room = registry.training("s-1")
+    room.bind(3, 1, ["A", "B"], "IN_PROCESS")
+    room.add(FakePeer(1), 3)
+    room.update_code(1, "A", "print(42)\n" * 1000, 1 << 20)
+    room.take_control(1, 1)
+    room.assign("B", 2, {2: BOB})
+    room.select_compiler("A", "python3_docker", {"python3_docker"})
+
+
+async def test_only_changed_rooms_are_written_in_one_save(store: Store) -> None:
+    registry = RoomRegistry()
+    spy = SpyStore(store)
+    snaps = Snapshotter(registry, spy, 60)
+    assert await snaps.restore() == 0
+    registry.lobby(9)  # exists but never changed: nothing to write
+    fill(registry)
+    assert await snaps.save_changed() == 2
+    assert len(spy.saves) == 1 and {r[:2] for r in spy.saves[0]} == {("lobby", "3"), ("training", "s-1")}
+    assert await snaps.save_changed() == 0
+    registry.training("s-1").update_code(1, "B", "x", 100)
+    assert await snaps.save_changed() == 1
+    assert [r[:2] for r in spy.saves[-1]] == [("training", "s-1")]
+
+
+async def test_restore_brings_back_state_but_not_presence(store: Store) -> None:
+    first = RoomRegistry()
+    snaps = Snapshotter(first, store.snapshots, 60)
+    await snaps.restore()
+    fill(first)
+    await snaps.stop()  # the final snapshot
+
+    second = RoomRegistry()
+    assert await Snapshotter(second, store.snapshots, 60).restore() == 2
+    lobby = second.find_lobby(3)
+    assert lobby is not None and lobby.selected_contest_id == 1 and lobby.users() == []
+    room = second.find_training("s-1")
+    assert room is not None
+    room.bind(3, 1, ["A", "B"], "IN_PROCESS")
+    original = first.find_training("s-1")
+    assert original is not None
+    assert room.state() == original.state() | {"users": []}
+    assert second.assignments("s-1") == {"A": None, "B": BOB.to_wire()}
+
+
+async def test_corrupt_row_is_skipped_and_never_overwritten(store: Store) -> None:
+    await store.snapshots.save_many(
+        [
+            ("lobby", "1", "{not json"),
+            ("lobby", "x", orjson.dumps({"v": 1, "selectedContestId": 1}).decode()),
+            ("training", "t", orjson.dumps({"v": 1, "code": []}).decode()),
+            ("lobby", "2", orjson.dumps({"v": 1, "selectedContestId": 2}).decode()),
+        ]
+    )
+    registry = RoomRegistry()
+    snaps = Snapshotter(registry, store.snapshots, 60)
+    assert await snaps.restore() == 1
+    registry.lobby(1).select_contest(5, {5})  # the corrupt room is used again ...
+    registry.lobby(2).select_contest(5, {5})
+    assert await snaps.save_changed() == 1  # ... but only the healthy one is written
+    rows = {(k, r): s for k, r, s in await store.snapshots.load_all()}
+    assert rows[("lobby", "1")] == "{not json"
+    assert orjson.loads(rows[("lobby", "2")])["selectedContestId"] == 5
+
+
+async def test_failed_load_never_writes(store: Store) -> None:
+    class Broken(SpyStore):
+        async def load_all(self) -> list[tuple[str, str, str]]:
+            raise OSError("disk I/O error")
+
+    await store.snapshots.save_many([("lobby", "1", orjson.dumps({"v": 1, "selectedContestId": 1}).decode())])
+    spy = Broken(store)
+    registry = RoomRegistry()
+    snaps = Snapshotter(registry, spy, 60)
+    assert await snaps.restore() == 0 and not snaps.writable
+    registry.lobby(1).select_contest(2, {2})
+    await snaps.stop()
+    assert spy.saves == []
+    assert orjson.loads((await store.snapshots.load_all())[0][2])["selectedContestId"] == 1
+
+
+async def test_periodic_task_writes_changes(store: Store) -> None:
+    saved = asyncio.Event()
+
+    class Signalling(SpyStore):
+        async def save_many(self, rows: Sequence[tuple[str, str, str]]) -> None:
+            await super().save_many(rows)
+            saved.set()
+
+    registry = RoomRegistry()
+    spy = Signalling(store)
+    snaps = Snapshotter(registry, spy, 0.01)
+    await snaps.restore()
+    snaps.start()
+    try:
+        registry.lobby(4).select_contest(1, {1})
+        async with asyncio.timeout(5):
+            await saved.wait()
+    finally:
+        await snaps.stop()
+    assert spy.saves[0][0][:2] == ("lobby", "4")
+    assert len(spy.saves) == 1  # the final snapshot found nothing new
+
+
+async def test_a_failing_save_is_retried(store: Store) -> None:
+    class Flaky(SpyStore):
+        fail = True
+
+        async def save_many(self, rows: Sequence[tuple[str, str, str]]) -> None:
+            if self.fail:
+                self.fail = False
+                raise OSError("database is locked")
+            await super().save_many(rows)
+
+    registry = RoomRegistry()
+    snaps = Snapshotter(registry, Flaky(store), 60)
+    await snaps.restore()
+    registry.lobby(4).select_contest(1, {1})
+    with pytest.raises(OSError):
+        await snaps.save_changed()
+    assert await snaps.save_changed() == 1  # nothing was marked saved by the failed attempt

@@ -1,0 +1,177 @@
+"""Opening sockets: join order, presence, refusals (1008), tokens, trust mode, Origin, capacity, replacement."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from server.config import Config
+
+from .conftest import Account, Api
+from .wsclient import ClientFactory, closed_with, connect, frame, joined, lobby, next_json, start, sync, training
+
+
+@pytest.fixture
+async def ws_client(aiohttp_client: ClientFactory, config: Config) -> TestClient:
+    return await start(aiohttp_client, config)
+
+
+@pytest.fixture
+def api(ws_client: TestClient) -> Api:
+    return Api(ws_client)
+
+
+async def test_lobby_join_leave_and_state(api: Api, ws_client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    team = await api.team(alice, bob)
+    a = await lobby(ws_client, alice, team["id"])
+    state = await joined(a, alice.id)
+    assert state == {"teamId": team["id"], "users": [alice.user], "selectedContestId": None}
+
+    b = await lobby(ws_client, bob, team["id"])
+    state = await joined(b, bob.id)
+    assert [u["id"] for u in state["users"]] == [alice.id, bob.id]
+    assert await next_json(a) == {"type": "USER_JOIN", "payload": {"userId": bob.id}}
+
+    resp = await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
+    assert await resp.json() == {"users": [alice.user, bob.user]}
+    await b.close()
+    assert await next_json(a) == {"type": "USER_LEAVE", "payload": {"userId": bob.id}}
+    resp = await ws_client.get(f"/teams/{team['id']}/online", headers=alice.headers)
+    assert await resp.json() == {"users": [alice.user]}
+
+
+async def test_training_join_state(api: Api, ws_client: TestClient) -> None:
+    alice = await api.register()
+    team = await api.team(alice)
+    session = await api.session(alice, team["id"])
+    ws = await training(ws_client, alice, session["id"])
+    state = await joined(ws, alice.id)
+    assert state == {
+        "trainingSessionId": session["id"],
+        "status": "IN_PROCESS",
+        "users": [alice.user],
+        "controllerId": None,
+        "code": {"A": "", "B": ""},
+        "compilers": {"A": None, "B": None},
+        "assignments": {"A": None, "B": None},
+        "problems": [
+            {"alias": "A", "status": "NOT_SUBMITTED", "attempts": 0},
+            {"alias": "B", "status": "NOT_SUBMITTED", "attempts": 0},
+        ],
+    }
+
+
+@pytest.mark.parametrize("how", ["query", "header", "cookie"])
+async def test_token_in_query_header_or_cookie(api: Api, ws_client: TestClient, how: str) -> None:
+    alice = await api.register()
+    team = await api.team(alice)
+    ws = await lobby(ws_client, alice, team["id"], how=how)
+    await joined(ws, alice.id)
+
+
+async def _refusal(client: TestClient, path: str, params: dict[str, Any], account: Account | None) -> str:
+    ws = await connect(client, path, params, account, "query" if account else "none")
+    code, reason = await closed_with(ws)
+    assert code == 1008, (code, reason)
+    return reason
+
+
+async def test_lobby_refusals(api: Api, ws_client: TestClient) -> None:
+    alice, mallory = await api.register(), await api.register()
+    team = await api.team(alice)
+    other = await api.team(mallory, name="Red")
+    tid, aid = team["id"], alice.id
+    cases: list[tuple[dict[str, Any], Account | None, str]] = [
+        ({"user_id": aid}, alice, "missing team_id"),
+        ({"team_id": "x", "user_id": aid}, alice, "bad team_id"),
+        ({"team_id": tid}, alice, "missing user_id"),
+        ({"team_id": tid, "user_id": "-1"}, alice, "bad user_id"),
+        ({"team_id": tid, "user_id": aid}, None, "missing token"),
+        ({"team_id": tid, "user_id": aid, "token": "nope"}, None, "invalid token"),
+        ({"team_id": tid, "user_id": mallory.id}, alice, "user_id does not match the token"),
+        ({"team_id": 999999, "user_id": aid}, alice, "unknown team"),
+        ({"team_id": other["id"], "user_id": aid}, alice, "not a member of this team"),
+    ]
+    for params, account, reason in cases:
+        assert await _refusal(ws_client, "/ws/lobby", params, account) == reason, params
+
+
+async def test_training_refusals(api: Api, ws_client: TestClient) -> None:
+    alice, mallory = await api.register(), await api.register()
+    await api.team(alice)
+    other = await api.team(mallory, name="Red")
+    foreign = await api.session(mallory, other["id"])
+    aid = alice.id
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"user_id": aid}, "missing training_session_id"),
+        ({"training_session_id": "not-a-uuid", "user_id": aid}, "bad training_session_id"),
+        ({"training_session_id": "00000000-0000-4000-8000-000000000000", "user_id": aid}, "unknown training session"),
+        ({"training_session_id": foreign["id"], "user_id": aid}, "not a member of this session's team"),
+    ]
+    for params, reason in cases:
+        assert await _refusal(ws_client, "/ws/training", params, alice) == reason, params
+
+
+async def test_trust_mode_needs_no_token(aiohttp_client: ClientFactory, config: Config) -> None:
+    client = await start(aiohttp_client, dataclasses.replace(config, auth_mode="trust"))
+    api = Api(client)
+    alice, mallory = await api.register(), await api.register()
+    team = await api.team(alice)
+    ws = await connect(client, "/ws/lobby", {"team_id": team["id"], "user_id": alice.id}, None, "none")
+    await joined(ws, alice.id)
+    # membership still holds in trust mode
+    params = {"team_id": team["id"], "user_id": mallory.id}
+    assert await _refusal(client, "/ws/lobby", params, None) == "not a member of this team"
+    assert await _refusal(client, "/ws/lobby", {"team_id": team["id"], "user_id": 424242}, None) == "unknown user"
+
+
+async def test_origin_is_checked_when_restricted(aiohttp_client: ClientFactory, config: Config) -> None:
+    client = await start(aiohttp_client, dataclasses.replace(config, allow_origins=("http://good.example",)))
+    api = Api(client)
+    alice = await api.register()
+    team = await api.team(alice)
+    params = {"team_id": team["id"], "user_id": alice.id, "token": alice.token}
+    bad = await client.ws_connect("/ws/lobby", params=params, headers={"Origin": "http://evil.example"})
+    assert await closed_with(bad) == (1008, "origin not allowed")
+    good = await client.ws_connect("/ws/lobby", params=params, headers={"Origin": "http://good.example/"})
+    await joined(good, alice.id)
+
+
+async def test_room_is_full_but_a_member_may_reconnect(api: Api, ws_client: TestClient) -> None:
+    users = [await api.register() for _ in range(4)]
+    team = await api.team(*users)
+    sockets = []
+    for user in users[:3]:
+        ws = await lobby(ws_client, user, team["id"])
+        await joined(ws, user.id)
+        sockets.append(ws)
+    fourth = await lobby(ws_client, users[3], team["id"])
+    assert await closed_with(fourth) == (1008, "room is full")
+    again = await lobby(ws_client, users[2], team["id"])
+    await joined(again, users[2].id)
+    assert await closed_with(sockets[2]) == (4000, "replaced by a newer connection")
+
+
+async def test_replacement_causes_no_leave(api: Api, ws_client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    team = await api.team(alice, bob)
+    a = await lobby(ws_client, alice, team["id"])
+    await joined(a, alice.id)
+    b1 = await lobby(ws_client, bob, team["id"])
+    await joined(b1, bob.id)
+    assert (await next_json(a))["type"] == "USER_JOIN"
+
+    b2 = await lobby(ws_client, bob, team["id"])
+    state = await joined(b2, bob.id)
+    assert [u["id"] for u in state["users"]] == [alice.id, bob.id]
+    assert await closed_with(b1) == (4000, "replaced by a newer connection")
+    # alice saw bob join again and nothing else: no USER_LEAVE, not even after the old socket closed
+    assert await sync(a, alice.id) == [{"type": "USER_JOIN", "payload": {"userId": bob.id}}]
+    await b2.send_str(frame("USER", user={}))
+    assert await sync(a, alice.id) == [{"type": "USER", "payload": {"user": bob.user}}]
+    resp = await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
+    assert [u["id"] for u in (await resp.json())["users"]] == [alice.id, bob.id]

@@ -1,0 +1,87 @@
+"""Small pieces of the WebSocket layer: token bucket, Origin rule, error mapping, envelopes, registration."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from server.rooms import errors as room_errors
+from server.ws import const, messages
+from server.ws.commands import spec_of, ws_handler
+from server.ws.dispatcher import Dispatcher
+from server.ws.errors import error_code
+from server.ws.handlers import DEFAULT_HANDLERS
+from server.ws.ratelimit import TokenBucket
+from server.ws.settings import WsSettings
+
+
+def test_token_bucket_bursts_then_refills() -> None:
+    now = [0.0]
+    bucket = TokenBucket(30.0, 60, lambda: now[0])
+    assert sum(bucket.take() for _ in range(100)) == 60
+    now[0] += 0.1
+    assert sum(bucket.take() for _ in range(100)) == 3
+    now[0] += 1000
+    assert sum(bucket.take() for _ in range(100)) == 60  # never more than the burst
+
+
+@pytest.mark.parametrize(
+    ("origins", "origin", "allowed"),
+    [
+        (("*",), "http://anything", True),
+        (("http://a.example",), "http://a.example", True),
+        (("http://a.example",), "http://a.example/", True),
+        (("http://a.example",), "http://b.example", False),
+        (("http://a.example",), None, True),  # not a browser: no cross-site risk to guard against
+    ],
+)
+def test_origin_rule(origins: tuple[str, ...], origin: str | None, allowed: bool) -> None:
+    assert WsSettings(allow_origins=origins).origin_allowed(origin) is allowed
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (room_errors.NotInControl, const.NOT_IN_CONTROL),
+        (room_errors.NotYourself, const.FORBIDDEN),
+        (room_errors.NotTeamMember, const.FORBIDDEN),
+        (room_errors.UnknownProblem, const.INVALID_MESSAGE),
+        (room_errors.UnknownCompiler, const.INVALID_MESSAGE),
+        (room_errors.UnknownContest, const.INVALID_MESSAGE),
+        (room_errors.CodeTooLarge, const.INVALID_MESSAGE),
+    ],
+)
+def test_room_errors_map_to_wire_codes(exc: type[room_errors.RoomError], code: str) -> None:
+    assert error_code(exc("m")) == code
+
+
+def test_error_envelope_shape() -> None:
+    assert orjson.loads(messages.error("FORBIDDEN", "no", {"a": 1}, "USER")) == {
+        "type": "ERROR",
+        "payload": {"code": "FORBIDDEN", "message": "no", "details": {"a": 1}, "requestType": "USER"},
+    }
+    assert orjson.loads(messages.user_join(17)) == {"type": "USER_JOIN", "payload": {"userId": "17"}}
+
+
+def test_every_client_type_has_one_handler_and_none_is_server_only() -> None:
+    dispatcher = Dispatcher(DEFAULT_HANDLERS)
+    assert dispatcher.types == {
+        "USER",
+        "CONTEST_SELECTED",
+        "CODE_EDITOR_UPDATE",
+        "CONTROL_TAKEN",
+        "PROBLEM_ASSIGNED",
+        "COMPILER_SELECTED",
+    }
+    assert not dispatcher.types & const.SERVER_ONLY
+    with pytest.raises(ValueError):
+        Dispatcher([*DEFAULT_HANDLERS, DEFAULT_HANDLERS[0]])
+
+
+def test_undecorated_handlers_are_refused() -> None:
+    async def plain(ctx: object, payload: object) -> None: ...
+
+    with pytest.raises(TypeError):
+        spec_of(plain)  # type: ignore[arg-type]
+    decorated = ws_handler("X", type(spec_of(DEFAULT_HANDLERS[0]).schema), rooms=("lobby",))(plain)  # type: ignore[arg-type]
+    assert spec_of(decorated).rooms == frozenset({"lobby"})
