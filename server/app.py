@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp_cors
 from aiohttp import web
@@ -14,7 +16,9 @@ from . import __doc__ as description
 from .config import Config
 from .contests.loader import load_catalog
 from .events import Publisher
-from .keys import CONFIG, CONTESTS, EVENTS, SESSIONS, STORE
+from .judge.judge import Judge
+from .judging import JudgeService
+from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SESSIONS, STORE
 from .middleware import ApiParser, error_middleware
 from .sessions import SessionService
 from .store import Store
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 _BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
+_SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -46,6 +51,28 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await sessions.close()
     await store.close()
+
+
+def protected_paths(config: Config) -> list[Path]:
+    """Folders a submission must never see: the working folder (sources, .env), the database and contests.
+
+    Nested paths are dropped (hiding the outer one hides them) and system folders are never hidden.
+    """
+    candidates = {p.resolve() for p in (Path.cwd(), config.db_path.parent, config.contests_dir)}
+    candidates = {p for p in candidates if p != Path("/") and not any(s.is_relative_to(p) for s in _SYSTEM)}
+    return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
+
+
+async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Build the sandboxed judge (off the loop: it compiles its launcher) and run the workers."""
+    config = app[CONFIG]
+    judge = await asyncio.to_thread(Judge, protected_paths=protected_paths(config))
+    log.info("judge isolation: %s", judge.isolation)
+    service = JudgeService(app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers)
+    app[JUDGE] = service
+    await service.start()
+    yield
+    await service.stop()
 
 
 def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
@@ -93,6 +120,7 @@ def create_app(config: Config) -> web.Application:
     app[EVENTS] = Publisher()
     app[CONTESTS] = load_catalog(config.contests_dir)
     app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_judge_ctx)
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from .contests.models import ContestCatalog
 from .events import Publisher
-from .judge.types import JudgeReport, JudgeTask
+from .judge.types import JudgeError, JudgeReport, JudgeTask
 from .judge.verdicts import COMPILATION_ERROR, OK, RUNTIME_ERROR
 from .store import Store
 from .store.submissions import Outcome, Submission
@@ -135,5 +135,8 @@ class JudgeService:
         )
         try:
             return outcome_of(await self._judge.judge(task))
-        except ValueError as exc:  # unknown compiler
-            return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, str(exc), [])
+        except (JudgeError, ValueError) as exc:
+            # the judge could not build or run this submission at all (a missing compiler, say):
+            # the author sees why, and CompilationError costs no penalty
+            log.error("judge error on submission %d: %s", submission.id, exc)
+            return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, f"judge error: {exc}", [])

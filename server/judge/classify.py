@@ -28,7 +28,9 @@ def classify(result: RunResult, limits: RunLimits, output_size: int, stderr_tail
         return verdicts.OUTPUT_LIMIT_EXCEEDED
     if result.peak_rss > limits.memory:
         return verdicts.MEMORY_LIMIT_EXCEEDED
-    if result.cpu_ms > limits.time_ms:
+    # SIGPROF and SIGXCPU come from the CPU-time limits themselves; the
+    # profiling timer and rusage can disagree by a tick, so trust the signal.
+    if result.cpu_ms > limits.time_ms or result.signal in (signal.SIGPROF, signal.SIGXCPU):
         return verdicts.TIME_LIMIT_EXCEEDED
     if result.timed_out:
         # Killed by the wall clock.  Mostly waiting (sleep, blocked read) is

@@ -44,7 +44,7 @@
 struct config {
     long cpu_ms, wall_ms, nproc;
     long long as_bytes, stack_bytes, fsize_bytes, scratch_bytes;
-    int uid, gid, netns, mntns, pidns, userns;
+    int uid, gid, netns, ipcns, mntns, pidns, userns;
     const char *hide[MAX_HIDE];
     int nhide;
     const char *dir, *errpath;
@@ -120,8 +120,11 @@ static void map_user(uid_t uid, gid_t gid) {
 
 /* Runs in the launcher before the fork: namespaces and the filesystem view. */
 static void enter_namespaces(void) {
+    /* A private IPC namespace also frees SysV shared memory a program
+       leaves behind, which would otherwise outlive it on the host. */
     int flags = (cfg.userns ? CLONE_NEWUSER : 0) | (cfg.netns ? CLONE_NEWNET : 0) |
-                (cfg.mntns ? CLONE_NEWNS : 0) | (cfg.pidns ? CLONE_NEWPID : 0);
+                (cfg.ipcns ? CLONE_NEWIPC : 0) | (cfg.mntns ? CLONE_NEWNS : 0) |
+                (cfg.pidns ? CLONE_NEWPID : 0);
     if (flags == 0) return;
     uid_t uid = getuid();
     gid_t gid = getgid();
@@ -233,10 +236,10 @@ static void sweep_uid(void) {
 static int probe(void) {
     /* Which namespaces can we make?  Each attempt in a throwaway child. */
     int root = geteuid() == 0;
-    int kinds[] = {CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID};
-    const char *names[] = {"user", "net", "mnt", "pid"};
+    int kinds[] = {CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID};
+    const char *names[] = {"user", "net", "ipc", "mnt", "pid"};
     printf("PROBE euid=%d", (int)geteuid());
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         pid_t pid = fork();
         if (pid == 0) {
             int flags = kinds[i] | (root ? 0 : CLONE_NEWUSER);
@@ -262,7 +265,7 @@ static void parse(int argc, char **argv) {
     int opt;
     cfg.as_bytes = cfg.stack_bytes = cfg.fsize_bytes = cfg.nproc = -1;
     cfg.scratch_bytes = 64LL << 20;
-    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nNPUh:T:d:e:x")) != -1) {
+    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nINPUh:T:d:e:x")) != -1) {
         switch (opt) {
         case 't': cfg.cpu_ms = number(optarg); break;
         case 'w': cfg.wall_ms = number(optarg); break;
@@ -273,6 +276,7 @@ static void parse(int argc, char **argv) {
         case 'u': cfg.uid = (int)number(optarg); break;
         case 'g': cfg.gid = (int)number(optarg); break;
         case 'n': cfg.netns = 1; break;
+        case 'I': cfg.ipcns = 1; break;
         case 'N': cfg.mntns = 1; break;
         case 'P': cfg.pidns = 1; break;
         case 'U': cfg.userns = 1; break;
@@ -312,6 +316,9 @@ int main(int argc, char **argv) {
     if (pipe2(pipefd, O_CLOEXEC)) die("pipe");
     enter_namespaces();
 
+    /* Without a PID namespace, orphans (double forks, setsid daemons) are
+       reparented to us rather than to the host's init, so we can reap them. */
+    if (!cfg.pidns) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t child = fork();
@@ -346,7 +353,15 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (!cfg.pidns) {
         kill(-child, SIGKILL); /* stragglers left in the group */
-        if (cfg.uid >= 0 && !cfg.userns) sweep_uid();
+        int swept = cfg.uid >= 0 && !cfg.userns;
+        if (swept) sweep_uid();
+        /* Reap the orphans: zombies would still count against RLIMIT_NPROC.
+           Block only when the sweep guarantees they are all dying. */
+        for (;;) {
+            pid_t r = waitpid(-1, NULL, swept ? __WALL : __WALL | WNOHANG);
+            if (r > 0 || (r < 0 && errno == EINTR)) continue;
+            break;
+        }
     }
     if (cancelled) return 122;
 

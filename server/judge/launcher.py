@@ -22,6 +22,7 @@ class Probe:
     euid: int
     user: bool
     net: bool
+    ipc: bool
     mnt: bool
     pid: bool
 
@@ -86,6 +87,7 @@ def probe(launcher: Path) -> Probe:
         euid=int(found["euid"]),
         user=found["user"] == "1",
         net=found["net"] == "1",
+        ipc=found["ipc"] == "1",
         mnt=found["mnt"] == "1",
         pid=found["pid"] == "1",
     )

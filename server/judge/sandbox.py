@@ -24,6 +24,7 @@ from .types import JudgeError
 # the machine (other servers, a test run) agrees on who owns which uid.
 FIRST_UID = 60000
 MAX_SLOTS = 256
+ALWAYS_HIDDEN = (Path("/run"),)
 UID_LOCK_DIRS = (Path("/run/team-trainer"), Path(tempfile.gettempdir()) / "team-trainer-uids")
 # How long past its own wall limit we trust the launcher before killing it.
 LAUNCHER_GRACE = 10.0
@@ -96,8 +97,9 @@ class Sandbox:
         self.probe: Probe = probe(self.launcher)
         self.root = self.probe.euid == 0
         self.gid = _sandbox_gid()
-        # Deepest first is not needed: the launcher skips paths already covered.
-        self._hidden = sorted({str(p.resolve()) for p in hidden})
+        # /run always: it holds sockets (databases, D-Bus) a program could
+        # reach without any network, and world-writable lock folders.
+        self._hidden = sorted({str(p.resolve()) for p in (*hidden, *ALWAYS_HIDDEN)})
         self._locks = _uid_lock_dir() if self.root else None
         self._flags = self._choose_flags()
         self.isolation = self._describe()
@@ -106,12 +108,10 @@ class Sandbox:
 
     def _candidates(self) -> list[list[str]]:
         p = self.probe
-        if self.root:
-            ns = [f for f, ok in (("-n", p.net), ("-N", p.mnt), ("-P", p.pid)) if ok]
-        elif p.user:
-            ns = ["-U"] + [f for f, ok in (("-n", p.net), ("-N", p.mnt), ("-P", p.pid)) if ok]
-        else:
-            ns = []
+        ns = [f for f, ok in (("-n", p.net), ("-I", p.ipc), ("-N", p.mnt), ("-P", p.pid)) if ok]
+        if not self.root:
+            # Unprivileged, every namespace hangs off a new user namespace.
+            ns = ["-U", *ns] if p.user else []
         # Full set first, then shed the PID and mount namespaces if the
         # end-to-end check fails (e.g. a container that forbids mounting proc).
         out = [ns, [f for f in ns if f != "-P"], [f for f in ns if f not in ("-P", "-N")], []]
@@ -119,10 +119,11 @@ class Sandbox:
 
     def _choose_flags(self) -> list[str]:
         last = ""
-        with tempfile.TemporaryDirectory(prefix="tt-probe-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="tt-probe-") as tmp, self.user() as uid:
             os.chmod(tmp, 0o755)
             for flags in self._candidates():
-                argv = [str(self.launcher), *self._uid_args(FIRST_UID), *flags, "-d", tmp, "-w", "5000"]
+                users = self._uid_args(uid) if uid is not None else []
+                argv = [str(self.launcher), *users, *flags, "-d", tmp, "-w", "5000"]
                 argv += ["--", shutil.which("true") or "/bin/true"]
                 done = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
                 if done.returncode == 0 and "RESULT 0 " in done.stderr:
@@ -143,8 +144,10 @@ class Sandbox:
         else:
             parts.append("AS THE SERVER'S OWN USER (not root, no user namespaces)")
         parts.append("no network" if "-n" in f else "NETWORK NOT ISOLATED")
+        if "-I" in f:
+            parts.append("private IPC")
         if "-N" in f:
-            parts.append(f"private mounts ({len(self._hidden)} protected paths hidden, private /tmp)")
+            parts.append(f"private mounts ({len(self._hidden)} paths hidden, private /tmp)")
         else:
             parts.append("PROTECTED PATHS NOT HIDDEN")
         parts.append("own PID namespace" if "-P" in f else "process group kill only")
@@ -208,7 +211,7 @@ class Sandbox:
         if stderr is not None:
             cmd += ["-e", str(stderr)]
         cmd += ["--", *argv]
-        fin, fout = _open_stdio(stdin, stdout)
+        fin, fout = open_stdio(stdin, stdout)
         with fin, fout:
             proc = await asyncio.create_subprocess_exec(
                 *cmd, stdin=fin, stdout=fout, stderr=asyncio.subprocess.PIPE, env=PROGRAM_ENV
@@ -218,7 +221,8 @@ class Sandbox:
                 _, err = await proc.communicate()
         except TimeoutError:
             # Its watchdog failed; its init child dies with it (PDEATHSIG).
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
             await proc.wait()
             raise JudgeError("the sandbox launcher did not finish") from None
         except asyncio.CancelledError:
@@ -232,7 +236,8 @@ class Sandbox:
         return _parse(err.decode(errors="replace"), proc.returncode)
 
 
-def _open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
+def open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
+    """Open a run's stdin (or /dev/null) for reading and stdout for appending."""
     # Opening two local files takes microseconds; a thread hop per test would
     # cost more than it could ever save the event loop.
     fin = open(stdin or os.devnull, "rb")  # noqa: SIM115 - closed by the caller

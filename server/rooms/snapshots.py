@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import orjson
 
@@ -18,6 +18,7 @@ from .training import TrainingRoom
 log = logging.getLogger(__name__)
 
 RoomKey = tuple[str, str]
+_CHECKS_PER_TURN = 1000  # unchanged rooms looked at per loop turn (about 0.3 ms of work)
 
 
 class SnapshotStore(Protocol):
@@ -96,21 +97,26 @@ class Snapshotter:
         if not self._writable:
             return 0
         async with self._save_lock:
-            taken: list[tuple[RoomKey, dict[str, Any], int]] = []
-            for room in self._registry:
+            rows: list[tuple[str, str, str]] = []
+            versions: list[tuple[RoomKey, int]] = []
+            for checked, room in enumerate(self._registry, 1):
                 key = room.key
                 if key in self._kept or room.version == self._saved.get(key, 0):
+                    if checked % _CHECKS_PER_TURN == 0:
+                        await asyncio.sleep(0)
                     continue
-                async with room.lock:  # a consistent copy; encoding happens after the lock is released
-                    taken.append((key, room.snapshot(), room.version))
-            if not taken:
-                return 0
-            rows = []
-            for (kind, room_id), state, _ in taken:
-                rows.append((kind, room_id, orjson.dumps(state).decode()))
+                async with room.lock:
+                    # Copy and encode with no await in between, so the row is consistent without holding
+                    # copies: 10,000 pending snapshot dicts set off 30-50 ms full GC passes on the loop.
+                    version = room.version
+                    text = orjson.dumps(room.snapshot()).decode()
+                rows.append((key[0], key[1], text))
+                versions.append((key, version))
                 await asyncio.sleep(0)  # one room per loop turn, so many big editors never stall the loop
+            if not rows:
+                return 0
             await self._store.save_many(rows)
-            for key, _, version in taken:
+            for key, version in versions:
                 self._saved[key] = version
             return len(rows)
 

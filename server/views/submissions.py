@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from aiohttp_apigami import docs, match_info_schema, response_schema
 
 from schemas.contests import ProblemPathSchema, SessionPathSchema
@@ -43,7 +43,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
         reader = await request.multipart()
         form: dict[str, Any] = {}
         while (part := await reader.next()) is not None:
-            if not isinstance(part, web.BodyPartReader) or part.name not in ("file", "compiler", "problem"):
+            if not isinstance(part, BodyPartReader) or part.name not in ("file", "compiler", "problem"):
                 continue
             limit = max_source if part.name == "file" else _FIELD_LIMIT
             chunks, size = [], 0

@@ -1,0 +1,168 @@
+"""Submissions through the real app and the real judge: storage, verdicts, problem states, broadcasts."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+
+from server.events import RoomEvent
+from server.keys import EVENTS
+
+from .conftest import Account, Api, error_of
+
+SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
+WRONG_PY = b"a, b = map(int, input().split())\nprint(a - b)\n"
+SUM_CPP = b"#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}\n"
+BROKEN_C = b"int main( { return 0; }\n"
+
+
+def form(source: bytes, compiler: str = "python3_docker", problem: str = "A") -> aiohttp.FormData:
+    """The multipart body the web client sends."""
+    data = aiohttp.FormData()
+    data.add_field("file", io.BytesIO(source), filename="main", content_type="application/octet-stream")
+    data.add_field("compiler", compiler)
+    data.add_field("problem", problem)
+    return data
+
+
+class Verdicts:
+    """Collects training-room events and waits for a submission's final verdict."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.events: list[RoomEvent] = []
+        self._changed = asyncio.Condition()
+        client.app[EVENTS].subscribe(self._on_event)
+
+    def _on_event(self, event: RoomEvent) -> None:
+        self.events.append(event)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def final(self, run_id: int, wait_s: float = 60) -> dict[str, Any]:
+        """The SUBMISSION_VERDICT_RETRIEVED payload of run_id."""
+
+        def found() -> dict[str, Any] | None:
+            for e in self.events:
+                if e.type == "SUBMISSION_VERDICT_RETRIEVED" and e.payload["id"] == run_id:
+                    return e.payload
+            return None
+
+        async with asyncio.timeout(wait_s), self._changed:
+            await self._changed.wait_for(lambda: found() is not None)
+        result = found()
+        assert result is not None
+        return result
+
+
+async def submit(client: TestClient, who: Account, ts: str, source: bytes, **kw: str) -> int:
+    """Submit and return the runId."""
+    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form(source, **kw), headers=who.headers)
+    assert resp.status == 201, await resp.text()
+    return int((await resp.json())["runId"])
+
+
+async def test_submission_is_stored_pending_then_judged_with_states(api: Api, client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    session = await api.session(alice, (await api.team(alice, bob))["id"])
+    ts = session["id"]
+    verdicts = Verdicts(client)
+    wrong = await submit(client, alice, ts, WRONG_PY)
+    pending = next(e for e in verdicts.events if e.type == "SUBMISSION_VERDICT_PENDING")
+    assert pending.room == "training" and pending.room_id == ts
+    assert pending.payload["id"] == wrong and pending.payload["verdict"] == "No report"
+    assert pending.payload["authorId"] == alice.id and pending.payload["upsolving"] is False
+    assert (await verdicts.final(wrong))["verdict"] == "WrongAnswer"
+    ok = await submit(client, bob, ts, SUM_CPP, compiler="gcc_cpp20")
+    final = await verdicts.final(ok)
+    assert final["verdict"] == "OK" and final["test"] == 0 and final["score"] == 1
+    again = await submit(client, bob, ts, WRONG_PY)
+    assert (await verdicts.final(again))["verdict"] == "WrongAnswer"
+
+    status = [(e.payload["status"]) for e in verdicts.events if e.type == "PROBLEM_STATUS_UPDATED"]
+    attempts = [(e.payload["attempts"]) for e in verdicts.events if e.type == "PROBLEM_ATTEMPTS_UPDATED"]
+    assert status == ["FAILED", "PASSED", "PASSED"] and attempts == [1, 2, 3]
+    state = await (await client.get(f"/contests/{ts}/problems/A", headers=alice.headers)).json()
+    assert state == {"problemAlias": "A", "status": "PASSED", "attempts": 3}
+    problems = (await (await client.get(f"/contests/{ts}/problems", headers=alice.headers)).json())["problems"]
+    assert [(p["alias"], p["status"], p["attempts"]) for p in problems] == [
+        ("A", "PASSED", 3),
+        ("B", "NOT_SUBMITTED", 0),
+    ]
+
+    listing = await (await client.get(f"/training-sessions/{ts}/submissions", headers=alice.headers)).json()
+    assert listing["count"] == 3 and [s["id"] for s in listing["submissions"]] == [again, ok, wrong]
+    by_problem = await (
+        await client.get(f"/training-sessions/{ts}/submissions/problem/B", headers=alice.headers)
+    ).json()
+    assert by_problem == {"count": 0, "submissions": []}
+    short = await (await client.get(f"/training-sessions/{ts}/submissions/{wrong}", headers=alice.headers)).json()
+    assert short["verdict"] == "WrongAnswer" and short["test"] == 1 and short["compiler"] == "python3_docker"
+    full = await (await client.get(f"/training-sessions/{ts}/submissions/{ok}/full", headers=alice.headers)).json()
+    assert full["source"] == SUM_CPP.decode() and isinstance(full["compileLog"], str)
+    assert [t["testName"] for t in full["checkerLog"]] == ["sample/01", "secret/02", "secret/03", "secret/04"]
+    assert all(t["verdict"] == "OK" and t["sequenceNumber"] == i for i, t in enumerate(full["checkerLog"], 1))
+
+
+async def test_compilation_error_keeps_log(api: Api, client: TestClient) -> None:
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    verdicts = Verdicts(client)
+    run = await submit(client, alice, ts, BROKEN_C, compiler="gcc_c17", problem="B")
+    assert (await verdicts.final(run))["verdict"] == "CompilationError"
+    full = await (await client.get(f"/training-sessions/{ts}/submissions/{run}/full", headers=alice.headers)).json()
+    assert "error" in full["compileLog"] and full["checkerLog"] == []
+
+
+async def test_upsolving_after_finish_changes_no_state(api: Api, client: TestClient) -> None:
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    await client.post(f"/training-sessions/{ts}/complete", json={}, headers=alice.headers)
+    verdicts = Verdicts(client)
+    run = await submit(client, alice, ts, SUM_PY)
+    final = await verdicts.final(run)
+    assert final["verdict"] == "OK" and final["upsolving"] is True
+    assert not [e for e in verdicts.events if e.type.startswith("PROBLEM_")]
+    state = await (await client.get(f"/contests/{ts}/problems/A", headers=alice.headers)).json()
+    assert state["status"] == "NOT_SUBMITTED"
+
+
+async def test_submission_validation_and_access(api: Api, client: TestClient) -> None:
+    alice, mallory = await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    url = f"/training-sessions/{ts}/submissions"
+    cases = [
+        (form(SUM_PY, compiler="pascal"), 422),
+        (form(SUM_PY, problem="Z"), 422),
+        (form(b"   "), 422),
+        (form(b"x" * 300_000), 413),
+    ]
+    for body, status in cases:
+        await error_of(await client.post(url, data=body, headers=alice.headers), status)
+    missing = aiohttp.FormData(default_to_multipart=True)
+    missing.add_field("compiler", "gcc_c17")
+    error = await error_of(await client.post(url, data=missing, headers=alice.headers), 422)
+    assert set(error["details"]["fields"]) == {"file", "problem"}
+    await error_of(await client.post(url, json={"file": "x"}, headers=alice.headers), 400)
+    await error_of(await client.post(url, data=form(SUM_PY), headers=mallory.headers), 403)
+    await error_of(await client.post(url, data=form(SUM_PY)), 401)
+    await error_of(await client.get(url, headers=mallory.headers), 403)
+    await error_of(await client.get(f"{url}/12345", headers=alice.headers), 404)
+    await error_of(await client.get(f"{url}/abc", headers=alice.headers), 422)
+    listing = await (await client.get(url, headers=alice.headers)).json()
+    assert listing == {"count": 0, "submissions": []}
+
+
+async def test_other_sessions_submission_is_not_found(api: Api, client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    ts_a = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    ts_b = (await api.session(bob, (await api.team(bob))["id"]))["id"]
+    run = await submit(client, alice, ts_a, SUM_PY)
+    await error_of(await client.get(f"/training-sessions/{ts_b}/submissions/{run}", headers=bob.headers), 404)
+    await error_of(await client.get(f"/training-sessions/{ts_b}/submissions/{run}/full", headers=bob.headers), 404)
