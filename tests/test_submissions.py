@@ -13,6 +13,7 @@ from server.events import RoomEvent
 from server.keys import EVENTS
 
 from .conftest import Account, Api, error_of
+from .wsclient import frames_until, joined, training, until
 
 SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
 WRONG_PY = b"a, b = map(int, input().split())\nprint(a - b)\n"
@@ -166,3 +167,27 @@ async def test_other_sessions_submission_is_not_found(api: Api, client: TestClie
     run = await submit(client, alice, ts_a, SUM_PY)
     await error_of(await client.get(f"/training-sessions/{ts_b}/submissions/{run}", headers=bob.headers), 404)
     await error_of(await client.get(f"/training-sessions/{ts_b}/submissions/{run}/full", headers=bob.headers), 404)
+
+
+async def test_verdicts_reach_the_training_room_live(api: Api, client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice, bob))["id"]))["id"]
+    watcher = await training(client, bob, ts)
+    await joined(watcher, bob.id)
+    run = await submit(client, alice, ts, SUM_PY, problem="B")
+    pending = await until(watcher, "SUBMISSION_VERDICT_PENDING")
+    assert pending["payload"]["id"] == run and pending["payload"]["verdict"] == "No report"
+    frames = await frames_until(watcher, "PROBLEM_ATTEMPTS_UPDATED")
+    assert [f["type"] for f in frames] == [
+        "SUBMISSION_VERDICT_RETRIEVED",
+        "PROBLEM_STATUS_UPDATED",
+        "PROBLEM_ATTEMPTS_UPDATED",
+    ]
+    assert frames[0]["payload"]["verdict"] == "OK"
+    assert frames[1]["payload"] == {"problemAlias": "B", "status": "PASSED"}
+    assert frames[2]["payload"] == {"problemAlias": "B", "attempts": 1}
+    late = await training(client, alice, ts)
+    state = await joined(late, alice.id)
+    assert {"alias": "B", "status": "PASSED", "attempts": 1} in state["problems"]
+    await watcher.close()
+    await late.close()

@@ -1,0 +1,69 @@
+"""Standings through the real app: two teams on one contest, real verdicts, exact penalty."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+
+from server.clock import to_iso
+from server.keys import STORE
+
+from .conftest import Api, error_of
+from .test_submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
+
+
+async def _started_minutes_ago(client: TestClient, session_id: str, minutes: int) -> None:
+    """Move a session's start back so submissions land at a known minute (test set-up, not a mock)."""
+    session = await client.app[STORE].sessions.get(session_id)
+    assert session is not None
+    start = to_iso(session.dt_created - timedelta(minutes=minutes))
+    await client.app[STORE].db.write("UPDATE training_sessions SET dt_created = ? WHERE id = ?", (start, session_id))
+
+
+async def test_two_teams_exact_penalty_and_order(api: Api, client: TestClient) -> None:
+    alice, bob, carol = await api.register(), await api.register(), await api.register()
+    blue = await api.team(alice, name="Blue")
+    red = await api.team(bob, carol, name="Red")
+    other_contest = await api.team(carol, name="Elsewhere")
+    ts_blue = (await api.session(alice, blue["id"]))["id"]
+    ts_red = (await api.session(bob, red["id"]))["id"]
+    await api.session(carol, other_contest["id"], contest_id=2)  # another contest: never a row here
+    await _started_minutes_ago(client, ts_blue, 30)
+    await _started_minutes_ago(client, ts_red, 12)
+    verdicts = Verdicts(client)
+
+    runs = [
+        await submit(client, alice, ts_blue, WRONG_PY),  # Blue: A rejected at 30'
+        await submit(client, alice, ts_blue, BROKEN_C, compiler="gcc_c17"),  # not penalized
+        await submit(client, alice, ts_blue, SUM_PY),  # Blue: A accepted at 30' -> 30 + 20 = 50
+        await submit(client, bob, ts_red, SUM_PY),  # Red: A accepted at 12'
+        await submit(client, carol, ts_red, WRONG_PY, problem="B"),  # Red: B rejected
+    ]
+    for run in runs:
+        await verdicts.final(run)
+    await client.post(f"/training-sessions/{ts_blue}/complete", json={}, headers=alice.headers)
+    await verdicts.final(await submit(client, alice, ts_blue, SUM_PY, problem="B"))  # upsolving: not counted
+
+    body = await (await client.get(f"/contests/{ts_blue}/standings", headers=alice.headers)).json()
+    assert body["titles"] == [{"name": "A", "title": "Sum A"}, {"name": "B", "title": "Sum B"}]
+    rows = body["rows"]
+    assert [r["participantInfo"] for r in rows] == [{"id": ts_red, "name": "Red"}, {"id": ts_blue, "name": "Blue"}]
+    red_row, blue_row = rows
+    assert (red_row["placeFrom"], red_row["placeTo"], red_row["score"], red_row["penalty"]) == ([1], [1], "1", 12)
+    assert (blue_row["placeFrom"], blue_row["placeTo"], blue_row["score"], blue_row["penalty"]) == ([2], [2], "1", 50)
+    assert red_row["problemResults"][0]["status"] == "ACCEPTED"
+    assert red_row["problemResults"][0]["submissionCount"] == "1"
+    assert 12 * 60 <= red_row["problemResults"][0]["submitDelay"] < 13 * 60
+    assert red_row["problemResults"][1]["status"] == "NOT_ACCEPTED"
+    assert blue_row["problemResults"][0]["submissionCount"] == "2"
+    assert blue_row["problemResults"][1] == {"status": "NOT_SUBMITTED", "submissionCount": "0", "submitDelay": 0}
+    same = await (await client.get(f"/contests/{ts_red}/standings", headers=bob.headers)).json()
+    assert same == body
+
+
+async def test_standings_access(api: Api, client: TestClient) -> None:
+    alice, mallory = await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    await error_of(await client.get(f"/contests/{ts}/standings", headers=mallory.headers), 403)
+    await error_of(await client.get(f"/contests/{ts}/standings"), 401)
