@@ -1,6 +1,14 @@
 """Schemas shared by many endpoints: errors, users, request base classes."""
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+# SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
+ID_RANGE = validate.Range(min=1, max=2**63 - 1)
+
+
+def id_field(**kwargs: object) -> fields.Integer:
+    """A required integer id as received in a path, query or body; out-of-range ids are 422."""
+    return fields.Integer(required=True, strict=False, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
 class RequestSchema(Schema):

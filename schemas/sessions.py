@@ -2,21 +2,21 @@
 
 from marshmallow import Schema, fields
 
-from .common import RequestSchema
+from .common import RequestSchema, id_field
 
 
 class SessionCreateSchema(RequestSchema):
     """`POST /training-sessions` body."""
 
-    team_id = fields.Integer(required=True, strict=False)
-    contest_id = fields.Integer(required=True, strict=False)
+    team_id = id_field()
+    contest_id = id_field()
 
 
 class SessionQuerySchema(RequestSchema):
     """`GET /training-sessions?team_id=&contest_id=`."""
 
-    team_id = fields.Integer(required=True)
-    contest_id = fields.Integer(required=True)
+    team_id = id_field()
+    contest_id = id_field()
 
 
 class SessionSchema(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields
 
+from .common import id_field
 from .contests import SessionPathSchema
 
 
@@ -56,15 +57,15 @@ class SubmissionListSchema(Schema):
 class SubmissionPathSchema(SessionPathSchema):
     """`{ts}/submissions/{id}`."""
 
-    id = fields.Integer(required=True, strict=False)
+    id = id_field()
 
 
 class SubmissionFormSchema(Schema):
     """The multipart form of a submission (documented; parsed by the view)."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    compiler = fields.String(required=True, metadata={"example": "gcc_cpp20"})
-    problem = fields.String(required=True, metadata={"example": "A", "description": "problem alias"})
+    compiler = fields.String(required=True, metadata={"description": "compiler id, e.g. gcc_cpp20"})
+    problem = fields.String(required=True, metadata={"description": "problem alias, e.g. A"})
 
 
 class TitleSchema(Schema):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from .common import RequestSchema, UserSchema
+from .common import RequestSchema, UserSchema, id_field
 from .users import LOGIN
 
 
@@ -35,10 +35,10 @@ class TeamSchema(TeamShortSchema):
 class TeamPathSchema(Schema):
     """`{team_id}` in the path."""
 
-    team_id = fields.Integer(required=True, strict=False)
+    team_id = id_field()
 
 
 class MemberPathSchema(TeamPathSchema):
     """`{team_id}/members/{user_id}` in the path."""
 
-    user_id = fields.Integer(required=True, strict=False)
+    user_id = id_field()

@@ -12,6 +12,8 @@ from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER
 
+from schemas.submissions import SubmissionFormSchema
+
 from . import __doc__ as description
 from .config import Config
 from .contests.loader import load_catalog
@@ -94,6 +96,8 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
             "description": "`OAuth <token>` or `Bearer <token>`",
         },
     )
+    # documented in the submit view's requestBody, which apigami does not scan for schemas
+    api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
     api.register(app, in_place=True)
     app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
     return api

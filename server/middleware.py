@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 
 import marshmallow
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 from webargs.aiohttpparser import AIOHTTPParser
 
@@ -64,6 +65,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return web.json_response(body, status=exc.status, headers=headers)
     except UnicodeDecodeError:
         return error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
+    except HttpProcessingError as exc:  # malformed framing inside a body a view reads, e.g. a multipart part header
+        return error_response(BadRequest("malformed request body", {"reason": exc.message}))
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
         body = {"error": {"code": "INTERNAL_ERROR", "message": "internal server error", "details": {}}}

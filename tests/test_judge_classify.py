@@ -31,6 +31,7 @@ CASES = [
     ("cpu over limit, finished", run(cpu=1001), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
     ("profiling timer", run(None, signal.SIGPROF, cpu=1021), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
     ("rlimit cpu", run(None, signal.SIGXCPU, cpu=2000), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
+    ("timer fired a tick early", run(None, signal.SIGPROF, cpu=1000), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
     ("wall clock, idle", run(None, signal.SIGKILL, cpu=3, timed_out=True), 0, b"", verdicts.IDLENESS_LIMIT_EXCEEDED),
     ("wall clock, busy", run(None, signal.SIGKILL, cpu=1500, timed_out=True), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),
     ("wall clock, starved", run(None, signal.SIGKILL, cpu=600, timed_out=True), 0, b"", verdicts.TIME_LIMIT_EXCEEDED),

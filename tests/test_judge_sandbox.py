@@ -262,6 +262,24 @@ async def test_protected_folder_is_hidden_even_when_world_writable(
     assert sorted(os.listdir(data)) == ["secret.ans"]
 
 
+async def test_protected_single_file(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
+    # A protected path may be a file (the database itself): it is covered by a
+    # read-only, nodev /dev/null, so it cannot even be opened.
+    require(judge, "private mounts")
+    db = outside_tmp / "trainer.db"
+    db.write_text("rows")
+    db.chmod(0o666)
+    source = (
+        "try:\n    data = open(PATH).read()\nexcept OSError:\n    data = 'denied'\n"
+        "try:\n    open(PATH, 'w').write('pwned')\n    wrote = 'wrote'\nexcept OSError:\n    wrote = 'nowrite'\n"
+        "print(repr(data), wrote)\n"
+    ).replace("PATH", repr(str(db)))
+    guarded = Judge(tmp_path / "work", protected_paths=[db])
+    tests = make_tests(tmp_path / "t", [("", "'denied' nowrite\n")])
+    assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    assert db.read_text() == "rows"
+
+
 async def test_compiler_cannot_include_protected_files(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
     require(judge, "private mounts")
     secret = outside_tmp / "secret.h"
@@ -328,7 +346,7 @@ async def test_fallback_without_namespaces(
 ) -> None:
     # Pretend the kernel refused every namespace: the judge must still work,
     # say so, and (as root) still clean up what the program left running.
-    monkeypatch.setattr(sandbox, "probe", lambda launcher: Probe(os.geteuid(), False, False, False, False))
+    monkeypatch.setattr(sandbox, "probe", lambda launcher: Probe(os.geteuid(), False, False, False, False, False))
     if ROOT:
         with pytest.raises(JudgeError, match="traversable"):
             Judge(tmp_path / "work")  # pytest's folders are private to root
@@ -359,3 +377,45 @@ def test_uid_leases_are_exclusive_across_judges(judge: Judge, tmp_path: Path) ->
         assert len({first, second, third}) == 3
     with other._sandbox.user() as again:
         assert again == first  # released on exit
+
+
+def shm_segments() -> dict[int, int]:
+    """SysV shared memory segments on the host: id to owner uid."""
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    return {int(line.split()[1]): int(line.split()[7]) for line in lines}
+
+
+SHM_LEAK = """\
+#include <stdio.h>
+#include <string.h>
+#include <sys/shm.h>
+int main(void) {
+    int id = shmget(IPC_PRIVATE, 8 << 20, IPC_CREAT | 0600);
+    char *p = shmat(id, NULL, 0);
+    memset(p, 1, 8 << 20);
+    printf("%d\\n", id >= 0 && p != (void *)-1);
+    return 0;
+}
+"""
+
+
+async def test_sysv_shared_memory_does_not_outlive_the_program(
+    judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A SysV segment outlives its creator; a private IPC namespace frees it.
+    require(judge, "private IPC")
+    uids = leased_uids(monkeypatch, judge)
+    before = shm_segments()
+    tests = make_tests(tmp_path, [("", "1\n")])
+    assert (await judge.judge(task(SHM_LEAK, "gcc_c17", tests))).verdict == verdicts.OK
+    owners = uids if ROOT else {os.getuid()}
+    assert owners
+    assert [i for i, uid in shm_segments().items() if uid in owners and i not in before] == []
+
+
+async def test_run_folder_is_hidden(judge: Judge, tmp_path: Path) -> None:
+    # Sockets under /run (databases, D-Bus) are reachable without a network.
+    require(judge, "private mounts")
+    source = "import os\ntry:\n    print(len(os.listdir('/run')))\nexcept OSError:\n    print('hidden')\n"
+    tests = make_tests(tmp_path, [("", "hidden\n")])
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK

@@ -1,10 +1,12 @@
 """The judge: compile a submission, run its tests in the sandbox, pick the verdict."""
 
 import asyncio
+import fcntl
 import math
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,9 @@ MIB = 1 << 20
 OUTPUT_LIMIT = 64 * MIB
 COMPILE_LOG_LIMIT = 64 * 1024
 STDERR_TAIL = 4096
+FOLDER_PREFIX = "tt-judge-"
+LOCK_NAME = ".lock"
+ABANDONED_AFTER = 3600.0  # seconds; for folders that never got their lock
 PROCESS_LIMIT = 64
 # Outputs up to this size are compared on the event loop; a thread hop costs more.
 INLINE_COMPARE = 1 * MIB
@@ -76,6 +81,28 @@ def _empty(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
 
 
+def _clear_abandoned(work_root: Path) -> None:
+    """Remove submission folders left by a judge that died mid-submission."""
+    for folder in work_root.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            # Died between creating the folder and locking it, or older.
+            if time.time() - folder.stat().st_mtime > ABANDONED_AFTER:
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live judge is using it
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
 def _check_traversable(folder: Path) -> None:
     for part in (folder, *folder.parents):
         if not part.stat().st_mode & 0o001:
@@ -114,6 +141,7 @@ class Judge:
             _check_traversable(self._work_root.resolve())
         self._tools = find_tools()
         self.isolation: str = self._sandbox.isolation
+        _clear_abandoned(self._work_root)
 
     async def judge(self, task: JudgeTask) -> JudgeReport:
         """Compile and run one submission; raises JudgeError if the judge itself fails."""
@@ -122,13 +150,18 @@ class Judge:
         except KeyError as missing:
             raise JudgeError(f"{missing} is not installed for {task.compiler}") from None
         with self._sandbox.user() as uid:
-            folder = Path(tempfile.mkdtemp(prefix="tt-judge-", dir=self._work_root))
-            if self._open_path:
-                os.chmod(folder, 0o711)
+            folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=self._work_root))
+            # Held while the folder is in use: a judge that finds it unlocked
+            # knows its owner died (kill -9) and may clear it.
+            lock = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if self._open_path:
+                    os.chmod(folder, 0o711)
                 return await self._judge_in(folder, how, task, uid)
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+                os.close(lock)
 
     async def _judge_in(self, folder: Path, how: Recipe, task: JudgeTask, uid: int | None) -> JudgeReport:
         box = folder / "box"

@@ -31,9 +31,9 @@ async def _problem(request: web.Request) -> tuple[User, str, str]:
 
 @docs(tags=["comments"], summary="Comment on a problem", security=_AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
-@json_schema(CommentBodySchema)
+@json_schema(CommentBodySchema, required=True)
 @response_schema(CommentSchema, 201)
-@errors(401, 403, 404, 422)
+@errors(400, 401, 403, 404, 422)
 async def create_comment(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/problem/{alias}/comments."""
     user, session_id, alias = await _problem(request)
@@ -67,9 +67,9 @@ async def _own_comment(request: web.Request) -> Comment:
 
 @docs(tags=["comments"], summary="Edit my comment", security=_AUTH)
 @match_info_schema(CommentPathSchema, put_into=MATCH)
-@json_schema(CommentBodySchema)
+@json_schema(CommentBodySchema, required=True)
 @response_schema(CommentSchema, 200)
-@errors(401, 403, 404, 422)
+@errors(400, 401, 403, 404, 422)
 async def edit_comment(request: web.Request) -> web.Response:
     """PATCH /training-sessions/{ts}/comments/{comment_id}."""
     comment = await _own_comment(request)

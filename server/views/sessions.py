@@ -19,10 +19,10 @@ _AUTH = [{"OAuth": []}]
 
 
 @docs(tags=["sessions"], summary="Start a training session (or get the team's running one)", security=_AUTH)
-@json_schema(SessionCreateSchema)
+@json_schema(SessionCreateSchema, required=True)
 @response_schema(SessionSchema, 201, description="a new session")
 @response_schema(SessionSchema, 200, description="the team's session already in process")
-@errors(401, 403, 404, 422)
+@errors(400, 401, 403, 404, 422)
 async def create_session(request: web.Request) -> web.Response:
     """POST /training-sessions."""
     body = data(request)
@@ -75,7 +75,7 @@ async def reconnect(request: web.Request) -> web.Response:
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @json_schema(EmptySchema)
 @response_schema(SessionSchema, 200)
-@errors(401, 403, 404)
+@errors(400, 401, 403, 404, 422)
 async def complete(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/complete."""
     _, session = await member_session(request, request[MATCH]["ts"])

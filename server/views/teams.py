@@ -39,9 +39,9 @@ async def list_teams(request: web.Request) -> web.Response:
 
 
 @docs(tags=["teams"], summary="Create a team; the creator is its first member", security=_AUTH)
-@json_schema(TeamCreateSchema)
+@json_schema(TeamCreateSchema, required=True)
 @response_schema(TeamSchema, 201)
-@errors(401, 422)
+@errors(400, 401, 422)
 async def create_team(request: web.Request) -> web.Response:
     """POST /teams."""
     user = await require_user(request)
@@ -75,9 +75,9 @@ async def get_team(request: web.Request) -> web.Response:
 
 @docs(tags=["teams"], summary="Add a member by login", security=_AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
-@json_schema(MemberAddSchema)
+@json_schema(MemberAddSchema, required=True)
 @response_schema(TeamSchema, 201)
-@errors(401, 403, 404, 422)
+@errors(400, 401, 403, 404, 422)
 async def add_member(request: web.Request) -> web.Response:
     """POST /teams/{team_id}/members."""
     _, team = await member_team(request, request[MATCH]["team_id"])

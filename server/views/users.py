@@ -17,9 +17,9 @@ from .common import data, errors
 
 
 @docs(tags=["identity"], summary="Register a user and get a personal token")
-@json_schema(RegisterSchema)
+@json_schema(RegisterSchema, required=True)
 @response_schema(UserWithTokenSchema, 201)
-@errors(409, 422)
+@errors(400, 409, 422)
 async def register(request: web.Request) -> web.Response:
     """POST /users."""
     body = data(request)
@@ -39,9 +39,9 @@ async def register(request: web.Request) -> web.Response:
 
 
 @docs(tags=["identity"], summary="Log in: a new token for login and password")
-@json_schema(LoginSchema)
+@json_schema(LoginSchema, required=True)
 @response_schema(UserWithTokenSchema, 200)
-@errors(401, 422)
+@errors(400, 401, 422)
 async def login(request: web.Request) -> web.Response:
     """POST /auth/token."""
     body = data(request)
