@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .auth import token_from_header, user_for_token
-from .contests.models import Contest
+from .contests.models import Contest, Problem
 from .errors import Forbidden, NotFound, Unauthorized
 from .keys import CONTESTS, STORE
 from .store.sessions import TrainingSession
@@ -58,3 +58,12 @@ def session_contest(request: web.Request, session: TrainingSession) -> Contest:
     if contest is None:
         raise NotFound(f"contest {session.contest_id} is not loaded", {"contest_id": session.contest_id})
     return contest
+
+
+async def member_problem(request: web.Request, session_id: str, alias: str) -> tuple[User, TrainingSession, Problem]:
+    """The caller, their session and one problem of its contest; 404 for an alias not in the contest."""
+    user, session = await member_session(request, session_id)
+    problem = session_contest(request, session).problem(alias)
+    if problem is None:
+        raise NotFound(f"no problem {alias!r} in this contest", {"alias": alias})
+    return user, session, problem

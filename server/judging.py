@@ -9,7 +9,7 @@ from typing import Protocol
 from .contests.models import ContestCatalog
 from .events import Publisher
 from .judge.types import JudgeError, JudgeReport, JudgeTask
-from .judge.verdicts import COMPILATION_ERROR, OK, RUNTIME_ERROR
+from .judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
 from .store import Store
 from .store.submissions import Outcome, Submission
 from .wire import submission_short
@@ -101,7 +101,7 @@ class JudgeService:
     async def judge_one(self, submission_id: int) -> None:
         """Judge one submission, store its outcome and problem state, announce both."""
         submission = await self._store.submissions.get(submission_id, full=True)
-        if submission is None or submission.verdict != "No report":
+        if submission is None or submission.verdict != PENDING:
             return
         outcome = await self._outcome(submission)
         state = await self._store.submissions.record(submission, outcome)

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-OK = "OK"
-PENDING = "No report"
-NOT_PENALIZED = frozenset({"CompilationError"})
+from .judge.verdicts import COMPILATION_ERROR, OK, PENDING
+
+NOT_PENALIZED = frozenset({COMPILATION_ERROR})
 PENALTY_MINUTES = 20
 
 

@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import from_iso, to_iso
+from ..judge.verdicts import OK, PENDING
 from .database import Database
 from .problem_states import ProblemState, next_state
-
-PENDING = "No report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +165,7 @@ class SubmissionRepository:
                 (submission.session_id, submission.problem_alias),
             ) as cursor:
                 row = await cursor.fetchone()
-            state = next_state(ProblemState(row[0], row[1]) if row else ProblemState(), outcome.verdict == "OK")
+            state = next_state(ProblemState(row[0], row[1]) if row else ProblemState(), outcome.verdict == OK)
             await conn.execute(
                 "INSERT INTO problem_states (session_id, problem_alias, status, attempts) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (session_id, problem_alias) DO UPDATE SET status = excluded.status, "

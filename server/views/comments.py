@@ -8,7 +8,7 @@ from aiohttp_apigami import docs, json_schema, match_info_schema, response_schem
 from schemas.comments import CommentBodySchema, CommentPathSchema, CommentSchema
 from schemas.contests import ProblemPathSchema
 
-from ..access import member_session, session_contest
+from ..access import member_problem, member_session
 from ..clock import utcnow
 from ..errors import Forbidden, NotFound
 from ..keys import EVENTS, STORE
@@ -23,10 +23,8 @@ _AUTH = [{"OAuth": []}]
 async def _problem(request: web.Request) -> tuple[User, str, str]:
     """The caller, the session id and a problem alias of its contest, from the path."""
     match = request[MATCH]
-    user, session = await member_session(request, match["ts"])
-    if session_contest(request, session).problem(match["alias"]) is None:
-        raise NotFound(f"no problem {match['alias']!r} in this contest", {"alias": match["alias"]})
-    return user, session.id, match["alias"]
+    user, session, problem = await member_problem(request, match["ts"], match["alias"])
+    return user, session.id, problem.alias
 
 
 @docs(tags=["comments"], summary="Comment on a problem", security=_AUTH)

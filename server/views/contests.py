@@ -17,10 +17,9 @@ from schemas.contests import (
     SessionPathSchema,
 )
 
-from ..access import member_session, require_user, session_contest
+from ..access import member_problem, member_session, require_user, session_contest
 from ..clock import to_iso
 from ..contests.models import Contest, Problem
-from ..errors import NotFound
 from ..judge.compilers import COMPILERS
 from ..keys import CONTESTS, ROOMS, STORE
 from ..store.problem_states import ProblemState
@@ -111,10 +110,7 @@ async def problems_view(request: web.Request) -> web.Response:
 
 async def _problem(request: web.Request) -> tuple[TrainingSession, Problem]:
     match = request[MATCH]
-    _, session = await member_session(request, match["ts"])
-    problem = session_contest(request, session).problem(match["alias"])
-    if problem is None:
-        raise NotFound(f"no problem {match['alias']!r} in this contest", {"alias": match["alias"]})
+    _, session, problem = await member_problem(request, match["ts"], match["alias"])
     return session, problem
 
 

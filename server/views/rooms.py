@@ -10,8 +10,7 @@ from schemas.contests import ProblemPathSchema, SessionPathSchema
 from schemas.rooms import CodeSchema, CompilerChoiceSchema, ControlSchema, SelectedContestSchema
 from schemas.teams import TeamPathSchema
 
-from ..access import member_session, member_team, session_contest
-from ..errors import NotFound
+from ..access import member_problem, member_session, member_team
 from ..keys import ROOMS
 from ..rooms.training import TrainingRoom
 from .common import MATCH, errors
@@ -28,11 +27,8 @@ async def _training_room(request: web.Request) -> TrainingRoom | None:
 async def _problem_room(request: web.Request) -> tuple[str, TrainingRoom | None]:
     """A problem alias of the caller's session (404 if not in its contest) and the session's room."""
     match = request[MATCH]
-    _, session = await member_session(request, match["ts"])
-    alias = match["alias"]
-    if session_contest(request, session).problem(alias) is None:
-        raise NotFound(f"no problem {alias!r} in this contest", {"alias": alias})
-    return alias, request.app[ROOMS].find_training(session.id)
+    _, session, problem = await member_problem(request, match["ts"], match["alias"])
+    return problem.alias, request.app[ROOMS].find_training(session.id)
 
 
 @docs(tags=["rooms"], summary="Users in the team's lobby now", security=_AUTH)

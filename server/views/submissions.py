@@ -17,7 +17,7 @@ from schemas.submissions import (
     SubmissionSchema,
 )
 
-from ..access import member_session, session_contest
+from ..access import member_problem, member_session, session_contest
 from ..clock import utcnow
 from ..errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
 from ..judge.compilers import COMPILERS
@@ -114,10 +114,8 @@ async def list_submissions(request: web.Request) -> web.Response:
 async def problem_submissions(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions/problem/{alias}."""
     match = request[MATCH]
-    _, session = await member_session(request, match["ts"])
-    if session_contest(request, session).problem(match["alias"]) is None:
-        raise NotFound(f"no problem {match['alias']!r} in this contest", {"alias": match["alias"]})
-    return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id, match["alias"])))
+    _, session, problem = await member_problem(request, match["ts"], match["alias"])
+    return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id, problem.alias)))
 
 
 async def _submission(request: web.Request, full: bool) -> Submission:

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Coroutine
+from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from ..store.users import User
 from . import const
@@ -29,6 +31,9 @@ class Connection:
         self._user = user
         self._settings = settings
         self._transport = transport
+        # Where frames may be written without the writer task (see _write_now); None turns that off.
+        self._direct = transport if isinstance(transport, asyncio.WriteTransport) else None
+        self._unfinished: asyncio.Task[None] | None = None  # a direct write that had to wait (never seen)
         self._queue: deque[str] = deque()
         self._queued_chars = 0
         self._ready = asyncio.Event()
@@ -60,7 +65,7 @@ class Connection:
         """Queue one encoded frame; a client too far behind is closed with 1013 instead of buffered."""
         if not self._accepting:
             return
-        if not self._queue and self._write_now(text):
+        if not self._queue and self._direct is not None and self._write_now(self._direct, text):
             return
         settings = self._settings
         # An empty queue always takes the frame, so one large ROOM_STATE never counts as falling behind.
@@ -75,41 +80,44 @@ class Connection:
         self._queued_chars += len(text)
         self._ready.set()
 
-    def _write_now(self, text: str) -> bool:
-        """Write a frame here when nothing waits before it and the socket takes it at once; False: queue it.
+    def _write_now(self, transport: asyncio.WriteTransport, text: str) -> bool:
+        """Write a frame here, without the writer task, when that cannot block; False: queue it instead.
 
-        Waking the writer task for every frame of every member cost about a fifth of the server's CPU
-        per CODE_EDITOR_UPDATE (bench/README.md). With the queue empty (so order is kept) and the
-        transport's buffer empty, send_str cannot suspend: its only await is flow control, which
-        waits only while the buffer is above its high-water mark (compression is off). So the
-        coroutine is run to its end right here; a client that stops reading fills the buffer, and
-        from then on its frames take the queue, with its limits and the 1013, as before.
+        Waking the writer task for each frame of each member cost about a fifth of the server's CPU
+        per CODE_EDITOR_UPDATE (bench/README.md). With nothing queued (so order is kept), an empty
+        transport buffer and a frame below its high-water mark, writing the frame cannot pause the
+        transport, so aiohttp's send never waits for flow control (its only wait; compression is
+        off) and runs to its end right here. A client that stops reading leaves bytes in the
+        buffer, and from then on its frames take the queue, with its limits and the 1013.
         """
-        transport = self._transport
-        if transport is None or transport.is_closing() or transport.get_write_buffer_size():
+        if self._unfinished is not None or transport.is_closing() or transport.get_write_buffer_size():
             return False
-        step = self.ws.send_str(text)
+        data = text.encode()
+        if len(data) >= transport.get_write_buffer_limits()[1]:
+            return False
+        step = self.ws.send_frame(data, WSMsgType.TEXT)
         try:
-            step.send(None)
+            waiting = step.send(None)
         except StopIteration:
             return True
         except ConnectionError:  # the peer is gone; the handler's receive() sees that and ends
             self._stop_accepting()
             return True
-        except Exception:  # never let one member's socket break a broadcast to the others
-            log.exception("direct write to user %s failed", self._user.id)
+        except Exception:  # one member's broken socket must never break a broadcast to the others
+            log.exception("writing to user %s failed", self._user.id)
             self._stop_accepting()
             return True
-        # Unreachable with an empty buffer; were it reached, the frame is already written (flow control
-        # waits after the write), so dropping the coroutine skips only that wait.
-        step.close()
+        # Not expected (see above); should aiohttp ever wait here, a task finishes the send as the writer
+        # would, and the writer, which takes every later frame, waits for it first.
+        self._unfinished = asyncio.get_running_loop().create_task(_finish(step, waiting))
+        self._ready.set()
         return True
 
     def _stop_accepting(self) -> None:
         self._accepting = False
         self._queue.clear()
         self._queued_chars = 0
-        self._ready.set()  # the parked writer wakes, sees nothing to flush and ends
+        self._ready.set()  # the parked writer wakes, finds nothing to flush and ends
 
     def close_soon(self, code: int, reason: str, flush: bool = True) -> None:
         """Start closing without waiting (safe from synchronous code); only the first close counts."""
@@ -138,6 +146,8 @@ class Connection:
                     self._ready.clear()
                     await self._ready.wait()
                     continue
+                if self._unfinished is not None:
+                    await self._unfinished
                 text = self._queue.popleft()
                 self._queued_chars -= len(text)
                 await ws.send_str(text)
@@ -174,6 +184,16 @@ class Connection:
         if not flush and self._transport is not None:
             # A client that stopped reading may never take our buffered bytes: drop them after a grace period.
             asyncio.get_running_loop().call_later(self._settings.close_timeout, _abort_if_stuck, self._transport)
+
+
+async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Run a coroutine that was started by hand and suspended on a future to its end, as a task would."""
+    while True:
+        await asyncio.wait({waiting})
+        try:
+            waiting = step.send(None)
+        except StopIteration:
+            return
 
 
 def _abort_if_stuck(transport: asyncio.BaseTransport) -> None:
