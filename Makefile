@@ -41,6 +41,9 @@ openapi: install
 openapi-check: install
 	$(BIN)/python -m server.openapi --check
 
+bench-judge: install
+	$(BIN)/python bench/judge_bench.py
+
 docker:
 	docker compose up --build
 

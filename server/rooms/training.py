@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..events import RoomKind
+from ..store.problem_states import FAILED, NOT_SUBMITTED, PASSED
+from ..store.sessions import FINISHED, IN_PROCESS
 from ..store.users import User
 from .base import SNAPSHOT_VERSION, Room, check_snapshot, check_str_map
 from .errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
 
-IN_PROCESS = "IN_PROCESS"
-FINISHED = "FINISHED"
-NOT_SUBMITTED = "NOT_SUBMITTED"
 # Problem status only moves forward (SPEC §9), so merging by rank is safe whatever order updates arrive in.
-STATUS_RANK = {NOT_SUBMITTED: 0, "FAILED": 1, "PASSED": 2}
+STATUS_RANK = {NOT_SUBMITTED: 0, FAILED: 1, PASSED: 2}
 
 
 @dataclass(slots=True)
