@@ -9,7 +9,7 @@ from schemas.common import UserSchema
 from schemas.users import LoginSchema, RegisterSchema, UserWithTokenSchema
 
 from ..access import require_user
-from ..auth import hash_password, new_token, token_hash, verify_password
+from ..auth import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
 from ..errors import Conflict, Unauthorized
 from ..keys import STORE
 from ..store.users import LoginTaken
@@ -47,7 +47,8 @@ async def login(request: web.Request) -> web.Response:
     body = data(request)
     store = request.app[STORE]
     user = await store.users.by_login(body["login"])
-    if user is None or not await verify_password(body["password"], user.password_hash):
+    stored = user.password_hash if user is not None else DUMMY_HASH
+    if not await verify_password(body["password"], stored) or user is None:
         raise Unauthorized("wrong login or password")
     token = new_token()
     await store.users.add_token(user.id, token_hash(token))
