@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
-from aiohttp_apigami.constants import APISPEC_PARSER
+from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
 
 from schemas.submissions import SubmissionFormSchema
 
@@ -99,6 +99,9 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     # documented in the submit view's requestBody, which apigami does not scan for schemas
     api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
     api.register(app, in_place=True)
+    for operations in app[SWAGGER_DICT]["paths"].values():
+        for operation in operations.values():
+            operation.pop("produces", None)  # apigami adds this Swagger 2 key; OpenAPI 3 has no such field
     app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
     return api
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, NoReturn
 
 import marshmallow
@@ -63,6 +64,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         body = {"error": {"code": code, "message": exc.reason, "details": {}}}
         headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")}
         return web.json_response(body, status=exc.status, headers=headers)
+    except sqlite3.OperationalError as exc:
+        # a full disk or a read-only/locked database file is the server's storage failing, not the request
+        log.error("storage failure in %s %s: %s", request.method, request.path, exc)
+        body = {"error": {"code": "STORAGE_UNAVAILABLE", "message": "storage is unavailable; try again", "details": {}}}
+        return web.json_response(body, status=503)
     except UnicodeDecodeError:
         return error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
     except HttpProcessingError as exc:  # malformed framing inside a body a view reads, e.g. a multipart part header

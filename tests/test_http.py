@@ -8,6 +8,9 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.config import Config
+from server.keys import STORE
+
+from .conftest import Api, error_of
 
 
 async def test_health(client: TestClient) -> None:
@@ -38,3 +41,22 @@ async def test_cors_listed_origins_only(aiohttp_client: Callable[..., Awaitable[
     assert good.headers.get("Access-Control-Allow-Origin") == "http://good.test"
     bad = await client.get("/health/ping-application", headers={"Origin": "http://evil.test"})
     assert "Access-Control-Allow-Origin" not in bad.headers
+
+
+async def test_full_disk_is_503_then_recovers(client: TestClient) -> None:
+    api = Api(client)
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    conn = client.app[STORE].db.conn
+    async with conn.execute("PRAGMA page_count") as cur:
+        (pages,) = await cur.fetchone()  # type: ignore[misc]
+    await conn.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: a full disk
+    url = f"/training-sessions/{ts}/problem/A/comments"
+    for _ in range(100):
+        resp = await client.post(url, json={"content": "x" * 10_000}, headers=alice.headers)
+        if resp.status != 201:
+            break
+    assert (await error_of(resp, 503))["code"] == "STORAGE_UNAVAILABLE"
+    await conn.execute("PRAGMA max_page_count = 1073741823")
+    resp = await client.post(url, json={"content": "after"}, headers=alice.headers)
+    assert resp.status == 201

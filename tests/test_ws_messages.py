@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,3 +244,11 @@ async def test_rest_getters_check_access_and_aliases(room: Room) -> None:
         await error_of(await client.get(f"/lobby/999999/{path}", headers=room.carol.headers), 404)
     resp = await client.get(f"/training-sessions/{ts}/online", headers=room.alice.headers)
     assert await resp.json() == {"users": [room.alice.user, room.bob.user]}
+
+
+async def test_a_huge_unknown_type_is_echoed_short(room: Room) -> None:
+    await room.a.send_str(frame("X" * 500_000))
+    msg = await room.a.receive(timeout=10)
+    error = json.loads(msg.data)
+    assert error["payload"]["code"] == "UNKNOWN_TYPE" and error["payload"]["requestType"] == "X" * 64
+    assert len(msg.data) < 1000

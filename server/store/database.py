@@ -38,7 +38,10 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # SQLite may already have rolled back by itself (a full disk does): a second
+                # ROLLBACK would fail and hide the real error
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
 

@@ -33,6 +33,8 @@ class Connection:
         self._transport = transport
         # Where frames may be written without the writer task (see _write_now); None turns that off.
         self._direct = transport if isinstance(transport, asyncio.WriteTransport) else None
+        # Frames at least this long always take the queue: written at once they could pause the transport.
+        self._direct_max = self._direct.get_write_buffer_limits()[1] if self._direct is not None else 0
         self._unfinished: asyncio.Task[None] | None = None  # a direct write that had to wait (never seen)
         self._queue: deque[str] = deque()
         self._queued_chars = 0
@@ -93,7 +95,7 @@ class Connection:
         if self._unfinished is not None or transport.is_closing() or transport.get_write_buffer_size():
             return False
         data = text.encode()
-        if len(data) >= transport.get_write_buffer_limits()[1]:
+        if len(data) >= self._direct_max:
             return False
         step = self.ws.send_frame(data, WSMsgType.TEXT)
         try:

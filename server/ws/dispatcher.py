@@ -18,6 +18,8 @@ from .errors import error_code
 
 log = logging.getLogger(__name__)
 
+_MAX_ECHOED_TYPE = 64
+
 
 class Dispatcher:
     """Routes each text frame to the handler registered for its type."""
@@ -48,7 +50,8 @@ class Dispatcher:
             conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
             return
         type_ = data.get("type") if isinstance(data, dict) else None
-        request_type = type_ if isinstance(type_, str) else None
+        # echo at most a short prefix: a megabyte-long type must not come back as a megabyte-long error
+        request_type = type_[:_MAX_ECHOED_TYPE] if isinstance(type_, str) else None
         try:
             envelope: dict[str, Any] = self._envelope.load(data)
         except ValidationError as exc:
@@ -61,7 +64,8 @@ class Dispatcher:
             if type_ in const.SERVER_ONLY:
                 conn.send(messages.error(const.FORBIDDEN, f"{type_} is sent by the server only", {}, type_))
             else:
-                conn.send(messages.error(const.UNKNOWN_TYPE, f"unknown message type {type_!r}", {}, type_))
+                message = f"unknown message type {request_type!r}"
+                conn.send(messages.error(const.UNKNOWN_TYPE, message, {}, request_type))
             return
         spec, handler = route
         if ctx.room.kind not in spec.rooms:

@@ -32,11 +32,19 @@ class WsHub:
         self.connections: set[Connection] = set()
         self.shutting_down = False
 
-    def new_socket(self) -> web.WebSocketResponse:
-        """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, heartbeat)."""
+    def new_socket(self, heartbeat: bool = True) -> web.WebSocketResponse:
+        """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, heartbeat).
+
+        A socket that is only accepted to be refused gets no heartbeat: aiohttp re-arms the heartbeat timer
+        when the peer's close frame arrives during close(), and that timer would hold the whole request for
+        WS_HEARTBEAT seconds after the refusal.
+        """
         s = self.settings
         return web.WebSocketResponse(
-            heartbeat=s.heartbeat, max_msg_size=s.max_message_bytes, compress=False, timeout=s.close_timeout
+            heartbeat=s.heartbeat if heartbeat else None,
+            max_msg_size=s.max_message_bytes,
+            compress=False,
+            timeout=s.close_timeout,
         )
 
     async def join_lobby(self, conn: Connection, admission: LobbyAdmission) -> LobbyRoom:

@@ -44,20 +44,17 @@ async def _serve(
     admit: Callable[[], Awaitable[A]],
     join: Callable[[Connection, A], Awaitable[R]],
 ) -> web.StreamResponse:
-    ws = hub.new_socket()
-    await ws.prepare(request)  # refusals are sent as close frames, so the client can read the reason
     try:
-        admission = await admit()
+        admission = await admit()  # before accepting, so a refused socket can be one without a heartbeat
     except Refused as exc:
-        await ws.close(code=const.CLOSE_POLICY_VIOLATION, message=exc.reason.encode())
-        return ws
+        return await _refuse(request, hub, const.CLOSE_POLICY_VIOLATION, exc.reason)
     except Exception:
         log.exception("WebSocket handshake failed")
-        await ws.close(code=1011, message=b"internal error")
-        return ws
+        return await _refuse(request, hub, 1011, "internal error")
     if hub.shutting_down:
-        await ws.close(code=const.CLOSE_GOING_AWAY, message=const.REASON_SHUTDOWN.encode())
-        return ws
+        return await _refuse(request, hub, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
+    ws = hub.new_socket()
+    await ws.prepare(request)
     conn = Connection(ws, admission.user, hub.settings, request.transport)
     hub.connections.add(conn)
     conn.start()
@@ -65,7 +62,7 @@ async def _serve(
         try:
             room = await join(conn, admission)
         except RoomFull:
-            await conn.close(const.CLOSE_POLICY_VIOLATION, const.REASON_ROOM_FULL)
+            await _close_receiving(ws, conn, const.CLOSE_POLICY_VIOLATION, const.REASON_ROOM_FULL)
             return ws
         ctx = MessageContext(conn, room, request.app[STORE], request.app[CONTESTS], hub.settings)
         try:
@@ -78,6 +75,14 @@ async def _serve(
     return ws
 
 
+async def _refuse(request: web.Request, hub: WsHub, code: int, reason: str) -> web.WebSocketResponse:
+    """Accept the socket and close it at once: refusals are close frames, so the client can read the reason."""
+    ws = hub.new_socket(heartbeat=False)
+    await ws.prepare(request)
+    await ws.close(code=code, message=reason.encode())
+    return ws
+
+
 async def _receive(ws: web.WebSocketResponse, conn: Connection, ctx: MessageContext, hub: WsHub) -> None:
     """The only place that calls receive(); returns when the socket is closing for any reason."""
     while True:
@@ -85,7 +90,23 @@ async def _receive(ws: web.WebSocketResponse, conn: Connection, ctx: MessageCont
         if msg.type is WSMsgType.TEXT:
             await hub.dispatcher.dispatch(ctx, msg.data)
         elif msg.type is WSMsgType.BINARY:
-            await conn.close(const.CLOSE_UNSUPPORTED_DATA, const.REASON_BINARY)
+            await _close_receiving(ws, conn, const.CLOSE_UNSUPPORTED_DATA, const.REASON_BINARY)
             return
         else:  # CLOSE, CLOSING, CLOSED or ERROR (aiohttp already closed a too-big frame with 1009)
             return
+
+
+_STILL_OPEN = frozenset({WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.PING, WSMsgType.PONG})
+
+
+async def _close_receiving(ws: web.WebSocketResponse, conn: Connection, code: int, reason: str) -> None:
+    """Close from the handler task while it keeps receiving (and applying nothing more).
+
+    Then aiohttp ends the close as soon as its frame is out. A close() that waits for the peer's close frame
+    instead re-arms the heartbeat timer when that frame arrives, which keeps the request and its socket in
+    memory for WS_HEARTBEAT seconds after the close.
+    """
+    conn.close_soon(code, reason)
+    while (await ws.receive()).type in _STILL_OPEN:
+        pass
+    await conn.wait_closed()
