@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: run test env install install-test lint openapi openapi-check bench bench-judge docker clean
 
@@ -17,6 +18,10 @@ $(RUN_STAMP): setup.cfg | $(BIN)/python
 
 $(TEST_STAMP): setup.cfg | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+$(BENCH_STAMP): setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(RUN_STAMP)
 
 install: $(RUN_STAMP)
@@ -40,6 +45,9 @@ openapi: install
 
 openapi-check: install
 	$(BIN)/python -m server.openapi --check
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 bench-judge: install
 	$(BIN)/python bench/judge_bench.py

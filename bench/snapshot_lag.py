@@ -1,0 +1,149 @@
+"""Event-loop lag while the Snapshotter writes many changed rooms (SPEC §7: "off the critical path").
+
+In one process: build the real app with server.app.create_app on a temporary database, start it
+(cleanup contexts run: store, sessions, room restore), fill its RoomRegistry with N training rooms
+whose editor holds K bytes of code, and run Snapshotter.save_changed while a ticker task sleeps
+1 ms at a time and records how late it wakes. Round 1 inserts every row; round 2 changes every
+room again and upserts. The app's own final snapshot at shutdown is timed too.
+
+    python bench/snapshot_lag.py --rooms 10000 --code-bytes 20480
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from benchlib import ROOT, percentile, self_sample
+
+from server.app import create_app
+from server.config import load_config
+from server.keys import CONTESTS, ROOMS, STORE
+from server.rooms.snapshots import Snapshotter
+
+
+async def _ticker(stop: asyncio.Event, lags: list[float], period: float) -> None:
+    """Sleep `period` repeatedly and record each wake-up's delay beyond it, until stopped."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        t = loop.time()
+        await asyncio.sleep(period)
+        lags.append(loop.time() - t - period)
+
+
+async def _timed_save(snapshotter: Snapshotter, period: float) -> dict[str, Any]:
+    """One save_changed with the ticker running: rows written, seconds, lag max and p99."""
+    lags: list[float] = []
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(_ticker(stop, lags, period))
+    await asyncio.sleep(period * 3)  # the ticker is sleeping when the save starts
+    t0 = time.perf_counter()
+    written = await snapshotter.save_changed()
+    seconds = time.perf_counter() - t0
+    await asyncio.sleep(period * 3)
+    stop.set()
+    await ticker
+    lags.sort()
+    return {
+        "rows": written,
+        "save_s": seconds,
+        "lag_max_ms": lags[-1] * 1e3 if lags else 0.0,
+        "lag_p99_ms": percentile(lags, 99) * 1e3,
+        "ticks": len(lags),
+    }
+
+
+def _code(i: int, round_: int, size: int) -> str:
+    """A unique editor text of `size` characters (unique so nothing is shared between rooms)."""
+    head = f"// room {i} round {round_}\n"
+    line = 'for (int j = 0; j < n; ++j) { s += a[j] * "x"[0]; }\n'
+    return (head + line * (size // len(line) + 1))[:size]
+
+
+async def measure(rooms: int, code_bytes: int, period: float) -> dict[str, Any]:
+    """Start the app, fill the registry, time two snapshot rounds and the final one at shutdown."""
+    with tempfile.TemporaryDirectory(prefix="bench-snap-") as tmp:
+        config = load_config(
+            {
+                "DB_PATH": str(Path(tmp) / "bench.db"),
+                "CONTESTS_DIR": str(ROOT / "data" / "contests"),
+                "SNAPSHOT_INTERVAL": "3600",  # the app's periodic task stays out of the way; we call save ourselves
+                "LOG_LEVEL": "WARNING",
+            },
+            env_file=None,
+        )
+        app = create_app(config)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            registry, store = app[ROOMS], app[STORE]
+            contest = next(iter(app[CONTESTS].contests.values()))
+            aliases = sorted(contest.problems)
+            t0 = time.perf_counter()
+            filled = []
+            for i in range(rooms):
+                room = registry.training(str(uuid.uuid4()))
+                room.bind(i + 1, contest.id, aliases, "IN_PROCESS")
+                room.update_code(1, aliases[0], _code(i, 1, code_bytes), config.max_code_bytes)
+                filled.append(room)
+            fill_s = time.perf_counter() - t0
+            # The same class and store the app uses; restore() reads the (empty) table and arms writing.
+            snapshotter = Snapshotter(registry, store.snapshots, config.snapshot_interval)
+            await snapshotter.restore()
+            first = await _timed_save(snapshotter, period)
+            for i, room in enumerate(filled):
+                room.update_code(1, aliases[0], _code(i, 2, code_bytes), config.max_code_bytes)
+            second = await _timed_save(snapshotter, period)
+            unchanged = await _timed_save(snapshotter, period)
+            rss = self_sample().rss
+        finally:
+            t1 = time.perf_counter()
+            await runner.cleanup()  # the app's own final snapshot: all rooms are new to its Snapshotter
+            final_s = time.perf_counter() - t1
+    return {
+        "rooms": rooms,
+        "code_bytes": code_bytes,
+        "tick_ms": period * 1e3,
+        "fill_s": fill_s,
+        "insert": first,
+        "upsert": second,
+        "unchanged": unchanged,
+        "shutdown_s": final_s,
+        "rss": rss,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run once and print the JSON result (a summary goes to stderr)."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rooms", type=int, default=10_000)
+    p.add_argument("--code-bytes", type=int, default=20 * 1024)
+    p.add_argument("--tick-ms", type=float, default=1.0, help="ticker period")
+    p.add_argument("--json", dest="json_path", default=None)
+    a = p.parse_args(argv)
+    result = asyncio.run(asyncio.wait_for(measure(a.rooms, a.code_bytes, a.tick_ms / 1e3), timeout=600))
+    for name in ("insert", "upsert", "unchanged"):
+        r = result[name]
+        print(
+            f"[snapshot {name}] {r['rows']} rows in {r['save_s']:.2f} s, "
+            f"loop lag max {r['lag_max_ms']:.1f} ms, p99 {r['lag_p99_ms']:.1f} ms",
+            file=sys.stderr,
+        )
+    print(f"[snapshot] final snapshot at shutdown {result['shutdown_s']:.2f} s", file=sys.stderr)
+    text = json.dumps(result)
+    if a.json_path:
+        Path(a.json_path).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
