@@ -86,13 +86,13 @@ class Row:
 
 
 def _apply(cell: Cell, attempt: Attempt) -> None:
-    if cell.accepted_at is not None or attempt.verdict == PENDING:
-        return  # later attempts after an OK change nothing
+    if cell.accepted_at is not None or attempt.verdict in (PENDING, *NOT_PENALIZED):
+        return  # attempts after an OK, pending ones and compilation errors count nowhere
     cell.any_judged = True
     if attempt.verdict == OK:
         cell.accepted_at = attempt.time_from_start
         cell.last_at = attempt.time_from_start
-    elif attempt.verdict not in NOT_PENALIZED:
+    else:
         cell.rejected += 1
         cell.last_at = attempt.time_from_start
 

@@ -50,3 +50,8 @@ def test_nobody_submitted() -> None:
     doc = standings(TITLES, [P1, P2], [])
     assert all(r["placeFrom"] == [1] and r["placeTo"] == [2] for r in doc["rows"])
     assert doc["rows"][0]["problemResults"][0] == {"status": "NOT_SUBMITTED", "submissionCount": "0", "submitDelay": 0}
+
+
+def test_compilation_errors_alone_leave_a_cell_not_submitted() -> None:
+    doc = standings(TITLES, [P1], [Attempt("s1", "A", "CompilationError", 3 * MIN)])
+    assert doc["rows"][0]["problemResults"][0] == {"status": "NOT_SUBMITTED", "submissionCount": "0", "submitDelay": 0}

@@ -77,3 +77,17 @@ async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
         assert resp.status == 200
 
     await run(second)
+
+
+async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "trainer.db")
+    try:
+        async with store.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (login, password_hash, first_name, last_name, dt_created) "
+                "VALUES ('ghost', 'x', 'g', 'g', 'now')"
+            )
+            assert await store.users.by_login("ghost") is None  # not committed yet
+        assert await store.users.by_login("ghost") is not None
+    finally:
+        await store.close()

@@ -73,12 +73,20 @@ class CommentRepository:
         )
         return [_comment(r) for r in rows]
 
-    async def update(self, comment_id: str, content: str, now: datetime) -> None:
-        """Change a comment's text."""
-        await self._db.write(
-            "UPDATE comments SET content = ?, dt_updated = ? WHERE id = ?", (content, to_iso(now), comment_id)
-        )
+    async def update(self, comment_id: str, content: str, now: datetime) -> Comment | None:
+        """Change a comment's text; None when it no longer exists."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE comments SET content = ?, dt_updated = ? WHERE id = ?", (content, to_iso(now), comment_id)
+            )
+            if cur.rowcount == 0:
+                return None
+            async with conn.execute(f"{_SELECT} WHERE c.id = ?", (comment_id,)) as cursor:
+                row = await cursor.fetchone()
+        return _comment(row) if row else None
 
-    async def delete(self, comment_id: str) -> None:
-        """Remove a comment."""
-        await self._db.write("DELETE FROM comments WHERE id = ?", (comment_id,))
+    async def delete(self, comment_id: str) -> bool:
+        """Remove a comment; False when it was already gone."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
+            return cur.rowcount > 0

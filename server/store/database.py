@@ -1,4 +1,4 @@
-"""One shared aiosqlite connection with serialized write transactions."""
+"""Two aiosqlite connections: one for serialized write transactions, one that reads committed data."""
 
 from __future__ import annotations
 
@@ -14,20 +14,35 @@ from .db import open_database
 
 
 class Database:
-    """Reads go straight to the connection; writes share one lock so transactions never interleave."""
+    """Writes share one connection and one lock so transactions never interleave.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    Reads use a second connection: in WAL mode it sees only committed data, so a request never
+    reads what another request's open transaction has not committed (or will roll back).
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.conn = conn
+        self._reader = reader
         self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        """Open and migrate the database file."""
-        return cls(await open_database(path))
+        """Open and migrate the database file, then open the reading connection."""
+        conn = await open_database(path)
+        try:
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA query_only=ON")
+            await reader.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, reader)
 
     async def close(self) -> None:
-        """Close the connection after any running write finishes."""
+        """Close both connections after any running write finishes."""
         async with self._write_lock:
+            await self._reader.close()
             await self.conn.close()
 
     @asynccontextmanager
@@ -53,10 +68,10 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """First row of a query, or None."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
+        async with self._reader.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Every row of a query."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
+        async with self._reader.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -125,13 +124,13 @@ class SubmissionRepository:
         rows = await self._db.fetch_all(f"SELECT {_SHORT} FROM submissions WHERE {where} ORDER BY id DESC", params)
         return [_submission(r) for r in rows]
 
-    async def of_sessions(self, session_ids: Sequence[str]) -> list[Submission]:
-        """Every submission of these sessions, oldest first (for standings)."""
-        if not session_ids:
-            return []
-        marks = ",".join("?" * len(session_ids))
+    async def of_contest(self, contest_id: int) -> list[Submission]:
+        """Every submission of every session of a contest, oldest first (for standings)."""
+        columns = ", ".join(f"s.{c.strip()}" for c in _SHORT.split(","))
         rows = await self._db.fetch_all(
-            f"SELECT {_SHORT} FROM submissions WHERE session_id IN ({marks}) ORDER BY id", list(session_ids)
+            f"SELECT {columns} FROM submissions s JOIN training_sessions t ON t.id = s.session_id "
+            "WHERE t.contest_id = ? ORDER BY s.id",
+            (contest_id,),
         )
         return [_submission(r) for r in rows]
 

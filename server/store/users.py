@@ -50,13 +50,21 @@ class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, login: str, password_hash: str, first_name: str, last_name: str) -> User:
-        """Insert a user; raises LoginTaken."""
+    async def create(self, login: str, password_hash: str, first_name: str, last_name: str, token_hash: str) -> User:
+        """Insert a user with their first token in one transaction; raises LoginTaken."""
         try:
-            user_id = await self._db.write(
-                "INSERT INTO users (login, password_hash, first_name, last_name, dt_created) VALUES (?, ?, ?, ?, ?)",
-                (login, password_hash, first_name, last_name, to_iso(utcnow())),
-            )
+            async with self._db.transaction() as conn:
+                cur = await conn.execute(
+                    "INSERT INTO users (login, password_hash, first_name, last_name, dt_created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (login, password_hash, first_name, last_name, to_iso(utcnow())),
+                )
+                user_id = cur.lastrowid
+                assert user_id is not None
+                await conn.execute(
+                    "INSERT INTO tokens (token_hash, user_id, dt_created) VALUES (?, ?, ?)",
+                    (token_hash, user_id, to_iso(utcnow())),
+                )
         except sqlite3.IntegrityError:
             raise LoginTaken(login) from None
         return User(user_id, login, first_name, last_name, password_hash)
@@ -81,7 +89,7 @@ class UserRepository:
     async def by_token_hash(self, token_hash: str) -> User | None:
         """The user a token hash belongs to."""
         row = await self._db.fetch_one(
-            f"SELECT {', '.join('u.' + c.strip() for c in _COLUMNS.split(','))} "
+            "SELECT u.id, u.login, u.first_name, u.last_name, u.password_hash "
             "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
             (token_hash,),
         )

@@ -71,10 +71,9 @@ async def _own_comment(request: web.Request) -> Comment:
 async def edit_comment(request: web.Request) -> web.Response:
     """PATCH /training-sessions/{ts}/comments/{comment_id}."""
     comment = await _own_comment(request)
-    store = request.app[STORE]
-    await store.comments.update(comment.id, data(request)["content"], utcnow())
-    updated = await store.comments.get(comment.id)
-    assert updated is not None
+    updated = await request.app[STORE].comments.update(comment.id, data(request)["content"], utcnow())
+    if updated is None:  # deleted by a concurrent request after the ownership check
+        raise NotFound(f"no comment {comment.id} in this session", {"comment_id": comment.id})
     wire = comment_to_wire(updated)
     request.app[EVENTS].to_training(comment.session_id, "PROBLEM_COMMENT_UPDATED", wire)
     return web.json_response(wire)
@@ -86,7 +85,8 @@ async def edit_comment(request: web.Request) -> web.Response:
 async def delete_comment(request: web.Request) -> web.Response:
     """DELETE /training-sessions/{ts}/comments/{comment_id}."""
     comment = await _own_comment(request)
-    await request.app[STORE].comments.delete(comment.id)
+    if not await request.app[STORE].comments.delete(comment.id):  # a concurrent delete won
+        raise NotFound(f"no comment {comment.id} in this session", {"comment_id": comment.id})
     request.app[EVENTS].to_training(comment.session_id, "PROBLEM_COMMENT_DELETED", {"commentId": comment.id})
     return web.Response(status=204)
 

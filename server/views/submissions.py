@@ -159,7 +159,7 @@ async def standings_view(request: web.Request) -> web.Response:
     participants = [Participant(s.id, names.get(s.team_id, f"team {s.team_id}")) for s in sessions]
     attempts = [
         Attempt(s.session_id, s.problem_alias, s.verdict, s.time_from_start, s.upsolving)
-        for s in await store.submissions.of_sessions([s.id for s in sessions])
+        for s in await store.submissions.of_contest(contest.id)
     ]
     titles = [(alias, p.name) for alias, p in contest.problems.items()]
     return web.json_response(standings(titles, participants, attempts))

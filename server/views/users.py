@@ -29,12 +29,11 @@ async def register(request: web.Request) -> web.Response:
         raise Conflict(f"login {login!r} is taken", {"login": login})
     first = (body["first_name"] or "").strip() or login
     last = (body["last_name"] or "").strip() or login
+    token = new_token()
     try:
-        user = await store.users.create(login, await hash_password(body["password"]), first, last)
+        user = await store.users.create(login, await hash_password(body["password"]), first, last, token_hash(token))
     except LoginTaken:
         raise Conflict(f"login {login!r} is taken", {"login": login}) from None
-    token = new_token()
-    await store.users.add_token(user.id, token_hash(token))
     return web.json_response({"user": user.to_wire(), "token": token}, status=201)
 
 
