@@ -7,8 +7,13 @@ ID_RANGE = validate.Range(min=1, max=2**63 - 1)
 
 
 def id_field(**kwargs: object) -> fields.Integer:
-    """A required integer id as received in a path, query or body; out-of-range ids are 422."""
+    """A required integer id from a path or query string (text to parse); out-of-range ids are 422."""
     return fields.Integer(required=True, strict=False, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+
+
+def body_id_field(**kwargs: object) -> fields.Integer:
+    """A required integer id in a JSON body: a JSON integer only (1.9 or "1" is 422, never truncated)."""
+    return fields.Integer(required=True, strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
 class RequestSchema(Schema):

@@ -2,14 +2,14 @@
 
 from marshmallow import Schema, fields
 
-from .common import RequestSchema, id_field
+from .common import RequestSchema, body_id_field, id_field
 
 
 class SessionCreateSchema(RequestSchema):
     """`POST /training-sessions` body."""
 
-    team_id = id_field()
-    contest_id = id_field()
+    team_id = body_id_field()
+    contest_id = body_id_field()
 
 
 class SessionQuerySchema(RequestSchema):

@@ -9,7 +9,10 @@ from .users import LOGIN
 class TeamCreateSchema(RequestSchema):
     """`POST /teams` body."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(r"\S", error="must not be blank")],
+    )
     member_logins = fields.List(fields.String(validate=LOGIN), load_default=list, validate=validate.Length(max=10))
 
 

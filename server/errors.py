@@ -61,3 +61,9 @@ class ValidationFailed(ApiError):
     """422: the body parsed but its fields are wrong; details hold field messages."""
 
     status, code = 422, "VALIDATION_ERROR"
+
+
+class ServiceUnavailable(ApiError):
+    """503: the server's storage is failing; the request may succeed later."""
+
+    status, code = 503, "STORAGE_UNAVAILABLE"

@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 from webargs.aiohttpparser import AIOHTTPParser
 
-from .errors import ApiError, BadRequest, ValidationFailed
+from .errors import ApiError, BadRequest, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except sqlite3.OperationalError as exc:
         # a full disk or a read-only/locked database file is the server's storage failing, not the request
         log.error("storage failure in %s %s: %s", request.method, request.path, exc)
-        body = {"error": {"code": "STORAGE_UNAVAILABLE", "message": "storage is unavailable; try again", "details": {}}}
-        return web.json_response(body, status=503)
+        return error_response(ServiceUnavailable("storage is unavailable; try again"))
     except UnicodeDecodeError:
         return error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
     except HttpProcessingError as exc:  # malformed framing inside a body a view reads, e.g. a multipart part header

@@ -38,19 +38,27 @@ class SessionService:
         self._store = store
         self._events = events
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._finishing: set[asyncio.Task[None]] = set()
+        self._finishing: set[asyncio.Task[TrainingSession]] = set()
+
+    async def running(self, team_id: int) -> TrainingSession | None:
+        """The team's session in process; one whose time ran out is finished first (its timer may have failed)."""
+        session = await self._store.sessions.running_for_team(team_id)
+        if session is not None and session.ends_at <= utcnow():
+            await self.finish(session, CONTEST_FINISHED)
+            return None
+        return session
 
     async def start(self, team_id: int, contest_id: int, duration: int) -> tuple[TrainingSession, bool]:
         """The team's running session (False) or a new one (True), announced to the lobby."""
-        running = await self._store.sessions.running_for_team(team_id)
-        if running is not None:
-            return running, False
-        try:
-            session = await self._store.sessions.create(team_id, contest_id, utcnow(), duration)
-        except AlreadyRunning:  # a concurrent request won the race: answer with its session
-            running = await self._store.sessions.running_for_team(team_id)
-            assert running is not None
-            return running, False
+        while True:
+            running = await self.running(team_id)
+            if running is not None:
+                return running, False
+            try:
+                session = await self._store.sessions.create(team_id, contest_id, utcnow(), duration)
+                break
+            except AlreadyRunning:  # a concurrent request won the race: answer with its session
+                continue
         self.arm(session)
         self._events.to_lobby(
             team_id,
@@ -96,7 +104,13 @@ class SessionService:
         self._timers.pop(session.id, None)
         task = asyncio.get_running_loop().create_task(self.finish(session, CONTEST_FINISHED))
         self._finishing.add(task)
-        task.add_done_callback(self._finishing.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[TrainingSession]) -> None:
+        self._finishing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # the session stays IN_PROCESS in the store; running() finishes it at the team's next request
+            log.error("finishing an expired session failed", exc_info=task.exception())
 
     async def close(self) -> None:
         """Cancel timers and wait for finishes already under way."""

@@ -9,7 +9,7 @@ from datetime import datetime
 from aiohttp.test_utils import TestClient
 
 from server.events import RoomEvent
-from server.keys import EVENTS
+from server.keys import EVENTS, STORE
 
 from .conftest import Account, Api, error_of
 
@@ -144,3 +144,28 @@ async def test_session_access_rules(api: Api, client: TestClient) -> None:
     await error_of(await client.get("/training-sessions/not-a-uuid", headers=mallory.headers), 404)
     await error_of(await client.get(f"/training-sessions?team_id={other['id']}", headers=mallory.headers), 422)
     await error_of(await client.get(f"/training-sessions/{session['id']}"), 401)
+
+
+async def test_ids_in_bodies_must_be_json_integers(api: Api, client: TestClient) -> None:
+    alice, _, team = await _team(api)
+    for body in (
+        {"team_id": team["id"] + 0.9, "contest_id": 1},
+        {"team_id": str(team["id"]), "contest_id": 1},
+        {"team_id": team["id"], "contest_id": True},
+    ):
+        resp = await client.post("/training-sessions", json=body, headers=alice.headers)
+        await error_of(resp, 422)
+
+
+async def test_a_session_past_its_end_is_finished_when_next_asked(api: Api, client: TestClient) -> None:
+    alice, _, team = await _team(api)
+    old = await api.session(alice, team["id"])
+    # its timer is still armed for hours: only the stored end moves, as if the timer had failed
+    await client.app[STORE].db.write(
+        "UPDATE training_sessions SET ends_at = ? WHERE id = ?", ("2000-01-01T00:00:00+00:00", old["id"])
+    )
+    events = record_events(client)
+    await error_of(await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=alice.headers), 404)
+    assert [(e.room, e.type) for e in events] == [("training", "CONTEST_FINISHED"), ("lobby", "CONTEST_FINISHED")]
+    resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=alice.headers)
+    assert resp.status == 201 and (await resp.json())["id"] != old["id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 
 from .conftest import Api, error_of
+from .wsclient import closed_with, joined, lobby, training
 
 
 async def test_create_team_creator_first_then_members(api: Api, client: TestClient) -> None:
@@ -76,3 +77,28 @@ async def test_unknown_ids_and_wrong_types(api: Api, client: TestClient) -> None
 async def test_teams_need_a_token(client: TestClient) -> None:
     await error_of(await client.get("/teams"), 401)
     await error_of(await client.post("/teams", json={"name": "x"}), 401)
+
+
+async def test_last_member_cannot_leave_and_blank_names_are_refused(api: Api, client: TestClient) -> None:
+    alice = await api.register()
+    team = await api.team(alice)
+    resp = await client.delete(f"/teams/{team['id']}/members/{alice.id}", headers=alice.headers)
+    assert (await error_of(resp, 409))["code"] == "CONFLICT"
+    assert (await client.get(f"/teams/{team['id']}", headers=alice.headers)).status == 200
+    resp = await client.post("/teams", json={"name": "   "}, headers=alice.headers)
+    assert "name" in (await error_of(resp, 422))["details"]["fields"]
+
+
+async def test_removed_member_loses_open_sockets(api: Api, client: TestClient) -> None:
+    alice, bob = await api.register(), await api.register()
+    team = await api.team(alice, bob)
+    ts = (await api.session(alice, team["id"]))["id"]
+    lobby_ws = await lobby(client, bob, team["id"])
+    await joined(lobby_ws, bob.id)
+    room_ws = await training(client, bob, ts)
+    await joined(room_ws, bob.id)
+    resp = await client.delete(f"/teams/{team['id']}/members/{bob.id}", headers=alice.headers)
+    assert resp.status == 204
+    assert await closed_with(lobby_ws) == (1008, "removed from the team")
+    assert await closed_with(room_ws) == (1008, "removed from the team")
+    await error_of(await client.get(f"/training-sessions/{ts}/code/A", headers=bob.headers), 403)

@@ -60,6 +60,10 @@ class Room:
         del self._peers[user_id]
         return True
 
+    def peer_of(self, user_id: int) -> Peer | None:
+        """The user's connection here, if any."""
+        return self._peers.get(user_id)
+
     def is_online(self, user_id: int) -> bool:
         """True when the user has a connection here."""
         return user_id in self._peers

@@ -8,26 +8,23 @@ from aiohttp_apigami import docs, json_schema, match_info_schema, response_schem
 from schemas.comments import CommentBodySchema, CommentPathSchema, CommentSchema
 from schemas.contests import ProblemPathSchema
 
-from ..access import member_problem, member_session
+from ..access import member_session
 from ..clock import utcnow
 from ..errors import Forbidden, NotFound
 from ..keys import EVENTS, STORE
 from ..store.comments import Comment
 from ..store.users import User
 from ..wire import comment_to_wire
-from .common import MATCH, data, errors
-
-_AUTH = [{"OAuth": []}]
+from .common import AUTH, MATCH, data, errors, path_problem
 
 
 async def _problem(request: web.Request) -> tuple[User, str, str]:
     """The caller, the session id and a problem alias of its contest, from the path."""
-    match = request[MATCH]
-    user, session, problem = await member_problem(request, match["ts"], match["alias"])
+    user, session, problem = await path_problem(request)
     return user, session.id, problem.alias
 
 
-@docs(tags=["comments"], summary="Comment on a problem", security=_AUTH)
+@docs(tags=["comments"], summary="Comment on a problem", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @json_schema(CommentBodySchema, required=True)
 @response_schema(CommentSchema, 201)
@@ -41,7 +38,7 @@ async def create_comment(request: web.Request) -> web.Response:
     return web.json_response(wire, status=201)
 
 
-@docs(tags=["comments"], summary="A problem's comments, oldest first", security=_AUTH)
+@docs(tags=["comments"], summary="A problem's comments, oldest first", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @response_schema(CommentSchema(many=True), 200)
 @errors(401, 403, 404)
@@ -63,7 +60,7 @@ async def _own_comment(request: web.Request) -> Comment:
     return comment
 
 
-@docs(tags=["comments"], summary="Edit my comment", security=_AUTH)
+@docs(tags=["comments"], summary="Edit my comment", security=AUTH)
 @match_info_schema(CommentPathSchema, put_into=MATCH)
 @json_schema(CommentBodySchema, required=True)
 @response_schema(CommentSchema, 200)
@@ -79,7 +76,7 @@ async def edit_comment(request: web.Request) -> web.Response:
     return web.json_response(wire)
 
 
-@docs(tags=["comments"], summary="Delete my comment", security=_AUTH, responses={204: {"description": "deleted"}})
+@docs(tags=["comments"], summary="Delete my comment", security=AUTH, responses={204: {"description": "deleted"}})
 @match_info_schema(CommentPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def delete_comment(request: web.Request) -> web.Response:

@@ -9,9 +9,15 @@ from aiohttp_apigami import response_schema
 
 from schemas.common import ErrorSchema
 
+from ..access import member_problem
+from ..contests.models import Problem
+from ..store.sessions import TrainingSession
+from ..store.users import User
+
 DATA = "json"  # where apigami's json_schema puts the parsed body
 MATCH = "match"  # where parsed path parameters go
 QUERY = "query"  # where parsed query parameters go
+AUTH: list[dict[str, list[str]]] = [{"OAuth": []}]  # OpenAPI security of every authenticated view
 
 
 def data(request: web.Request) -> dict[str, Any]:
@@ -28,3 +34,9 @@ def errors(*statuses: int):  # type: ignore[no-untyped-def]
         return handler
 
     return decorate
+
+
+async def path_problem(request: web.Request) -> tuple[User, TrainingSession, Problem]:
+    """The caller, their session and the problem named by the `{ts}` and `{alias}` path parameters."""
+    match = request[MATCH]
+    return await member_problem(request, match["ts"], match["alias"])

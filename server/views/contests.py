@@ -17,16 +17,14 @@ from schemas.contests import (
     SessionPathSchema,
 )
 
-from ..access import member_problem, member_session, require_user, session_contest
+from ..access import member_session, require_user, session_contest
 from ..clock import to_iso
 from ..contests.models import Contest, Problem
 from ..judge.compilers import COMPILERS
 from ..keys import CONTESTS, ROOMS, STORE
 from ..store.problem_states import ProblemState
 from ..store.sessions import TrainingSession
-from .common import MATCH, errors
-
-_AUTH = [{"OAuth": []}]
+from .common import AUTH, MATCH, errors, path_problem
 
 
 def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, Any] | None) -> dict[str, Any]:
@@ -51,15 +49,14 @@ def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, A
 async def session_problems(app: web.Application, session: TrainingSession, contest: Contest) -> list[dict[str, Any]]:
     """Every problem of the session's contest, by alias, with status, attempts and assignee."""
     states = await app[STORE].problem_states.of_session(session.id)
-    rooms = app.get(ROOMS)
-    assigned = rooms.assignments(session.id) if rooms is not None else {}
+    assigned = app[ROOMS].assignments(session.id)
     return [
         problem_to_wire(p, states.get(alias, ProblemState()), assigned.get(alias))
         for alias, p in sorted(contest.problems.items())
     ]
 
 
-@docs(tags=["contests"], summary="Every loaded contest", security=_AUTH)
+@docs(tags=["contests"], summary="Every loaded contest", security=AUTH)
 @response_schema(ContestShortSchema(many=True), 200)
 @errors(401)
 async def list_contests(request: web.Request) -> web.Response:
@@ -78,7 +75,7 @@ async def list_compilers(request: web.Request) -> web.Response:
     )
 
 
-@docs(tags=["contests"], summary="The contest a training session plays", security=_AUTH)
+@docs(tags=["contests"], summary="The contest a training session plays", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(SessionContestSchema, 200)
 @errors(401, 403, 404)
@@ -97,7 +94,7 @@ async def session_contest_view(request: web.Request) -> web.Response:
     )
 
 
-@docs(tags=["contests"], summary="The session's problems with status, attempts and assignee", security=_AUTH)
+@docs(tags=["contests"], summary="The session's problems with status, attempts and assignee", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(ProblemsSchema, 200)
 @errors(401, 403, 404)
@@ -108,19 +105,13 @@ async def problems_view(request: web.Request) -> web.Response:
     return web.json_response({"problems": await session_problems(request.app, session, contest)})
 
 
-async def _problem(request: web.Request) -> tuple[TrainingSession, Problem]:
-    match = request[MATCH]
-    _, session, problem = await member_problem(request, match["ts"], match["alias"])
-    return session, problem
-
-
-@docs(tags=["contests"], summary="One problem's status and attempts", security=_AUTH)
+@docs(tags=["contests"], summary="One problem's status and attempts", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @response_schema(ProblemStateSchema, 200)
 @errors(401, 403, 404)
 async def problem_state_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}."""
-    session, problem = await _problem(request)
+    _, session, problem = await path_problem(request)
     state = await request.app[STORE].problem_states.get(session.id, problem.alias)
     return web.json_response({"problemAlias": problem.alias, "status": state.status, "attempts": state.attempts})
 
@@ -128,14 +119,14 @@ async def problem_state_view(request: web.Request) -> web.Response:
 @docs(
     tags=["contests"],
     summary="A problem's statement as HTML",
-    security=_AUTH,
+    security=AUTH,
     responses={200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def statement_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}/statement."""
-    _, problem = await _problem(request)
+    _, _, problem = await path_problem(request)
     return web.Response(body=problem.statement_html, content_type="text/html", charset="utf-8")
 
 

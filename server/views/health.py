@@ -9,7 +9,9 @@ from aiohttp_apigami import docs, response_schema
 
 from schemas.common import ErrorSchema, StatusSchema
 
+from ..errors import ServiceUnavailable
 from ..keys import STORE
+from ..middleware import error_response
 
 
 @docs(tags=["health"], summary="The application answers")
@@ -29,8 +31,7 @@ async def ping_database(request: web.Request) -> web.Response:
     except (sqlite3.Error, ValueError):
         ok = False
     if not ok:
-        body = {"error": {"code": "DATABASE_UNAVAILABLE", "message": "database did not answer", "details": {}}}
-        return web.json_response(body, status=503)
+        return error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
     return web.json_response({"status": "ok"})
 
 

@@ -10,12 +10,10 @@ from schemas.contests import ProblemPathSchema, SessionPathSchema
 from schemas.rooms import CodeSchema, CompilerChoiceSchema, ControlSchema, SelectedContestSchema
 from schemas.teams import TeamPathSchema
 
-from ..access import member_problem, member_session, member_team
+from ..access import member_session, member_team
 from ..keys import ROOMS
 from ..rooms.training import TrainingRoom
-from .common import MATCH, errors
-
-_AUTH: list[dict[str, list[str]]] = [{"OAuth": []}]
+from .common import AUTH, MATCH, errors, path_problem
 
 
 async def _training_room(request: web.Request) -> TrainingRoom | None:
@@ -26,12 +24,11 @@ async def _training_room(request: web.Request) -> TrainingRoom | None:
 
 async def _problem_room(request: web.Request) -> tuple[str, TrainingRoom | None]:
     """A problem alias of the caller's session (404 if not in its contest) and the session's room."""
-    match = request[MATCH]
-    _, session, problem = await member_problem(request, match["ts"], match["alias"])
+    _, session, problem = await path_problem(request)
     return problem.alias, request.app[ROOMS].find_training(session.id)
 
 
-@docs(tags=["rooms"], summary="Users in the team's lobby now", security=_AUTH)
+@docs(tags=["rooms"], summary="Users in the team's lobby now", security=AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
 @response_schema(UsersOnlineSchema, 200)
 @errors(401, 403, 404, 422)
@@ -42,7 +39,7 @@ async def lobby_online(request: web.Request) -> web.Response:
     return web.json_response({"users": room.users() if room is not None else []})
 
 
-@docs(tags=["rooms"], summary="The contest selected in the team's lobby", security=_AUTH)
+@docs(tags=["rooms"], summary="The contest selected in the team's lobby", security=AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
 @response_schema(SelectedContestSchema, 200)
 @errors(401, 403, 404, 422)
@@ -53,7 +50,7 @@ async def selected_contest(request: web.Request) -> web.Response:
     return web.json_response({"contestId": room.selected_contest_id if room is not None else None})
 
 
-@docs(tags=["rooms"], summary="Users in the training room now", security=_AUTH)
+@docs(tags=["rooms"], summary="Users in the training room now", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(UsersOnlineSchema, 200)
 @errors(401, 403, 404)
@@ -63,7 +60,7 @@ async def training_online(request: web.Request) -> web.Response:
     return web.json_response({"users": room.users() if room is not None else []})
 
 
-@docs(tags=["rooms"], summary="A problem's shared editor content", security=_AUTH)
+@docs(tags=["rooms"], summary="A problem's shared editor content", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @response_schema(CodeSchema, 200)
 @errors(401, 403, 404)
@@ -73,7 +70,7 @@ async def code(request: web.Request) -> web.Response:
     return web.json_response({"code": room.code.get(alias, "") if room is not None else ""})
 
 
-@docs(tags=["rooms"], summary="Who holds control of the editor (null when nobody)", security=_AUTH)
+@docs(tags=["rooms"], summary="Who holds control of the editor (null when nobody)", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(ControlSchema, 200)
 @errors(401, 403, 404)
@@ -84,7 +81,7 @@ async def current_control(request: web.Request) -> web.Response:
     return web.json_response({"userId": None if controller is None else str(controller)})
 
 
-@docs(tags=["rooms"], summary="The compiler selected for a problem (null when none)", security=_AUTH)
+@docs(tags=["rooms"], summary="The compiler selected for a problem (null when none)", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @response_schema(CompilerChoiceSchema, 200)
 @errors(401, 403, 404)

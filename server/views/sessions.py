@@ -13,12 +13,10 @@ from ..access import member_session, member_team
 from ..errors import NotFound
 from ..keys import CONTESTS, SESSIONS, STORE
 from ..sessions import SessionService, session_to_wire
-from .common import MATCH, QUERY, data, errors
-
-_AUTH = [{"OAuth": []}]
+from .common import AUTH, MATCH, QUERY, data, errors
 
 
-@docs(tags=["sessions"], summary="Start a training session (or get the team's running one)", security=_AUTH)
+@docs(tags=["sessions"], summary="Start a training session (or get the team's running one)", security=AUTH)
 @json_schema(SessionCreateSchema, required=True)
 @response_schema(SessionSchema, 201, description="a new session")
 @response_schema(SessionSchema, 200, description="the team's session already in process")
@@ -34,7 +32,7 @@ async def create_session(request: web.Request) -> web.Response:
     return web.json_response(session_to_wire(session), status=201 if created else 200)
 
 
-@docs(tags=["sessions"], summary="The latest session of a team on a contest", security=_AUTH)
+@docs(tags=["sessions"], summary="The latest session of a team on a contest", security=AUTH)
 @querystring_schema(SessionQuerySchema, put_into=QUERY)
 @response_schema(SessionSchema, 200)
 @errors(401, 403, 404, 422)
@@ -48,7 +46,7 @@ async def find_session(request: web.Request) -> web.Response:
     return web.json_response(session_to_wire(session))
 
 
-@docs(tags=["sessions"], summary="A training session", security=_AUTH)
+@docs(tags=["sessions"], summary="A training session", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(SessionSchema, 200)
 @errors(401, 403, 404)
@@ -58,20 +56,20 @@ async def get_session(request: web.Request) -> web.Response:
     return web.json_response(session_to_wire(session))
 
 
-@docs(tags=["sessions"], summary="The team's session in process, to reconnect to", security=_AUTH)
+@docs(tags=["sessions"], summary="The team's session in process, to reconnect to", security=AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
 @response_schema(SessionSchema, 200)
 @errors(401, 403, 404, 422)
 async def reconnect(request: web.Request) -> web.Response:
     """GET /training-sessions/team/{team_id}/reconnect."""
     _, team = await member_team(request, request[MATCH]["team_id"])
-    session = await request.app[STORE].sessions.running_for_team(team.id)
+    session = await request.app[SESSIONS].running(team.id)
     if session is None:
         raise NotFound(f"team {team.id} has no session in process", {"team_id": team.id})
     return web.json_response(session_to_wire(session))
 
 
-@docs(tags=["sessions"], summary="Finish a session now", security=_AUTH)
+@docs(tags=["sessions"], summary="Finish a session now", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @json_schema(EmptySchema)
 @response_schema(SessionSchema, 200)
@@ -83,7 +81,7 @@ async def complete(request: web.Request) -> web.Response:
     return web.json_response(session_to_wire(finished))
 
 
-@docs(tags=["sessions"], summary="Start, finish and time left of the session", security=_AUTH)
+@docs(tags=["sessions"], summary="Start, finish and time left of the session", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(ParticipationSchema, 200)
 @errors(401, 403, 404)

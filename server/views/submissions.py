@@ -17,7 +17,7 @@ from schemas.submissions import (
     SubmissionSchema,
 )
 
-from ..access import member_problem, member_session, session_contest
+from ..access import member_session, session_contest
 from ..clock import utcnow
 from ..errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
 from ..judge.compilers import COMPILERS
@@ -25,9 +25,8 @@ from ..keys import CONFIG, EVENTS, JUDGE, STORE
 from ..scoring import Attempt, Participant, standings
 from ..store.submissions import Submission
 from ..wire import submission_full, submission_short
-from .common import MATCH, errors
+from .common import AUTH, MATCH, errors, path_problem
 
-_AUTH = [{"OAuth": []}]
 _FIELD_LIMIT = 1024  # compiler and problem are short identifiers
 _FORM_DOC = {
     "required": True,
@@ -62,7 +61,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 
 
 @docs(
-    tags=["submissions"], summary="Submit a solution; judged in the background", security=_AUTH, requestBody=_FORM_DOC
+    tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC
 )
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
@@ -97,7 +96,7 @@ def _listing(submissions: list[Submission]) -> dict[str, Any]:
     return {"count": len(submissions), "submissions": [submission_short(s) for s in submissions]}
 
 
-@docs(tags=["submissions"], summary="The session's submissions, newest first", security=_AUTH)
+@docs(tags=["submissions"], summary="The session's submissions, newest first", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(SubmissionListSchema, 200)
 @errors(401, 403, 404)
@@ -107,14 +106,13 @@ async def list_submissions(request: web.Request) -> web.Response:
     return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id)))
 
 
-@docs(tags=["submissions"], summary="One problem's submissions, newest first", security=_AUTH)
+@docs(tags=["submissions"], summary="One problem's submissions, newest first", security=AUTH)
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @response_schema(SubmissionListSchema, 200)
 @errors(401, 403, 404)
 async def problem_submissions(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions/problem/{alias}."""
-    match = request[MATCH]
-    _, session, problem = await member_problem(request, match["ts"], match["alias"])
+    _, session, problem = await path_problem(request)
     return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id, problem.alias)))
 
 
@@ -127,7 +125,7 @@ async def _submission(request: web.Request, full: bool) -> Submission:
     return submission
 
 
-@docs(tags=["submissions"], summary="A submission (short)", security=_AUTH)
+@docs(tags=["submissions"], summary="A submission (short)", security=AUTH)
 @match_info_schema(SubmissionPathSchema, put_into=MATCH)
 @response_schema(SubmissionSchema, 200)
 @errors(401, 403, 404, 422)
@@ -136,7 +134,7 @@ async def get_submission(request: web.Request) -> web.Response:
     return web.json_response(submission_short(await _submission(request, full=False)))
 
 
-@docs(tags=["submissions"], summary="A submission with source, compile log and per-test log", security=_AUTH)
+@docs(tags=["submissions"], summary="A submission with source, compile log and per-test log", security=AUTH)
 @match_info_schema(SubmissionPathSchema, put_into=MATCH)
 @response_schema(FullSubmissionSchema, 200)
 @errors(401, 403, 404, 422)
@@ -145,7 +143,7 @@ async def get_full_submission(request: web.Request) -> web.Response:
     return web.json_response(submission_full(await _submission(request, full=True)))
 
 
-@docs(tags=["contests"], summary="ICPC standings of every session of this contest", security=_AUTH)
+@docs(tags=["contests"], summary="ICPC standings of every session of this contest", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(StandingsSchema, 200)
 @errors(401, 403, 404)

@@ -15,12 +15,10 @@ from schemas.teams import (
 )
 
 from ..access import member_team, require_user
-from ..errors import NotFound, ValidationFailed
-from ..keys import STORE
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..keys import STORE, WS_HUB
 from ..store.teams import Team
-from .common import MATCH, data, errors
-
-_AUTH = [{"OAuth": []}]
+from .common import AUTH, MATCH, data, errors
 
 
 def team_to_wire(team: Team) -> dict[str, object]:
@@ -28,7 +26,7 @@ def team_to_wire(team: Team) -> dict[str, object]:
     return {"id": team.id, "name": team.name, "members": [m.to_wire() for m in team.members]}
 
 
-@docs(tags=["teams"], summary="My teams", security=_AUTH)
+@docs(tags=["teams"], summary="My teams", security=AUTH)
 @response_schema(TeamShortSchema(many=True), 200)
 @errors(401)
 async def list_teams(request: web.Request) -> web.Response:
@@ -38,7 +36,7 @@ async def list_teams(request: web.Request) -> web.Response:
     return web.json_response([{"id": tid, "name": name} for tid, name in teams])
 
 
-@docs(tags=["teams"], summary="Create a team; the creator is its first member", security=_AUTH)
+@docs(tags=["teams"], summary="Create a team; the creator is its first member", security=AUTH)
 @json_schema(TeamCreateSchema, required=True)
 @response_schema(TeamSchema, 201)
 @errors(400, 401, 422)
@@ -63,7 +61,7 @@ async def create_team(request: web.Request) -> web.Response:
     return web.json_response(team_to_wire(team), status=201)
 
 
-@docs(tags=["teams"], summary="A team I belong to", security=_AUTH)
+@docs(tags=["teams"], summary="A team I belong to", security=AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
 @response_schema(TeamSchema, 200)
 @errors(401, 403, 404, 422)
@@ -73,7 +71,7 @@ async def get_team(request: web.Request) -> web.Response:
     return web.json_response(team_to_wire(team))
 
 
-@docs(tags=["teams"], summary="Add a member by login", security=_AUTH)
+@docs(tags=["teams"], summary="Add a member by login", security=AUTH)
 @match_info_schema(TeamPathSchema, put_into=MATCH)
 @json_schema(MemberAddSchema, required=True)
 @response_schema(TeamSchema, 201)
@@ -95,17 +93,24 @@ async def add_member(request: web.Request) -> web.Response:
 @docs(
     tags=["teams"],
     summary="Remove a member (any member may, including themself)",
-    security=_AUTH,
+    security=AUTH,
     responses={204: {"description": "removed"}},
 )
 @match_info_schema(MemberPathSchema, put_into=MATCH)
-@errors(401, 403, 404, 422)
+@errors(401, 403, 404, 409, 422)
 async def remove_member(request: web.Request) -> web.Response:
     """DELETE /teams/{team_id}/members/{user_id}."""
     match = request[MATCH]
     _, team = await member_team(request, match["team_id"])
-    if not await request.app[STORE].teams.remove_member(team.id, match["user_id"]):
-        raise NotFound(f"user {match['user_id']} is not a member of team {team.id}")
+    user_id = match["user_id"]
+    if not team.has_member(user_id):
+        raise NotFound(f"user {user_id} is not a member of team {team.id}")
+    if len(team.members) == 1:
+        # a team nobody belongs to could never be reached again, nor its running session finished
+        raise Conflict("the last member cannot leave the team", {"team_id": team.id})
+    if not await request.app[STORE].teams.remove_member(team.id, user_id):
+        raise NotFound(f"user {user_id} is not a member of team {team.id}")
+    request.app[WS_HUB].drop_member(team.id, user_id)  # their open sockets lose access now, not at reconnect
     return web.Response(status=204)
 
 

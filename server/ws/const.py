@@ -65,6 +65,7 @@ CLOSE_REPLACED: Final = 4000  # the same user connected again
 
 REASON_ROOM_FULL: Final = "room is full"
 REASON_REPLACED: Final = "replaced by a newer connection"
+REASON_REMOVED: Final = "removed from the team"
 REASON_SHUTDOWN: Final = "server shutdown"
 REASON_BINARY: Final = "binary frames are not supported"
 REASON_TOO_SLOW: Final = "client too slow: outbound queue full"

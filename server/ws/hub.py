@@ -86,6 +86,16 @@ class WsHub:
         if room.remove(conn):
             room.broadcast(messages.user_leave(conn.user.id))
 
+    def drop_member(self, team_id: int, user_id: int) -> None:
+        """Close a removed member's sockets in the team's lobby and training rooms (1008)."""
+        lobby = self.registry.find_lobby(team_id)
+        rooms: list[Room] = [lobby] if lobby is not None else []
+        rooms += [r for r in self.registry if isinstance(r, TrainingRoom) and r.team_id == team_id]
+        for room in rooms:
+            peer = room.peer_of(user_id)
+            if isinstance(peer, Connection):
+                peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
+
     async def close_all(self) -> None:
         """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""
         self.shutting_down = True
