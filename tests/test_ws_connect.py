@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from server.config import Config
+from server.keys import WS_HUB
 
 from .conftest import Account, Api
 from .wsclient import ClientFactory, closed_with, connect, frame, joined, lobby, next_json, start, sync, training
@@ -175,3 +177,21 @@ async def test_replacement_causes_no_leave(api: Api, ws_client: TestClient) -> N
     assert await sync(a, alice.id) == [{"type": "USER", "payload": {"user": bob.user}}]
     resp = await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
     assert [u["id"] for u in (await resp.json())["users"]] == [alice.id, bob.id]
+
+
+async def test_a_replaced_socket_changes_nothing(api: Api, ws_client: TestClient) -> None:
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    old = await training(ws_client, alice, ts)
+    await joined(old, alice.id)
+    new = await training(ws_client, alice, ts)
+    await joined(new, alice.id)
+    await old.send_str(frame("CODE_EDITOR_UPDATE", code="stale tab", problemAlias="A"))
+    assert (await closed_with(old))[0] == 4000
+    hub = ws_client.app[WS_HUB]
+    async with asyncio.timeout(10):  # the old handler has read every frame once its connection is gone
+        while len(hub.connections) > 1:  # noqa: ASYNC110 - the hub exposes no event for a handler ending
+            await asyncio.sleep(0.01)
+    resp = await ws_client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
+    assert (await resp.json())["code"] == ""
+    assert await sync(new, alice.id) == []  # and the new tab never saw it

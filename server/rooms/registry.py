@@ -101,7 +101,7 @@ class RoomRegistry:
         return room.assigned_users() if room is not None else {}
 
     async def load_problems(self, room: TrainingRoom) -> None:
-        """Merge the provider's stored progress into a room once; call under the room lock."""
+        """Merge the provider's stored progress into a room once (merging never moves a status back)."""
         if room.problems_loaded or self.problem_states is None:
             return
         try:

@@ -112,8 +112,17 @@ class Connection:
         # Not expected (see above); should aiohttp ever wait here, a task finishes the send as the writer
         # would, and the writer, which takes every later frame, waits for it first.
         self._unfinished = asyncio.get_running_loop().create_task(_finish(step, waiting))
+        self._unfinished.add_done_callback(self._unfinished_done)
         self._ready.set()
         return True
+
+    def _unfinished_done(self, task: asyncio.Task[None]) -> None:
+        """The waiting direct write ended: later frames may be written directly again."""
+        if self._unfinished is task:
+            self._unfinished = None
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("direct write to user %s failed: %r", self._user.id, task.exception())
+            self._stop_accepting()
 
     def _stop_accepting(self) -> None:
         self._accepting = False
@@ -183,9 +192,11 @@ class Connection:
                 await self.ws.close(code=code, message=message, drain=flush)
         except (TimeoutError, ConnectionError) as exc:
             log.debug("close %d of user %s ended with %r", code, self._user.id, exc)
-        if not flush and self._transport is not None:
-            # A client that stopped reading may never take our buffered bytes: drop them after a grace period.
-            asyncio.get_running_loop().call_later(self._settings.close_timeout, _abort_if_stuck, self._transport)
+        transport = self._transport
+        if isinstance(transport, asyncio.WriteTransport) and transport.get_write_buffer_size() > 0:
+            # A client that stopped reading may never take our buffered bytes, whatever closed the socket
+            # (too slow, a missed heartbeat, shutdown): drop them after a grace period.
+            asyncio.get_running_loop().call_later(self._settings.close_timeout, _abort_if_stuck, transport)
 
 
 async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:

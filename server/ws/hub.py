@@ -58,9 +58,11 @@ class WsHub:
         """Enter the session's room; raises RoomFull."""
         session = admission.session
         room = self.registry.training(session.id)
+        room.bind(session.team_id, session.contest_id, admission.contest.problems, session.status)
+        # Read stored progress before taking the lock, so a slow database never stalls the room; merging
+        # only moves statuses forward, so a verdict broadcast meanwhile is never undone.
+        await self.registry.load_problems(room)
         async with room.lock:
-            room.bind(session.team_id, session.contest_id, admission.contest.problems, session.status)
-            await self.registry.load_problems(room)
             self._enter(room, conn, room.state)
         return room
 

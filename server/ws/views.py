@@ -59,6 +59,9 @@ async def _serve(
     hub.connections.add(conn)
     conn.start()
     try:
+        if hub.shutting_down:  # close_all() ran while we were accepting: it did not see this socket
+            await _close_receiving(ws, conn, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
+            return ws
         try:
             room = await join(conn, admission)
         except RoomFull:
@@ -72,6 +75,7 @@ async def _serve(
         await conn.close(const.CLOSE_NORMAL, "")
     finally:
         hub.connections.discard(conn)
+        conn.close_soon(1011, "internal error")  # a no-op after any close above; else never leak the writer
     return ws
 
 
@@ -88,7 +92,8 @@ async def _receive(ws: web.WebSocketResponse, conn: Connection, ctx: MessageCont
     while True:
         msg = await ws.receive()
         if msg.type is WSMsgType.TEXT:
-            await hub.dispatcher.dispatch(ctx, msg.data)
+            if not conn.closing:  # a replaced or dropped socket's late frames must not change the room
+                await hub.dispatcher.dispatch(ctx, msg.data)
         elif msg.type is WSMsgType.BINARY:
             await _close_receiving(ws, conn, const.CLOSE_UNSUPPORTED_DATA, const.REASON_BINARY)
             return
