@@ -40,6 +40,9 @@ class SpyStore:
     async def load_all(self) -> list[tuple[str, str, str]]:
         return await self.inner.load_all()
 
+    async def quarantine(self, kind: str, room_id: str) -> None:
+        await self.inner.quarantine(kind, room_id)
+
 
 def fill(registry: RoomRegistry) -> None:
     lobby = registry.lobby(3)
@@ -89,7 +92,7 @@ async def test_restore_brings_back_state_but_not_presence(store: Store) -> None:
     assert second.assignments("s-1") == {"A": None, "B": BOB.to_wire()}
 
 
-async def test_corrupt_row_is_skipped_and_never_overwritten(store: Store) -> None:
+async def test_corrupt_rows_are_set_aside_and_their_rooms_saved_again(store: Store) -> None:
     await store.snapshots.save_many(
         [
             ("lobby", "1", "{not json"),
@@ -101,12 +104,34 @@ async def test_corrupt_row_is_skipped_and_never_overwritten(store: Store) -> Non
     registry = RoomRegistry()
     snaps = Snapshotter(registry, store.snapshots, 60)
     assert await snaps.restore() == 1
-    registry.lobby(1).select_contest(5, {5})  # the corrupt room is used again ...
+    rows = await store.db.fetch_all("SELECT kind, room_id, state FROM room_snapshots_corrupt ORDER BY room_id")
+    assert [(r["kind"], r["room_id"], r["state"]) for r in rows] == [
+        ("lobby", "1", "{not json"),
+        ("training", "t", orjson.dumps({"v": 1, "code": []}).decode()),
+        ("lobby", "x", orjson.dumps({"v": 1, "selectedContestId": 1}).decode()),
+    ]
+    registry.lobby(1).select_contest(5, {5})  # the room of a corrupt row is used again ...
     registry.lobby(2).select_contest(5, {5})
-    assert await snaps.save_changed() == 1  # ... but only the healthy one is written
-    rows = {(k, r): s for k, r, s in await store.snapshots.load_all()}
-    assert rows[("lobby", "1")] == "{not json"
-    assert orjson.loads(rows[("lobby", "2")])["selectedContestId"] == 5
+    assert await snaps.save_changed() == 2  # ... and saved again, like the healthy one
+    stored = {(k, r): orjson.loads(s) for k, r, s in await store.snapshots.load_all()}
+    assert stored == {
+        ("lobby", "1"): {"v": 1, "selectedContestId": 5},
+        ("lobby", "2"): {"v": 1, "selectedContestId": 5},
+    }
+
+
+async def test_a_row_that_cannot_be_set_aside_is_never_overwritten(store: Store) -> None:
+    class NoQuarantine(SpyStore):
+        async def quarantine(self, kind: str, room_id: str) -> None:
+            raise OSError("disk I/O error")
+
+    await store.snapshots.save_many([("lobby", "1", "{not json")])
+    registry = RoomRegistry()
+    snaps = Snapshotter(registry, NoQuarantine(store), 60)
+    assert await snaps.restore() == 0
+    registry.lobby(1).select_contest(5, {5})
+    assert await snaps.save_changed() == 0
+    assert await store.snapshots.load_all() == [("lobby", "1", "{not json")]
 
 
 async def test_failed_load_never_writes(store: Store) -> None:
@@ -165,3 +190,31 @@ async def test_a_failing_save_is_retried(store: Store) -> None:
     with pytest.raises(OSError):
         await snaps.save_changed()
     assert await snaps.save_changed() == 1  # nothing was marked saved by the failed attempt
+
+
+async def test_control_is_written_at_once_code_waits_for_the_interval(store: Store) -> None:
+    registry = RoomRegistry()
+    snapshots = Snapshotter(registry, store.snapshots, interval=3600)  # the periodic save never comes
+    await snapshots.restore()
+    snapshots.start()
+    try:
+        room = registry.training("s-urgent")
+        room.bind(1, 1, ["A"], "IN_PROCESS")
+        room.update_code(7, "A", "typing...", 1000)
+        room.take_control(7, 7)
+
+        async def stored() -> dict[str, object]:
+            rows = {(k, r): orjson.loads(t) for k, r, t in await store.snapshots.load_all()}
+            return rows.get(("training", "s-urgent"), {})
+
+        async with asyncio.timeout(5):
+            while not await stored():  # noqa: ASYNC110 - the snapshotter exposes no "written" event
+                await asyncio.sleep(0.01)
+        state = await stored()
+        assert state["controllerId"] == 7 and state["code"] == {"A": "typing..."}
+        room.update_code(7, "A", "more typing", 1000)  # not urgent: stays in memory until the interval
+        await asyncio.sleep(0.2)
+        assert (await stored())["code"] == {"A": "typing..."}
+    finally:
+        await snapshots.stop()
+    assert (await stored())["code"] == {"A": "more typing"}  # the final snapshot writes it

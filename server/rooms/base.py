@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from ..events import RoomKind
@@ -36,6 +36,7 @@ class Room:
         self.lock = asyncio.Lock()  # held for changes, joins and the snapshot copy
         self.version = 0
         self._peers: dict[int, Peer] = {}
+        self.on_urgent: Callable[[Room], None] | None = None  # set by the registry: wakes the snapshotter
 
     @property
     def key(self) -> tuple[str, str]:
@@ -86,9 +87,15 @@ class Room:
         for peer in self.peers():
             peer.send(text)
 
-    def touch(self) -> None:
-        """Record a change that the next snapshot must write."""
+    def touch(self, urgent: bool = False) -> None:
+        """Record a change that the next snapshot must write; an urgent one is written as soon as possible.
+
+        Editor text may wait for the periodic snapshot (a crash loses at most one interval of typing);
+        control, assignments, compilers and the selected contest are rare and must survive a crash.
+        """
         self.version += 1
+        if urgent and self.on_urgent is not None:
+            self.on_urgent(self)
 
     def snapshot(self) -> dict[str, Any]:
         """A copy of the durable state, safe to encode after the lock is released."""

@@ -25,7 +25,7 @@ class LobbyRoom(Room):
         if contest_id not in known:
             raise UnknownContest(f"contest {contest_id} does not exist", {"contestId": contest_id})
         self.selected_contest_id = contest_id
-        self.touch()
+        self.touch(urgent=True)
         return {"contestId": contest_id}
 
     def state(self) -> dict[str, Any]:

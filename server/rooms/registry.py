@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ..events import RoomKind
 from .base import Room
@@ -12,6 +13,8 @@ from .lobby import LobbyRoom
 from .training import TrainingRoom
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=Room)
 
 
 class ProblemStatus(Protocol):
@@ -39,19 +42,29 @@ class RoomRegistry:
         self._lobbies: dict[int, LobbyRoom] = {}
         self._trainings: dict[str, TrainingRoom] = {}
         self.problem_states = problem_states
+        self.urgent: set[Room] = set()  # rooms with a change that must be written at once
+        self.urgent_changed = asyncio.Event()
+
+    def _mark_urgent(self, room: Room) -> None:
+        self.urgent.add(room)
+        self.urgent_changed.set()
+
+    def _register(self, room: R) -> R:
+        room.on_urgent = self._mark_urgent
+        return room
 
     def lobby(self, team_id: int) -> LobbyRoom:
         """The team's lobby, created on first use."""
         room = self._lobbies.get(team_id)
         if room is None:
-            room = self._lobbies[team_id] = LobbyRoom(team_id)
+            room = self._lobbies[team_id] = self._register(LobbyRoom(team_id))
         return room
 
     def training(self, session_id: str) -> TrainingRoom:
         """The session's room, created on first use."""
         room = self._trainings.get(session_id)
         if room is None:
-            room = self._trainings[session_id] = TrainingRoom(session_id)
+            room = self._trainings[session_id] = self._register(TrainingRoom(session_id))
         return room
 
     def find_lobby(self, team_id: int) -> LobbyRoom | None:
@@ -71,20 +84,12 @@ class RoomRegistry:
                 return None
         return self._trainings.get(str(room_id))
 
-    def create(self, kind: RoomKind, room_id: str) -> Room:
-        """A room by kind and textual id, created if needed; raises ValueError for a bad id."""
-        if kind == "lobby":
-            return self.lobby(int(room_id))
-        if kind == "training":
-            return self.training(room_id)
-        raise ValueError(f"unknown room kind {kind!r}")
-
     def adopt(self, room: Room) -> None:
         """Register a room built elsewhere (a restored snapshot); an existing room of that id wins."""
         if isinstance(room, LobbyRoom):
-            self._lobbies.setdefault(room.team_id, room)
+            self._lobbies.setdefault(room.team_id, self._register(room))
         elif isinstance(room, TrainingRoom):
-            self._trainings.setdefault(room.session_id, room)
+            self._trainings.setdefault(room.session_id, self._register(room))
         else:
             raise TypeError(f"not a room: {room!r}")
 

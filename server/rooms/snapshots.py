@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Protocol
 
 import orjson
@@ -30,6 +30,10 @@ class SnapshotStore(Protocol):
 
     async def load_all(self) -> list[tuple[str, str, str]]:
         """Every stored (kind, room_id, state_json)."""
+        ...
+
+    async def quarantine(self, kind: str, room_id: str) -> None:
+        """Move an unreadable row aside, keeping it, so the room can be saved again."""
         ...
 
 
@@ -58,7 +62,7 @@ class Snapshotter:
         self._store = store
         self._interval = interval
         self._saved: dict[RoomKey, int] = {}  # room version last written (or restored)
-        self._kept: set[RoomKey] = set()  # corrupt rows: left as stored, never overwritten
+        self._kept: set[RoomKey] = set()  # unreadable rows that could not be set aside: never overwritten
         self._writable = False  # only after a successful load, so a failed one never loses stored state
         self._save_lock = asyncio.Lock()  # the periodic and the final save never interleave
         self._stop = asyncio.Event()
@@ -82,8 +86,7 @@ class Snapshotter:
             try:
                 room = room_from_row(kind, room_id, text)
             except Exception as exc:  # whatever is wrong with one row, the others and the start go on
-                self._kept.add(key)
-                log.error("snapshot of %s %s skipped and kept as stored: %s", kind, room_id, exc)
+                await self._set_aside(key, exc)
                 continue
             self._registry.adopt(room)
             self._saved[key] = room.version
@@ -92,14 +95,26 @@ class Snapshotter:
         log.info("%d room snapshots restored", restored)
         return restored
 
-    async def save_changed(self) -> int:
-        """Write every changed room in one transaction; returns how many were written."""
+    async def _set_aside(self, key: RoomKey, problem: Exception) -> None:
+        """Quarantine an unreadable row; if even that fails, never overwrite it in this process."""
+        try:
+            await self._store.quarantine(*key)
+        except Exception:
+            self._kept.add(key)
+            log.exception(
+                "snapshot of %s %s is unreadable (%s) and could not be set aside; kept as stored", *key, problem
+            )
+        else:
+            log.error("snapshot of %s %s is unreadable (%s): moved to room_snapshots_corrupt", *key, problem)
+
+    async def save_changed(self, rooms: Iterable[Room] | None = None) -> int:
+        """Write every changed room (of `rooms`, default all) in one transaction; returns how many."""
         if not self._writable:
             return 0
         async with self._save_lock:
             rows: list[tuple[str, str, str]] = []
             versions: list[tuple[RoomKey, int]] = []
-            for checked, room in enumerate(self._registry, 1):
+            for checked, room in enumerate(self._registry if rooms is None else rooms, 1):
                 key = room.key
                 if key in self._kept or room.version == self._saved.get(key, 0):
                     if checked % _CHECKS_PER_TURN == 0:
@@ -139,11 +154,39 @@ class Snapshotter:
             log.info("final room snapshot: %d rooms written", written)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        urgent = self._registry.urgent
+        next_full = loop.time() + self._interval
         while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self._interval)
-                return
+            self._registry.urgent_changed.clear()
+            if not urgent:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(max(0.0, next_full - loop.time())):
+                        await _first(self._stop.wait(), self._registry.urgent_changed.wait())
+                if self._stop.is_set():
+                    return
+            full = loop.time() >= next_full
+            # Urgent rooms (control, assignments, compilers, selected contest) are written at once; a room
+            # changed again while its write runs is marked again and written next time round.
+            batch = None if full else list(urgent)
+            urgent.clear()
             try:
-                await self.save_changed()
+                await self.save_changed(batch)
             except Exception:  # a full disk or a locked database must not end snapshots for good
                 log.exception("room snapshot failed; retrying in %.1f s", self._interval)
+                urgent.update(batch or ())
+                next_full = loop.time() + self._interval
+                await _first(self._stop.wait(), asyncio.sleep(self._interval))  # no busy retry
+                continue
+            if full:
+                next_full = loop.time() + self._interval
+
+
+async def _first(*waits: Awaitable[object]) -> None:
+    """Wait until the first of several awaitables finishes; cancel the rest."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

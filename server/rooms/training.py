@@ -93,7 +93,7 @@ class TrainingRoom(Room):
         if claimed_id != sender_id:
             raise NotYourself("you can only take control yourself", {"userId": str(claimed_id)})
         self.controller_id = sender_id
-        self.touch()
+        self.touch(urgent=True)
         return {"userId": str(sender_id)}
 
     def assign(self, alias: str, user_id: int | None, members: Mapping[int, User]) -> dict[str, Any]:
@@ -101,14 +101,14 @@ class TrainingRoom(Room):
         self._check_alias(alias)
         if user_id is None:
             self.assignments.pop(alias, None)
-            self.touch()
+            self.touch(urgent=True)
             return {"user": None, "problemAlias": alias}
         member = members.get(user_id)
         if member is None:
             raise NotTeamMember(f"user {user_id} is not a member of this team", {"userId": str(user_id)})
         wire = member.to_wire()
         self.assignments[alias] = wire
-        self.touch()
+        self.touch(urgent=True)
         return {"user": wire, "problemAlias": alias}
 
     def select_compiler(self, alias: str, compiler: str, known: Container[str]) -> dict[str, Any]:
@@ -117,7 +117,7 @@ class TrainingRoom(Room):
         if compiler not in known:
             raise UnknownCompiler(f"unknown compiler {compiler!r}", {"compiler": compiler})
         self.compilers[alias] = compiler
-        self.touch()
+        self.touch(urgent=True)
         return {"compiler": compiler, "problemAlias": alias}
 
     def merge_problem(self, alias: str, status: str | None = None, attempts: int | None = None) -> None:

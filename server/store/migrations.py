@@ -87,4 +87,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (kind, room_id)
     );
     """,
+    # 2: unreadable snapshot rows are moved aside, kept for inspection, so their room can be saved again
+    """
+    CREATE TABLE room_snapshots_corrupt (
+        kind           TEXT NOT NULL,
+        room_id        TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        dt_quarantined TEXT NOT NULL
+    );
+    """,
 )

@@ -30,3 +30,13 @@ class SnapshotRepository:
         """Every stored (kind, room_id, state_json)."""
         rows = await self._db.fetch_all("SELECT kind, room_id, state FROM room_snapshots")
         return [(r["kind"], r["room_id"], r["state"]) for r in rows]
+
+    async def quarantine(self, kind: str, room_id: str) -> None:
+        """Move an unreadable row to room_snapshots_corrupt, in one transaction, so nothing is lost."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO room_snapshots_corrupt (kind, room_id, state, dt_quarantined) "
+                "SELECT kind, room_id, state, ? FROM room_snapshots WHERE kind = ? AND room_id = ?",
+                (to_iso(utcnow()), kind, room_id),
+            )
+            await conn.execute("DELETE FROM room_snapshots WHERE kind = ? AND room_id = ?", (kind, room_id))
