@@ -60,9 +60,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
     return form
 
 
-@docs(
-    tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC
-)
+@docs(tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
 @errors(400, 401, 403, 404, 413, 422)
