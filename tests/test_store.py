@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -89,5 +90,21 @@ async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
             )
             assert await store.users.by_login("ghost") is None  # not committed yet
         assert await store.users.by_login("ghost") is not None
+    finally:
+        await store.close()
+
+
+async def test_reads_see_every_commit_while_other_reads_overlap(tmp_path: Path) -> None:
+    """Overlapping reads on the reading connection must never pin an old snapshot of the database."""
+    store = await Store.open(tmp_path / "trainer.db")
+    try:
+        owner = await store.users.create("owner", "x", "o", "o", "token-hash")
+
+        async def create_and_read(n: int) -> bool:
+            team_id = await store.teams.create(f"team {n}", owner.id, [])
+            return await store.teams.get(team_id) is not None
+
+        results = await asyncio.gather(*(create_and_read(n) for n in range(60)))
+        assert all(results), f"{results.count(False)} of 60 teams were not visible right after their commit"
     finally:
         await store.close()

@@ -68,10 +68,11 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """First row of a query, or None."""
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Every row of a query."""
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        # Run and exhaust the statement in one step on the reader's thread: a cursor left open across
+        # an await would hold its read transaction, and every overlapping read would see that old snapshot.
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
