@@ -37,8 +37,8 @@ def test_adopt_never_replaces_a_live_room() -> None:
     assert registry.find_training("t") is not None
 
 
-def test_assignments_of_unknown_session_are_empty() -> None:
-    assert RoomRegistry().assignments("nope") == {}
+async def test_assignments_of_unknown_session_are_empty() -> None:
+    assert await RoomRegistry().assignments("nope") == {}
 
 
 async def test_problem_states_are_loaded_once_and_merged() -> None:

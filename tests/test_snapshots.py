@@ -89,7 +89,7 @@ async def test_restore_brings_back_state_but_not_presence(store: Store) -> None:
     original = first.find_training("s-1")
     assert original is not None
     assert room.state() == original.state() | {"users": []}
-    assert second.assignments("s-1") == {"A": None, "B": BOB.to_wire()}
+    assert await second.assignments("s-1") == {"A": None, "B": BOB.to_wire()}
 
 
 async def test_corrupt_rows_are_set_aside_and_their_rooms_saved_again(store: Store) -> None:
@@ -218,3 +218,31 @@ async def test_control_is_written_at_once_code_waits_for_the_interval(store: Sto
     finally:
         await snapshots.stop()
     assert (await stored())["code"] == {"A": "more typing"}  # the final snapshot writes it
+
+
+async def test_idle_saved_rooms_leave_memory_and_come_back(store: Store) -> None:
+    registry = RoomRegistry()
+    snaps = Snapshotter(registry, store.snapshots, 60)
+    await snaps.restore()
+    registry.loader = snaps.load
+    idle = registry.training("s-idle")
+    idle.bind(3, 1, ["A"], "IN_PROCESS")
+    idle.update_code(1, "A", "kept on disk", 1000)
+    busy = registry.training("s-busy")
+    busy.bind(3, 1, ["A"], "IN_PROCESS")
+    busy.add(FakePeer(1), 3)
+    pinned = registry.training("s-pinned")
+    pinned.pins = 1
+    await snaps.save_changed()
+    assert snaps.evict_idle() == 0  # idle once: kept, a member may be about to come back
+    idle.update_code(1, "A", "changed again", 1000)  # unsaved: must not be forgotten
+    assert snaps.evict_idle() == 0
+    await snaps.save_changed()
+    snaps.evict_idle()
+    assert snaps.evict_idle() == 1
+    assert registry.find_training("s-idle") is None
+    assert registry.find_training("s-busy") is busy and registry.find_training("s-pinned") is pinned
+    back = await registry.load_training("s-idle", create=False)
+    assert back is not None and back.code == {"A": "changed again"}
+    assert await registry.load_training("s-idle", create=False) is back  # loaded once, then from memory
+    assert await registry.load_training("s-never", create=False) is None

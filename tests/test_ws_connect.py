@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from server.config import Config
-from server.keys import WS_HUB
+from server.keys import ROOMS, WS_HUB
 
 from .conftest import Account, Api
 from .wsclient import ClientFactory, closed_with, connect, frame, joined, lobby, next_json, start, sync, training
@@ -195,3 +195,27 @@ async def test_a_replaced_socket_changes_nothing(api: Api, ws_client: TestClient
     resp = await ws_client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
     assert (await resp.json())["code"] == ""
     assert await sync(new, alice.id) == []  # and the new tab never saw it
+
+
+async def test_an_evicted_room_comes_back_whole(api: Api, ws_client: TestClient) -> None:
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    ws = await training(ws_client, alice, ts)
+    await joined(ws, alice.id)
+    await ws.send_str(frame("CODE_EDITOR_UPDATE", code="survives eviction", problemAlias="A"))
+    await ws.send_str(frame("PROBLEM_ASSIGNED", user={"id": alice.id}, problemAlias="B"))
+    applied = await sync(ws, alice.id)  # both echoed back: applied
+    assert [f["type"] for f in applied] == ["CODE_EDITOR_UPDATE", "PROBLEM_ASSIGNED"]
+    await ws.close()
+    registry = ws_client.app[ROOMS]
+    async with asyncio.timeout(10):  # two snapshot passes of 0.2 s with nobody in the room
+        while registry.find_training(ts) is not None:  # noqa: ASYNC110 - eviction has no event of its own
+            await asyncio.sleep(0.05)
+    resp = await ws_client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
+    assert (await resp.json())["code"] == "survives eviction"
+    problems = (await (await ws_client.get(f"/contests/{ts}/problems", headers=alice.headers)).json())["problems"]
+    assert problems[1]["assignedUser"]["id"] == alice.id
+    again = await training(ws_client, alice, ts)
+    state = await joined(again, alice.id)
+    assert state["code"]["A"] == "survives eviction" and state["assignments"]["B"]["id"] == alice.id
+    await again.close()

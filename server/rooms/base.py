@@ -37,6 +37,7 @@ class Room:
         self.version = 0
         self._peers: dict[int, Peer] = {}
         self.on_urgent: Callable[[Room], None] | None = None  # set by the registry: wakes the snapshotter
+        self.pins = 0  # joins under way: a pinned room is never evicted from memory
 
     @property
     def key(self) -> tuple[str, str]:

@@ -44,6 +44,8 @@ class RoomRegistry:
         self.problem_states = problem_states
         self.urgent: set[Room] = set()  # rooms with a change that must be written at once
         self.urgent_changed = asyncio.Event()
+        # Reads a room that is not in memory (evicted, or never opened since start) from its snapshot.
+        self.loader: Callable[[RoomKind, str], Awaitable[Room | None]] | None = None
 
     def _mark_urgent(self, room: Room) -> None:
         self.urgent.add(room)
@@ -84,14 +86,43 @@ class RoomRegistry:
                 return None
         return self._trainings.get(str(room_id))
 
-    def adopt(self, room: Room) -> None:
-        """Register a room built elsewhere (a restored snapshot); an existing room of that id wins."""
+    def adopt(self, room: R) -> R:
+        """Register a room built elsewhere (a snapshot); an existing room of that id wins and is returned."""
         if isinstance(room, LobbyRoom):
-            self._lobbies.setdefault(room.team_id, self._register(room))
-        elif isinstance(room, TrainingRoom):
-            self._trainings.setdefault(room.session_id, self._register(room))
-        else:
-            raise TypeError(f"not a room: {room!r}")
+            return self._lobbies.setdefault(room.team_id, self._register(room))  # type: ignore[return-value]
+        if isinstance(room, TrainingRoom):
+            return self._trainings.setdefault(room.session_id, self._register(room))  # type: ignore[return-value]
+        raise TypeError(f"not a room: {room!r}")
+
+    async def load_lobby(self, team_id: int, create: bool) -> LobbyRoom | None:
+        """The team's lobby from memory or its snapshot; a new one when `create` and there is none."""
+        room = await self._load("lobby", team_id)
+        if room is None and create:
+            room = self.lobby(team_id)
+        assert room is None or isinstance(room, LobbyRoom)
+        return room
+
+    async def load_training(self, session_id: str, create: bool) -> TrainingRoom | None:
+        """The session's room from memory or its snapshot; a new one when `create` and there is none."""
+        room = await self._load("training", session_id)
+        if room is None and create:
+            room = self.training(session_id)
+        assert room is None or isinstance(room, TrainingRoom)
+        return room
+
+    async def _load(self, kind: RoomKind, room_id: int | str) -> Room | None:
+        room = self.find(kind, room_id)
+        if room is not None or self.loader is None:
+            return room
+        loaded = await self.loader(kind, str(room_id))
+        # another request may have loaded or created the room while this one read the store
+        return self.adopt(loaded) if loaded is not None else self.find(kind, room_id)
+
+    def evict(self, room: Room) -> None:
+        """Forget a room (its state is in its snapshot); a later load reads it back."""
+        rooms: dict[Any, Any] = self._lobbies if isinstance(room, LobbyRoom) else self._trainings
+        if rooms.get(room.id) is room:
+            del rooms[room.id]
 
     def __iter__(self) -> Iterator[Room]:
         """Every room (a copy, safe while rooms are added)."""
@@ -100,9 +131,9 @@ class RoomRegistry:
     def __len__(self) -> int:
         return len(self._lobbies) + len(self._trainings)
 
-    def assignments(self, session_id: str) -> dict[str, dict[str, Any] | None]:
+    async def assignments(self, session_id: str) -> dict[str, dict[str, Any] | None]:
         """Assignee user object (or None) by alias for a session; empty when it has no room."""
-        room = self._trainings.get(session_id)
+        room = await self.load_training(session_id, create=False)
         return room.assigned_users() if room is not None else {}
 
     async def load_problems(self, room: TrainingRoom) -> None:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import orjson
 
+from ..events import RoomKind
 from .base import Room
 from .lobby import LobbyRoom
 from .registry import RoomRegistry
@@ -34,6 +35,10 @@ class SnapshotStore(Protocol):
 
     async def quarantine(self, kind: str, room_id: str) -> None:
         """Move an unreadable row aside, keeping it, so the room can be saved again."""
+        ...
+
+    async def load_one(self, kind: str, room_id: str) -> str | None:
+        """One room's stored state_json, if any."""
         ...
 
 
@@ -63,6 +68,7 @@ class Snapshotter:
         self._interval = interval
         self._saved: dict[RoomKey, int] = {}  # room version last written (or restored)
         self._kept: set[RoomKey] = set()  # unreadable rows that could not be set aside: never overwritten
+        self._idle_before: set[RoomKey] = set()  # rooms idle at the previous full pass
         self._writable = False  # only after a successful load, so a failed one never loses stored state
         self._save_lock = asyncio.Lock()  # the periodic and the final save never interleave
         self._stop = asyncio.Event()
@@ -94,6 +100,40 @@ class Snapshotter:
         self._writable = True
         log.info("%d room snapshots restored", restored)
         return restored
+
+    async def load(self, kind: RoomKind, room_id: str) -> Room | None:
+        """One room from its snapshot (the registry's loader); None when there is none or it is unreadable."""
+        if not self._writable:
+            return None  # the stored state could not be read at start: never build on a guess
+        key = (kind, room_id)
+        text = await self._store.load_one(kind, room_id)
+        if text is None:
+            return None
+        try:
+            room = room_from_row(kind, room_id, text)
+        except Exception as exc:
+            await self._set_aside(key, exc)
+            return None
+        self._saved[key] = room.version
+        return room
+
+    def evict_idle(self) -> int:
+        """Forget rooms that were idle (nobody in, nothing unsaved) at this pass and the one before."""
+        idle = {
+            room.key: room
+            for room in self._registry
+            if room.peer_count == 0
+            and room.pins == 0
+            and not room.lock.locked()
+            and room.version == self._saved.get(room.key, 0)
+        }
+        evicted = 0
+        for key in idle.keys() & self._idle_before:
+            self._registry.evict(idle.pop(key))
+            self._saved.pop(key, None)
+            evicted += 1
+        self._idle_before = set(idle)
+        return evicted
 
     async def _set_aside(self, key: RoomKey, problem: Exception) -> None:
         """Quarantine an unreadable row; if even that fails, never overwrite it in this process."""
@@ -179,6 +219,9 @@ class Snapshotter:
                 await _first(self._stop.wait(), asyncio.sleep(self._interval))  # no busy retry
                 continue
             if full:
+                evicted = self.evict_idle()  # after a successful full save, so nothing unsaved is forgotten
+                if evicted:
+                    log.debug("%d idle rooms evicted from memory", evicted)
                 next_full = loop.time() + self._interval
 
 

@@ -31,6 +31,13 @@ class SnapshotRepository:
         rows = await self._db.fetch_all("SELECT kind, room_id, state FROM room_snapshots")
         return [(r["kind"], r["room_id"], r["state"]) for r in rows]
 
+    async def load_one(self, kind: str, room_id: str) -> str | None:
+        """One room's stored state_json, if any."""
+        row = await self._db.fetch_one(
+            "SELECT state FROM room_snapshots WHERE kind = ? AND room_id = ?", (kind, room_id)
+        )
+        return row["state"] if row else None
+
     async def quarantine(self, kind: str, room_id: str) -> None:
         """Move an unreadable row to room_snapshots_corrupt, in one transaction, so nothing is lost."""
         async with self._db.transaction() as conn:

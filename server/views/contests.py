@@ -49,7 +49,7 @@ def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, A
 async def session_problems(app: web.Application, session: TrainingSession, contest: Contest) -> list[dict[str, Any]]:
     """Every problem of the session's contest, by alias, with status, attempts and assignee."""
     states = await app[STORE].problem_states.of_session(session.id)
-    assigned = app[ROOMS].assignments(session.id)
+    assigned = await app[ROOMS].assignments(session.id)
     return [
         problem_to_wire(p, states.get(alias, ProblemState()), assigned.get(alias))
         for alias, p in sorted(contest.problems.items())

@@ -19,13 +19,13 @@ from .common import AUTH, MATCH, errors, path_problem
 async def _training_room(request: web.Request) -> TrainingRoom | None:
     """The caller's session room, if it exists (403/404 by the access rules first)."""
     _, session = await member_session(request, request[MATCH]["ts"])
-    return request.app[ROOMS].find_training(session.id)
+    return await request.app[ROOMS].load_training(session.id, create=False)
 
 
 async def _problem_room(request: web.Request) -> tuple[str, TrainingRoom | None]:
     """A problem alias of the caller's session (404 if not in its contest) and the session's room."""
     _, session, problem = await path_problem(request)
-    return problem.alias, request.app[ROOMS].find_training(session.id)
+    return problem.alias, await request.app[ROOMS].load_training(session.id, create=False)
 
 
 @docs(tags=["rooms"], summary="Users in the team's lobby now", security=AUTH)
@@ -35,7 +35,7 @@ async def _problem_room(request: web.Request) -> tuple[str, TrainingRoom | None]
 async def lobby_online(request: web.Request) -> web.Response:
     """GET /lobby/{team_id}/online and /teams/{team_id}/online."""
     _, team = await member_team(request, request[MATCH]["team_id"])
-    room = request.app[ROOMS].find_lobby(team.id)
+    room = await request.app[ROOMS].load_lobby(team.id, create=False)
     return web.json_response({"users": room.users() if room is not None else []})
 
 
@@ -46,7 +46,7 @@ async def lobby_online(request: web.Request) -> web.Response:
 async def selected_contest(request: web.Request) -> web.Response:
     """GET /lobby/{team_id}/selected-contest."""
     _, team = await member_team(request, request[MATCH]["team_id"])
-    room = request.app[ROOMS].find_lobby(team.id)
+    room = await request.app[ROOMS].load_lobby(team.id, create=False)
     return web.json_response({"contestId": room.selected_contest_id if room is not None else None})
 
 

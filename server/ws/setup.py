@@ -42,6 +42,7 @@ async def _rooms_ctx(app: web.Application) -> AsyncIterator[None]:
         registry.problem_states = store.problem_states.of_session
     snapshots = Snapshotter(registry, store.snapshots, hub.settings.snapshot_interval)
     await snapshots.restore()
+    registry.loader = snapshots.load  # idle rooms leave memory after two passes and come back from here
     subscriber = functools.partial(deliver, registry)
     app[EVENTS].subscribe(subscriber)
     snapshots.start()
