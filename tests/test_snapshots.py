@@ -234,12 +234,12 @@ async def test_idle_saved_rooms_leave_memory_and_come_back(store: Store) -> None
     pinned = registry.training("s-pinned")
     pinned.pins = 1
     await snaps.save_changed()
-    assert snaps.evict_idle() == 0  # idle once: kept, a member may be about to come back
+    assert await snaps.evict_idle() == 0  # idle once: kept, a member may be about to come back
     idle.update_code(1, "A", "changed again", 1000)  # unsaved: must not be forgotten
-    assert snaps.evict_idle() == 0
+    assert await snaps.evict_idle() == 0
     await snaps.save_changed()
-    snaps.evict_idle()
-    assert snaps.evict_idle() == 1
+    await snaps.evict_idle()
+    assert await snaps.evict_idle() == 1
     assert registry.find_training("s-idle") is None
     assert registry.find_training("s-busy") is busy and registry.find_training("s-pinned") is pinned
     back = await registry.load_training("s-idle", create=False)

@@ -117,22 +117,32 @@ class Snapshotter:
         self._saved[key] = room.version
         return room
 
-    def evict_idle(self) -> int:
-        """Forget rooms that were idle (nobody in, nothing unsaved) at this pass and the one before."""
-        idle = {
-            room.key: room
-            for room in self._registry
-            if room.peer_count == 0
+    def _idle(self, room: Room) -> bool:
+        """Nobody in, no join under way, nothing unsaved."""
+        return (
+            room.peer_count == 0
             and room.pins == 0
             and not room.lock.locked()
             and room.version == self._saved.get(room.key, 0)
-        }
+        )
+
+    async def evict_idle(self) -> int:
+        """Forget rooms that were idle at this pass and the one before; returns how many."""
+        idle_now: set[RoomKey] = set()
         evicted = 0
-        for key in idle.keys() & self._idle_before:
-            self._registry.evict(idle.pop(key))
-            self._saved.pop(key, None)
-            evicted += 1
-        self._idle_before = set(idle)
+        for checked, room in enumerate(self._registry, 1):
+            if checked % _CHECKS_PER_TURN == 0:
+                await asyncio.sleep(0)  # thousands of rooms never stall the loop in one turn
+            # checked right here, with no await before the eviction: the room is idle at this instant
+            if not self._idle(room):
+                continue
+            if room.key in self._idle_before:
+                self._registry.evict(room)
+                self._saved.pop(room.key, None)
+                evicted += 1
+            else:
+                idle_now.add(room.key)
+        self._idle_before = idle_now
         return evicted
 
     async def _set_aside(self, key: RoomKey, problem: Exception) -> None:
@@ -219,7 +229,7 @@ class Snapshotter:
                 await _first(self._stop.wait(), asyncio.sleep(self._interval))  # no busy retry
                 continue
             if full:
-                evicted = self.evict_idle()  # after a successful full save, so nothing unsaved is forgotten
+                evicted = await self.evict_idle()  # after a successful full save: nothing unsaved is forgotten
                 if evicted:
                     log.debug("%d idle rooms evicted from memory", evicted)
                 next_full = loop.time() + self._interval
