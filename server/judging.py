@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Protocol
 
@@ -81,11 +82,6 @@ class JudgeService:
         """Queue a stored pending submission."""
         self._queue.put_nowait(submission_id)
 
-    @property
-    def queued(self) -> int:
-        """Submissions waiting for a worker."""
-        return self._queue.qsize()
-
     async def _work(self) -> None:
         while True:
             submission_id = await self._queue.get()
@@ -105,8 +101,14 @@ class JudgeService:
             return
         outcome = await self._outcome(submission)
         state = await self._store.submissions.record(submission, outcome)
-        judged = await self._store.submissions.get(submission_id)
-        assert judged is not None
+        judged = dataclasses.replace(  # what record() stored: no need to read it back
+            submission,
+            verdict=outcome.verdict,
+            score=outcome.score,
+            time_ms=outcome.time_ms,
+            memory=outcome.memory,
+            failed_test=outcome.failed_test,
+        )
         session_id, alias = submission.session_id, submission.problem_alias
         self._events.to_training(session_id, "SUBMISSION_VERDICT_RETRIEVED", submission_short(judged))
         if state is not None:
