@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Protocol
 
 from ..events import RoomKind
@@ -61,6 +62,15 @@ class Room:
             return False
         del self._peers[user_id]
         return True
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Keep the room in memory across the awaits of a join (eviction skips pinned rooms)."""
+        self.pins += 1
+        try:
+            yield
+        finally:
+            self.pins -= 1
 
     def peer_of(self, user_id: int) -> Peer | None:
         """The user's connection here, if any."""

@@ -51,12 +51,9 @@ class WsHub:
         """Enter the team's lobby; raises RoomFull."""
         room = await self.registry.load_lobby(admission.team.id, create=True)
         assert room is not None
-        room.pins += 1  # waiting for the lock must not see the room evicted before the user is in
-        try:
+        with room.pinned():  # waiting for the lock must not see the room evicted before the user is in
             async with room.lock:
                 self._enter(room, conn, room.state)
-        finally:
-            room.pins -= 1
         return room
 
     async def join_training(self, conn: Connection, admission: TrainingAdmission) -> TrainingRoom:
@@ -64,16 +61,13 @@ class WsHub:
         session = admission.session
         room = await self.registry.load_training(session.id, create=True)
         assert room is not None
-        room.pins += 1  # the awaits below must not see the room evicted before the user is in
-        try:
+        with room.pinned():  # the awaits below must not see the room evicted before the user is in
             room.bind(session.team_id, session.contest_id, admission.contest.problems, session.status)
             # Read stored progress before taking the lock, so a slow database never stalls the room; merging
             # only moves statuses forward, so a verdict broadcast meanwhile is never undone.
             await self.registry.load_problems(room)
             async with room.lock:
                 self._enter(room, conn, room.state)
-        finally:
-            room.pins -= 1
         return room
 
     def _enter(self, room: Room, conn: Connection, state: Callable[[], dict[str, Any]]) -> None:
