@@ -36,7 +36,7 @@ ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemStatus]]]
 
 
 class RoomRegistry:
-    """Every room by kind and id; rooms live for the process (their state is what snapshots keep)."""
+    """Every room in memory by kind and id; idle rooms are evicted and loaded back from their snapshots."""
 
     def __init__(self, problem_states: ProblemStateProvider | None = None) -> None:
         self._lobbies: dict[int, LobbyRoom] = {}

@@ -88,15 +88,10 @@ class Snapshotter:
             return 0
         restored = 0
         for kind, room_id, text in rows:
-            key = (kind, room_id)
-            try:
-                room = room_from_row(kind, room_id, text)
-            except Exception as exc:  # whatever is wrong with one row, the others and the start go on
-                await self._set_aside(key, exc)
-                continue
-            self._registry.adopt(room)
-            self._saved[key] = room.version
-            restored += 1
+            room = await self._from_row(kind, room_id, text)
+            if room is not None:
+                self._registry.adopt(room)
+                restored += 1
         self._writable = True
         log.info("%d room snapshots restored", restored)
         return restored
@@ -105,16 +100,17 @@ class Snapshotter:
         """One room from its snapshot (the registry's loader); None when there is none or it is unreadable."""
         if not self._writable:
             return None  # the stored state could not be read at start: never build on a guess
-        key = (kind, room_id)
         text = await self._store.load_one(kind, room_id)
-        if text is None:
-            return None
+        return await self._from_row(kind, room_id, text) if text is not None else None
+
+    async def _from_row(self, kind: str, room_id: str, text: str) -> Room | None:
+        """A room from a stored row, recorded as saved; an unreadable row is set aside and gives None."""
         try:
             room = room_from_row(kind, room_id, text)
-        except Exception as exc:
-            await self._set_aside(key, exc)
+        except Exception as exc:  # whatever is wrong with one row, the others and the start go on
+            await self._set_aside((kind, room_id), exc)
             return None
-        self._saved[key] = room.version
+        self._saved[room.key] = room.version
         return room
 
     def _idle(self, room: Room) -> bool:
