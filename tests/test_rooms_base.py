@@ -14,14 +14,14 @@ class FakePeer:
 
     def __init__(self, user_id: int) -> None:
         self._user = User(user_id, f"u{user_id}", f"U{user_id}", "Test")
-        self.sent: list[str] = []
+        self.sent: list[bytes] = []
 
     @property
     def user(self) -> User:
         return self._user
 
-    def send(self, text: str) -> None:
-        self.sent.append(text)
+    def send(self, frame: bytes) -> None:
+        self.sent.append(frame)
 
 
 def test_capacity_counts_users_not_sockets() -> None:
@@ -56,22 +56,22 @@ def test_broadcast_reaches_every_member_in_one_order() -> None:
     peers = [FakePeer(i) for i in (1, 2, 3)]
     for peer in peers:
         room.add(peer, 3)
-    for text in ("a", "b", "c"):
-        room.broadcast(text)
-    assert all(p.sent == ["a", "b", "c"] for p in peers)
+    for frame in (b"a", b"b", b"c"):
+        room.broadcast(frame)
+    assert all(p.sent == [b"a", b"b", b"c"] for p in peers)
 
 
 def test_broadcast_tolerates_a_member_leaving_during_fan_out() -> None:
     room = LobbyRoom(1)
 
     class Leaver(FakePeer):
-        def send(self, text: str) -> None:
-            super().send(text)
+        def send(self, frame: bytes) -> None:
+            super().send(frame)
             room.remove(self)  # e.g. a connection that closes itself while being sent to
 
     leaver, other = Leaver(1), FakePeer(2)
     room.add(leaver, 3)
     room.add(other, 3)
-    room.broadcast("x")
-    assert leaver.sent == ["x"] and other.sent == ["x"]
+    room.broadcast(b"x")
+    assert leaver.sent == [b"x"] and other.sent == [b"x"]
     assert room.peer_count == 1

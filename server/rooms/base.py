@@ -22,8 +22,8 @@ class Peer(Protocol):
         """The authenticated user of the connection."""
         ...
 
-    def send(self, text: str) -> None:
-        """Queue an encoded frame; never blocks."""
+    def send(self, frame: bytes) -> None:
+        """Queue an encoded text frame (UTF-8 bytes); never blocks."""
         ...
 
 
@@ -93,10 +93,10 @@ class Room:
         """The user objects of everyone online, in join order."""
         return [peer.user.to_wire() for peer in self._peers.values()]
 
-    def broadcast(self, text: str) -> None:
+    def broadcast(self, frame: bytes) -> None:
         """Hand one encoded frame to every member; synchronous, so all members see one order."""
         for peer in self.peers():
-            peer.send(text)
+            peer.send(frame)
 
     def touch(self, urgent: bool = False) -> None:
         """Record a change that the next snapshot must write; an urgent one is written as soon as possible.

@@ -36,8 +36,8 @@ class Connection:
         # Frames at least this long always take the queue: written at once they could pause the transport.
         self._direct_max = self._direct.get_write_buffer_limits()[1] if self._direct is not None else 0
         self._unfinished: asyncio.Task[None] | None = None  # a direct write that had to wait (never seen)
-        self._queue: deque[str] = deque()
-        self._queued_chars = 0
+        self._queue: deque[bytes] = deque()
+        self._queued_bytes = 0
         self._ready = asyncio.Event()
         self._accepting = True
         self._writer: asyncio.Task[None] | None = None
@@ -63,26 +63,26 @@ class Connection:
         """Start the writer task."""
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-user-{self._user.id}")
 
-    def send(self, text: str) -> None:
-        """Queue one encoded frame; a client too far behind is closed with 1013 instead of buffered."""
+    def send(self, frame: bytes) -> None:
+        """Queue one encoded text frame; a client too far behind is closed with 1013 instead of buffered."""
         if not self._accepting:
             return
-        if not self._queue and self._direct is not None and self._write_now(self._direct, text):
+        if not self._queue and self._direct is not None and self._write_now(self._direct, frame):
             return
         settings = self._settings
         # An empty queue always takes the frame, so one large ROOM_STATE never counts as falling behind.
         if self._queue and (
             len(self._queue) >= settings.outbound_max_messages
-            or self._queued_chars + len(text) > settings.outbound_max_bytes
+            or self._queued_bytes + len(frame) > settings.outbound_max_bytes
         ):
             log.warning("user %s is too slow (%d frames queued); closing with 1013", self._user.id, len(self._queue))
             self.close_soon(const.CLOSE_TRY_AGAIN_LATER, const.REASON_TOO_SLOW, flush=False)
             return
-        self._queue.append(text)
-        self._queued_chars += len(text)
+        self._queue.append(frame)
+        self._queued_bytes += len(frame)
         self._ready.set()
 
-    def _write_now(self, transport: asyncio.WriteTransport, text: str) -> bool:
+    def _write_now(self, transport: asyncio.WriteTransport, frame: bytes) -> bool:
         """Write a frame here, without the writer task, when that cannot block; False: queue it instead.
 
         Waking the writer task for each frame of each member cost about a fifth of the server's CPU
@@ -94,10 +94,9 @@ class Connection:
         """
         if self._unfinished is not None or transport.is_closing() or transport.get_write_buffer_size():
             return False
-        data = text.encode()
-        if len(data) >= self._direct_max:
+        if len(frame) >= self._direct_max:
             return False
-        step = self.ws.send_frame(data, WSMsgType.TEXT)
+        step = self.ws.send_frame(frame, WSMsgType.TEXT)
         try:
             waiting = step.send(None)
         except StopIteration:
@@ -127,7 +126,7 @@ class Connection:
     def _stop_accepting(self) -> None:
         self._accepting = False
         self._queue.clear()
-        self._queued_chars = 0
+        self._queued_bytes = 0
         self._ready.set()  # the parked writer wakes, finds nothing to flush and ends
 
     def close_soon(self, code: int, reason: str, flush: bool = True) -> None:
@@ -159,9 +158,9 @@ class Connection:
                     continue
                 if self._unfinished is not None:
                     await self._unfinished
-                text = self._queue.popleft()
-                self._queued_chars -= len(text)
-                await ws.send_str(text)
+                frame = self._queue.popleft()
+                self._queued_bytes -= len(frame)
+                await ws.send_frame(frame, WSMsgType.TEXT)
         except ConnectionError:  # the peer is gone; the handler's receive() sees that and ends
             self._accepting = False
             self._queue.clear()
@@ -185,7 +184,7 @@ class Connection:
         self._ready.set()  # wake the writer so it can finish (flush) or notice the close
         await self._stop_writer(flush)
         self._queue.clear()
-        self._queued_chars = 0
+        self._queued_bytes = 0
         message = reason.encode()[:_MAX_REASON_BYTES]
         try:
             async with asyncio.timeout(self._settings.close_timeout * 2):
