@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from marshmallow import ValidationError
 
+from schemas.ws import EnvelopeSchema
 from server.rooms import errors as room_errors
 from server.ws import const, messages
 from server.ws.commands import spec_of, ws_handler
-from server.ws.dispatcher import Dispatcher
+from server.ws.dispatcher import Dispatcher, is_plain_envelope
 from server.ws.errors import error_code
 from server.ws.handlers import DEFAULT_HANDLERS
 from server.ws.ratelimit import TokenBucket
@@ -85,3 +91,28 @@ def test_undecorated_handlers_are_refused() -> None:
         spec_of(plain)  # type: ignore[arg-type]
     decorated = ws_handler("X", type(spec_of(DEFAULT_HANDLERS[0]).schema), rooms=("lobby",))(plain)  # type: ignore[arg-type]
     assert spec_of(decorated).rooms == frozenset({"lobby"})
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_FRAMES = st.one_of(
+    _JSON,
+    st.fixed_dictionaries({"type": _JSON, "payload": _JSON}, optional={"extra": _JSON}),
+    st.fixed_dictionaries({"type": st.text(max_size=20), "payload": st.dictionaries(st.text(max_size=8), _JSON)}),
+)
+
+
+@given(_FRAMES)
+def test_a_frame_skips_the_envelope_load_only_when_the_schema_would_pass_it_unchanged(data: Any) -> None:
+    try:
+        loaded = EnvelopeSchema().load(data)
+    except ValidationError:
+        loaded = None
+    if is_plain_envelope(data):
+        assert loaded == {"type": data["type"], "payload": data["payload"]}
+    else:
+        # every frame the schema accepts is a plain envelope, so the fast path loses none of them
+        assert loaded is None
