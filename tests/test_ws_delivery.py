@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
+from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from server.config import Config
@@ -135,6 +137,35 @@ async def test_a_missed_heartbeat_drops_the_user(aiohttp_client: ClientFactory, 
         {"type": "USER_LEAVE", "payload": {"userId": bob.id}},
     ]
     await b.close()
+
+
+async def test_a_silent_client_is_pinged_and_stays_while_it_answers(
+    aiohttp_client: ClientFactory, config: Config
+) -> None:
+    client = await start(aiohttp_client, config, heartbeat=0.4)  # a sweep every 0.2 s
+    api = Api(client)
+    alice = await api.register()
+    team = await api.team(alice)
+    params = {"team_id": team["id"], "user_id": alice.id, "token": alice.token}
+    ws = await client.ws_connect("/ws/lobby", params=params, autoping=False)  # pings reach this test
+    await joined(ws, alice.id)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(4):  # four pings answered by hand: each pong counts as a sign of life
+        msg = await ws.receive(timeout=3)
+        assert msg.type is WSMsgType.PING
+        await ws.pong(msg.data)
+    assert loop.time() - started >= 4 * 0.2  # at most one ping per sweep, never a flood
+    await ws.ping(b"are you there")  # the server answers pings itself (its autoping is off)
+    while (msg := await ws.receive(timeout=3)).type is WSMsgType.PING:
+        await ws.pong(msg.data)
+    assert (msg.type, msg.data) == (WSMsgType.PONG, b"are you there")
+    await ws.send_str(frame("USER", user={}))
+    while (msg := await ws.receive(timeout=3)).type is WSMsgType.PING:
+        await ws.pong(msg.data)
+    assert msg.type is WSMsgType.TEXT and orjson.loads(msg.data)["type"] == "USER"
+    assert connection_of(client, alice.id).closing is False
+    await ws.close()
 
 
 async def test_shutdown_closes_1001_and_state_survives_a_restart(aiohttp_client: ClientFactory, config: Config) -> None:

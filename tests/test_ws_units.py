@@ -17,6 +17,7 @@ from server.ws.commands import spec_of, ws_handler
 from server.ws.dispatcher import Dispatcher, is_plain_envelope
 from server.ws.errors import error_code
 from server.ws.handlers import DEFAULT_HANDLERS
+from server.ws.liveness import Liveness, Verdict
 from server.ws.ratelimit import TokenBucket
 from server.ws.settings import WsSettings
 
@@ -116,3 +117,14 @@ def test_a_frame_skips_the_envelope_load_only_when_the_schema_would_pass_it_unch
     else:
         # every frame the schema accepts is a plain envelope, so the fast path loses none of them
         assert loaded is None
+
+
+def test_liveness_pings_after_a_silent_period_and_drops_after_an_unanswered_ping() -> None:
+    live = Liveness()
+    assert live.sweep() is Verdict.ALIVE  # a new socket was just heard (its handshake)
+    assert live.sweep() is Verdict.PING
+    live.heard = True  # the pong, or any frame
+    assert live.sweep() is Verdict.ALIVE
+    assert [live.sweep() for _ in range(2)] == [Verdict.PING, Verdict.DROP]
+    live.heard = True
+    assert [live.sweep() for _ in range(3)] == [Verdict.ALIVE, Verdict.PING, Verdict.DROP]

@@ -13,6 +13,7 @@ from aiohttp import WSMsgType, web
 
 from ..store.users import User
 from . import const
+from .liveness import Liveness, Verdict
 from .ratelimit import TokenBucket
 from .settings import WsSettings
 
@@ -43,6 +44,8 @@ class Connection:
         self._writer: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
         self.bucket = TokenBucket(settings.rate_per_second, settings.rate_burst)
+        self.liveness = Liveness()  # the receive loop marks every frame; WsHub's heartbeat sweep judges it
+        self._ping_task: asyncio.Task[None] | None = None
 
     @property
     def user(self) -> User:
@@ -81,6 +84,22 @@ class Connection:
         self._queue.append(frame)
         self._queued_bytes += len(frame)
         self._ready.set()
+
+    def check_alive(self) -> None:
+        """One heartbeat sweep: ping a socket silent since the last one, drop one silent since its ping."""
+        if not self._accepting:
+            return
+        verdict = self.liveness.sweep()
+        if verdict is Verdict.PING:
+            self._ping_task = asyncio.create_task(self.ws.ping(), name=f"ws-ping-user-{self._user.id}")
+            self._ping_task.add_done_callback(_log_ping_failure)
+        elif verdict is Verdict.DROP:
+            # Like aiohttp's own heartbeat: no close handshake with a peer that is gone (the local code is
+            # 1006); the receive loop then sees the socket closed and the user leaves the room.
+            log.info("user %s answered no ping; dropping the connection", self._user.id)
+            self._stop_accepting()
+            if self._transport is not None:
+                self._transport.abort()
 
     def _write_now(self, transport: asyncio.WriteTransport, frame: bytes) -> bool:
         """Write a frame here, without the writer task, when that cannot block; False: queue it instead.
@@ -206,6 +225,12 @@ async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:
             waiting = step.send(None)
         except StopIteration:
             return
+
+
+def _log_ping_failure(task: asyncio.Task[None]) -> None:
+    """A ping to a closing socket fails harmlessly: the next sweep or the receive loop ends it."""
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("ping failed: %r", task.exception())
 
 
 def _abort_if_stuck(transport: asyncio.BaseTransport) -> None:

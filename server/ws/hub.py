@@ -32,20 +32,27 @@ class WsHub:
         self.connections: set[Connection] = set()
         self.shutting_down = False
 
-    def new_socket(self, heartbeat: bool = True) -> web.WebSocketResponse:
-        """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, heartbeat).
+    def new_socket(self) -> web.WebSocketResponse:
+        """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, no compression).
 
-        A socket that is only accepted to be refused gets no heartbeat: aiohttp re-arms the heartbeat timer
-        when the peer's close frame arrives during close(), and that timer would hold the whole request for
-        WS_HEARTBEAT seconds after the refusal.
+        aiohttp's heartbeat and autoping are off: the receive loop answers pings and marks every frame,
+        pongs included, and heartbeat() pings and drops (see Liveness for why).
         """
         s = self.settings
         return web.WebSocketResponse(
-            heartbeat=s.heartbeat if heartbeat else None,
+            heartbeat=None,
+            autoping=False,
             max_msg_size=s.max_message_bytes,
             compress=False,
             timeout=s.close_timeout,
         )
+
+    async def heartbeat(self) -> None:
+        """Every half WS_HEARTBEAT, judge every open socket: ping the silent, drop the unanswering."""
+        while True:
+            await asyncio.sleep(self.settings.heartbeat / 2)
+            for conn in list(self.connections):
+                conn.check_alive()
 
     async def join_lobby(self, conn: Connection, admission: LobbyAdmission) -> LobbyRoom:
         """Enter the team's lobby; raises RoomFull."""

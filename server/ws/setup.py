@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from collections.abc import AsyncIterator
 
@@ -19,7 +21,7 @@ from .views import lobby_socket, training_socket
 
 
 def setup_ws(app: web.Application) -> None:
-    """Add `/ws/lobby`, `/ws/training`, `app[ROOMS]`, snapshots and the 1001 close at shutdown.
+    """Add `/ws/lobby`, `/ws/training`, `app[ROOMS]`, snapshots, the heartbeat and the 1001 close at shutdown.
 
     Call after app[CONFIG], app[EVENTS] and app[CONTESTS] are set and after the cleanup context
     that opens app[STORE] is appended (ours runs after it and is torn down before it).
@@ -30,6 +32,7 @@ def setup_ws(app: web.Application) -> None:
     app.router.add_get("/ws/lobby", lobby_socket, allow_head=False)
     app.router.add_get("/ws/training", training_socket, allow_head=False)
     app.cleanup_ctx.append(_rooms_ctx)
+    app.cleanup_ctx.append(_heartbeat_ctx)
     app.on_shutdown.append(_close_sockets)
 
 
@@ -51,6 +54,17 @@ async def _rooms_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         app[EVENTS].unsubscribe(subscriber)
         await snapshots.stop()
+
+
+async def _heartbeat_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the heartbeat sweep while the app serves."""
+    task = asyncio.create_task(app[WS_HUB].heartbeat(), name="ws-heartbeat")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _close_sockets(app: web.Application) -> None:

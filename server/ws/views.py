@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -45,7 +46,7 @@ async def _serve(
     join: Callable[[Connection, A], Awaitable[R]],
 ) -> web.StreamResponse:
     try:
-        admission = await admit()  # before accepting, so a refused socket can be one without a heartbeat
+        admission = await admit()  # before accepting: a refused socket is accepted only to carry its close frame
     except Refused as exc:
         return await _refuse(request, hub, const.CLOSE_POLICY_VIOLATION, exc.reason)
     except Exception:
@@ -81,7 +82,7 @@ async def _serve(
 
 async def _refuse(request: web.Request, hub: WsHub, code: int, reason: str) -> web.WebSocketResponse:
     """Accept the socket and close it at once: refusals are close frames, so the client can read the reason."""
-    ws = hub.new_socket(heartbeat=False)
+    ws = hub.new_socket()
     await ws.prepare(request)
     await ws.close(code=code, message=reason.encode())
     return ws
@@ -89,11 +90,18 @@ async def _refuse(request: web.Request, hub: WsHub, code: int, reason: str) -> w
 
 async def _receive(ws: web.WebSocketResponse, conn: Connection, ctx: MessageContext, hub: WsHub) -> None:
     """The only place that calls receive(); returns when the socket is closing for any reason."""
+    liveness = conn.liveness
     while True:
         msg = await ws.receive()
+        liveness.heard = True
         if msg.type is WSMsgType.TEXT:
             if not conn.closing:  # a replaced or dropped socket's late frames must not change the room
                 await hub.dispatcher.dispatch(ctx, msg.data)
+        elif msg.type is WSMsgType.PING:  # autoping is off, so that pongs reach this loop (see Liveness)
+            with contextlib.suppress(ConnectionError):
+                await ws.pong(msg.data)
+        elif msg.type is WSMsgType.PONG:
+            pass
         elif msg.type is WSMsgType.BINARY:
             await _close_receiving(ws, conn, const.CLOSE_UNSUPPORTED_DATA, const.REASON_BINARY)
             return
@@ -107,9 +115,8 @@ _STILL_OPEN = frozenset({WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.PING, WSMsg
 async def _close_receiving(ws: web.WebSocketResponse, conn: Connection, code: int, reason: str) -> None:
     """Close from the handler task while it keeps receiving (and applying nothing more).
 
-    Then aiohttp ends the close as soon as its frame is out. A close() that waits for the peer's close frame
-    instead re-arms the heartbeat timer when that frame arrives, which keeps the request and its socket in
-    memory for WS_HEARTBEAT seconds after the close.
+    The close runs in the connection's closer task while this loop reads, and ignores, whatever the peer
+    still sends until its close frame or the socket's end: only this task ever calls receive().
     """
     conn.close_soon(code, reason)
     while (await ws.receive()).type in _STILL_OPEN:
