@@ -37,6 +37,7 @@ class Room:
         self.lock = asyncio.Lock()  # held for changes, joins and the snapshot copy
         self.version = 0
         self._peers: dict[int, Peer] = {}
+        self._fanout: tuple[Peer, ...] = ()  # the same connections, rebuilt on each join and leave, not per broadcast
         self.on_urgent: Callable[[Room], None] | None = None  # set by the registry: wakes the snapshotter
         self.pins = 0  # joins under way: a pinned room is never evicted from memory
 
@@ -53,6 +54,7 @@ class Room:
             raise RoomFull("room is full", {"capacity": capacity})
         # Assigning to an existing key keeps the user's place in the join order.
         self._peers[user_id] = peer
+        self._fanout = tuple(self._peers.values())
         return old
 
     def remove(self, peer: Peer) -> bool:
@@ -61,6 +63,7 @@ class Room:
         if self._peers.get(user_id) is not peer:
             return False
         del self._peers[user_id]
+        self._fanout = tuple(self._peers.values())
         return True
 
     @contextlib.contextmanager
@@ -85,9 +88,9 @@ class Room:
         """Number of live connections."""
         return len(self._peers)
 
-    def peers(self) -> list[Peer]:
-        """A copy of the connections, so a send that closes one cannot disturb iteration."""
-        return list(self._peers.values())
+    def peers(self) -> tuple[Peer, ...]:
+        """The connections in join order; immutable, so a send that closes one cannot disturb iteration."""
+        return self._fanout
 
     def users(self) -> list[dict[str, Any]]:
         """The user objects of everyone online, in join order."""
@@ -95,7 +98,7 @@ class Room:
 
     def broadcast(self, frame: bytes) -> None:
         """Hand one encoded frame to every member; synchronous, so all members see one order."""
-        for peer in self.peers():
+        for peer in self._fanout:
             peer.send(frame)
 
     def touch(self, urgent: bool = False) -> None:

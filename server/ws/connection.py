@@ -111,7 +111,8 @@ class Connection:
         off) and runs to its end right here. A client that stops reading leaves bytes in the
         buffer, and from then on its frames take the queue, with its limits and the 1013.
         """
-        if self._unfinished is not None or transport.is_closing() or transport.get_write_buffer_size():
+        # A closing transport needs no check here: aiohttp's send raises ConnectionError for it (handled below).
+        if self._unfinished is not None or transport.get_write_buffer_size():
             return False
         if len(frame) >= self._direct_max:
             return False

@@ -19,9 +19,12 @@ class TokenBucket:
     def take(self) -> bool:
         """Spend one token; False when the bucket is empty."""
         now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+        tokens = self._tokens + (now - self._last) * self._rate
+        if tokens > self._burst:  # a comparison, not min(): this runs for every message
+            tokens = self._burst
         self._last = now
-        if self._tokens < 1.0:
+        if tokens < 1.0:
+            self._tokens = tokens
             return False
-        self._tokens -= 1.0
+        self._tokens = tokens - 1.0
         return True

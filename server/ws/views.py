@@ -90,13 +90,13 @@ async def _refuse(request: web.Request, hub: WsHub, code: int, reason: str) -> w
 
 async def _receive(ws: web.WebSocketResponse, conn: Connection, ctx: MessageContext, hub: WsHub) -> None:
     """The only place that calls receive(); returns when the socket is closing for any reason."""
-    liveness = conn.liveness
+    liveness, dispatch = conn.liveness, hub.dispatcher.dispatch
     while True:
         msg = await ws.receive()
         liveness.heard = True
         if msg.type is WSMsgType.TEXT:
             if not conn.closing:  # a replaced or dropped socket's late frames must not change the room
-                await hub.dispatcher.dispatch(ctx, msg.data)
+                await dispatch(ctx, msg.data)
         elif msg.type is WSMsgType.PING:  # autoping is off, so that pongs reach this loop (see Liveness)
             with contextlib.suppress(ConnectionError):
                 await ws.pong(msg.data)
