@@ -4,6 +4,8 @@ It keeps no state but the open sockets of each room (keyed by `training_session_
 nothing, stores nothing, and relays every text frame to everyone in the room, sender included.
 Its one courtesy is a tiny `ROOM_STATE` to a newcomer, so the load generator knows the socket is
 in the room before it starts (the real server sends `USER_JOIN` and `ROOM_STATE` at that point).
+At start it applies the server's allocator setting (server/memory.py), so both pay the same for
+each socket read.
 
     python bench/floor.py --port 8100
 """
@@ -15,6 +17,8 @@ import contextlib
 
 from aiohttp import WSMsgType, web
 from benchlib import raise_nofile
+
+from server.memory import raise_mmap_threshold
 
 ROOMS: web.AppKey[dict[str, list[web.WebSocketResponse]]] = web.AppKey("rooms", dict)
 _JOINED = '{"type":"ROOM_STATE","payload":{}}'
@@ -64,6 +68,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8100)
     args = parser.parse_args()
     raise_nofile(65536)  # one descriptor per socket; the idle-memory scenario opens thousands
+    raise_mmap_threshold()  # as the server does at start: same allocator, fair comparison
     web.run_app(create_floor(), host="127.0.0.1", port=args.port, access_log=None, print=None)
 
 

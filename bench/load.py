@@ -8,6 +8,12 @@ in flight per room). The send time is stamped at the start of the code text, so 
 is measured at every receiver: the two other clients ("peer") and the sender ("echo").
 `--idle` opens the sockets and sends nothing, to measure the server's memory per connection.
 
+The sockets are picows clients (Cython), driven by callbacks rather than one task per socket:
+a frame is handled in `Client.on_ws_frame` as it is parsed, and at saturation the controller
+sends its next update from its echo's callback. That keeps the generator several times cheaper
+per update than the targets, so the target, not the generator, runs out of CPU first. The REST
+setup, which is not hot, uses aiohttp.
+
     python bench/load.py --url http://127.0.0.1:8000 --server-pid PID --rooms 200 --rate 0 --duration 10
 
 Results go to stdout as one JSON object (and to `--json FILE`); a summary goes to stderr.
@@ -35,8 +41,10 @@ from typing import Any
 import aiohttp
 import orjson
 from benchlib import ProcSample, machine_busy_s, percentile, proc_sample, raise_nofile, self_sample
+from picows import WSCloseCode, WSError, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 MARK = "//#B"  # marker + 9-digit seq + ":" + 19-digit monotonic ns + "#", at the start of the code
+_MARK_B = MARK.encode()
 _SEQ = slice(len(MARK), len(MARK) + 9)
 _STAMP = slice(len(MARK) + 10, len(MARK) + 29)
 _MARK_LEN = len(MARK) + 30  # with the trailing "#"
@@ -54,6 +62,9 @@ _CODE_LINES = (
 )
 _NS = 1_000_000_000
 _BIN = _NS // 10  # timeline bins: 100 ms
+_TEXT = WSMsgType.TEXT
+_ABNORMAL = "1006"  # the socket ended without a CLOSE frame from the target (RFC 6455 §7.1.5)
+_now_ns = time.monotonic_ns
 
 
 def code_body(size: int) -> str:
@@ -112,38 +123,51 @@ class Stats:
 
 
 class Room:
-    """One training room as the generator sees it: its clients and the controller's in-flight message."""
+    """One training room as the generator sees it: its clients and, once loading, its controller's Sender."""
+
+    __slots__ = ("clients", "control_done", "control_seen", "index", "room_id", "sender")
 
     def __init__(self, index: int, room_id: str) -> None:
         self.index = index
         self.room_id = room_id
         self.clients: list[Client] = []
-        self.seq = 0
-        self.inflight: asyncio.Future[bool] | None = None
-        self.inflight_seq = -1
+        self.sender: Sender | None = None
         self.control_seen = 0
         self.control_done = asyncio.Event()
 
-    def settle(self, seq: int, ok: bool) -> None:
-        """The controller's in-flight message came back (echo: True) or was refused (ERROR: False)."""
-        fut = self.inflight
-        if fut is not None and not fut.done() and (seq == self.inflight_seq or not ok):
-            fut.set_result(ok)
 
+class Client(WSListener):
+    """One socket; picows calls on_ws_frame for each frame, which classifies it and records latencies."""
 
-class Client:
-    """One socket: the reader task classifies frames and records latencies."""
+    __slots__ = (
+        "closing",
+        "controller",
+        "ended",
+        "fragments",
+        "in_room",
+        "joined",
+        "lat",
+        "room",
+        "stats",
+        "token",
+        "transport",
+        "user_id",
+    )
 
     def __init__(self, room: Room, user_id: int, token: str, controller: bool, stats: Stats) -> None:
+        super().__init__()
         self.room = room
         self.user_id = user_id
         self.token = token
         self.controller = controller
         self.stats = stats
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
-        self.joined = asyncio.Event()
-        self.closing = False
-        self.reader: asyncio.Task[None] | None = None
+        self.lat = stats.echo_lat if controller else stats.peer_lat  # chosen once, not per frame
+        self.transport: WSTransport | None = None
+        self.joined = asyncio.Event()  # set on ROOM_STATE, or when the socket ends before it
+        self.in_room = False
+        self.closing = False  # we are closing: the target's CLOSE is the expected answer, not a problem
+        self.ended = False
+        self.fragments: bytearray | None = None
 
     def url(self, base: str) -> str:
         """The training socket URL of this client."""
@@ -152,49 +176,107 @@ class Client:
             f"{ws_base}/ws/training?training_session_id={self.room.room_id}&user_id={self.user_id}&token={self.token}"
         )
 
-    async def read(self) -> None:
-        """Receive until the socket closes; the hot path touches only ints and one str.find."""
-        ws = self.ws
-        assert ws is not None
-        stats, room, controller = self.stats, self.room, self.controller
-        peer_lat, echo_lat = stats.peer_lat, stats.echo_lat
-        text_type, now_ns = aiohttp.WSMsgType.TEXT, time.monotonic_ns
-        while True:
-            msg = await ws.receive()
-            now = now_ns()
-            if msg.type is not text_type:
-                if not self.closing:
-                    code = ws.close_code if ws.close_code is not None else msg.type.name
-                    stats.closes[str(code)] += 1
-                    room.settle(-1, False)
-                return
-            text: str = msg.data
-            stats.frames_total += 1
-            if stats.w0 <= now < stats.w1:
-                stats.frames_window += 1
-            i = text.find(MARK, 0, 256)
-            if i < 0:
-                self._other(text, now)
-                continue
-            sent = int(text[i + _STAMP.start : i + _STAMP.stop])
-            if stats.w0 <= sent < stats.w1:
-                (echo_lat if controller else peer_lat).append(now - sent)
-                if stats.timeline is not None:
-                    b = (sent - stats.w0) // _BIN
-                    if now - sent > stats.timeline[b]:
-                        stats.timeline[b] = now - sent
-            if controller:
-                room.settle(int(text[i + _SEQ.start : i + _SEQ.stop]), True)
+    def on_ws_connected(self, transport: WSTransport) -> None:
+        """Handshake done: keep the transport for sending and closing."""
+        self.transport = transport
 
-    def _other(self, text: str, now: int) -> None:
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        """One frame in; the hot path is one payload copy, one bytes.find and int arithmetic."""
+        now = _now_ns()
+        if frame.msg_type is not _TEXT or not frame.fin:
+            data = self._unusual(transport, frame)
+            if data is None:
+                return
+        else:
+            data = frame.get_payload_as_bytes()  # the frame's memory is reused once we return
+        stats = self.stats
+        stats.frames_total += 1
+        if stats.w0 <= now < stats.w1:
+            stats.frames_window += 1
+        i = data.find(_MARK_B, 0, 256)
+        if i < 0:
+            self._other(data, now)
+            return
+        sent = int(data[i + _STAMP.start : i + _STAMP.stop])
+        if stats.w0 <= sent < stats.w1:
+            self.lat.append(now - sent)
+            if stats.timeline is not None:
+                b = (sent - stats.w0) // _BIN
+                if now - sent > stats.timeline[b]:
+                    stats.timeline[b] = now - sent
+        if self.controller:
+            sender = self.room.sender
+            if sender is not None:
+                sender.echoed(int(data[i + _SEQ.start : i + _SEQ.stop]))
+
+    def _unusual(self, transport: WSTransport, frame: WSFrame) -> bytes | None:
+        """Not a whole text frame: CLOSE, a fragment (the targets never fragment), anything else ends the socket."""
+        kind = frame.msg_type
+        if kind is WSMsgType.PONG:  # unsolicited (picows answers PINGs itself): ignored, as aiohttp's autoping did
+            return None
+        if kind is WSMsgType.CLOSE:
+            if not transport.is_close_frame_sent:  # answer the target's close with its code, as aiohttp did
+                code = frame.get_close_code()
+                transport.send_close(WSCloseCode.OK if code == WSCloseCode.NO_INFO else code)
+            transport.disconnect()
+            self._end()
+            return None
+        if kind is _TEXT or (kind is WSMsgType.CONTINUATION and self.fragments is not None):
+            if kind is _TEXT:
+                self.fragments = bytearray()
+            assert self.fragments is not None
+            self.fragments += frame.get_payload_as_bytes()
+            if not frame.fin:
+                return None
+            data, self.fragments = bytes(self.fragments), None
+            return data
+        # Binary or an orphan continuation: the old aiohttp reader stopped on any non-text message and
+        # counted it under its type; do the same, and close the socket.
+        if not self.closing:
+            self.stats.closes[kind.name] += 1
+        self.ended = True
+        self._end()
+        transport.send_close(WSCloseCode.UNSUPPORTED_DATA)
+        transport.disconnect()
+        return None
+
+    def on_ws_disconnected(self, transport: WSTransport) -> None:
+        """The socket is gone: count how it ended unless we were closing it ourselves."""
+        if not self.closing and not self.ended:
+            shake = transport.close_handshake
+            if shake is None or shake.recv is None:
+                code = _ABNORMAL
+            elif shake.sent is not None and not shake.recv_then_sent:
+                # We closed first: an exception in on_ws_frame (picows logs it), a bug here, not the target's.
+                code = f"client {int(shake.sent.code)}"
+            else:
+                code = str(int(shake.recv.code))
+            self.stats.closes[code] += 1
+        self.ended = True
+        self._end()
+
+    def _end(self) -> None:
+        """Wake whoever waits for ROOM_STATE (no need to wait 30 s) and stop the controller if this is it."""
+        self.joined.set()
+        if self.controller and self.room.sender is not None:
+            self.room.sender.finish()
+
+    def pause_writing(self) -> None:
+        """Only controllers send, a few KB at a time; the transport buffers, as aiohttp's writer did."""
+
+    def resume_writing(self) -> None:
+        """See pause_writing."""
+
+    def _other(self, data: bytes, now: int) -> None:
         """Frames without the marker: joins, state, control, errors (rare, so parsing them is fine)."""
         try:
-            data = orjson.loads(text)
-            type_, payload = data["type"], data["payload"]
+            msg = orjson.loads(data)
+            type_, payload = msg["type"], msg["payload"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             self.stats.errors["UNPARSEABLE_FRAME"] += 1
             return
         if type_ == "ROOM_STATE":
+            self.in_room = True
             self.joined.set()
         elif type_ == "CONTROL_TAKEN":
             self.room.control_seen += 1
@@ -209,7 +291,173 @@ class Client:
             if self.controller:
                 if now >= stats.w0:
                     stats.rejected_window += 1
-                self.room.settle(-1, False)
+                if self.room.sender is not None:
+                    self.room.sender.refused()
+
+    def send_text(self, text: str) -> None:
+        """Send one text frame (setup path)."""
+        assert self.transport is not None
+        self.transport.send(_TEXT, text.encode())
+
+    async def close(self) -> None:
+        """Close gracefully within 5 s (CLOSE, the target's CLOSE, TCP close), else drop the socket."""
+        transport = self.transport
+        if transport is None or transport.is_disconnected:
+            return
+        self.closing = True
+        try:
+            if not transport.is_close_frame_sent:
+                transport.send_close(WSCloseCode.OK)
+            async with asyncio.timeout(5):
+                await transport.wait_disconnected()
+        except Exception:  # a timeout, or the exception an on_ws_frame raised (already logged by picows)
+            transport.disconnect(graceful=False)
+
+
+class Sender:
+    """A room's controller, driven by callbacks: no task wakes and no future is made per update.
+
+    At saturation the next update goes out from the callback of the previous one's echo; at a
+    fixed rate from `loop.call_at` timers. The frame is one bytearray built once: each send
+    overwrites the seq and stamp in place, and picows copies it (masking) into its write buffer.
+    """
+
+    __slots__ = (
+        "backoff",
+        "buf",
+        "client",
+        "done",
+        "due",
+        "inflight_at",
+        "inflight_seq",
+        "interval",
+        "loop",
+        "on_done",
+        "seq",
+        "stamp_at",
+        "stats",
+        "stop",
+        "stop_ns",
+        "timer",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        client: Client,
+        opts: Options,
+        stats: Stats,
+        parts: tuple[bytes, bytes],
+        stop: float,
+        on_done: Callable[[], None],
+    ) -> None:
+        assert client.transport is not None
+        head, tail = parts
+        self.client = client
+        self.transport = client.transport
+        self.stats = stats
+        self.loop = asyncio.get_running_loop()
+        self.buf = bytearray(head + _MARK_B + b"0" * 29 + b"#" + tail)
+        self.stamp_at = len(head) + len(_MARK_B)
+        self.stop = stop
+        self.stop_ns = int(stop * _NS)  # loop.time() is time.monotonic(): the same clock as the stamps
+        self.interval = 1.0 / opts.rate if opts.rate > 0 else 0.0
+        self.backoff = opts.backoff
+        self.due = 0.0
+        self.seq = 0
+        self.inflight_seq = -1  # saturation: the seq whose echo is awaited, -1 when none
+        self.inflight_at = 0
+        self.timer: asyncio.TimerHandle | None = None
+        self.done = False
+        self.on_done = on_done
+
+    def start(self, start: float) -> None:
+        """Fixed rate: first send at a random phase within one interval after `start`; saturation: now."""
+        if self.interval:
+            self.due = start + random.random() * self.interval  # spread the rooms' phases over one interval
+            self.timer = self.loop.call_at(self.due, self._tick)
+        else:
+            self._send()
+
+    def finish(self) -> None:
+        """No more sends (the window's end, or the socket ended); reported once."""
+        if not self.done:
+            self.done = True
+            self.inflight_seq = -1
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            self.on_done()
+
+    def _tick(self) -> None:
+        """Fixed rate: send the update that is due, and schedule the next one."""
+        self.timer = None
+        if self.done or self.loop.time() >= self.stop:
+            self.finish()
+            return
+        due = self.due
+        stamp = self._send()
+        if stamp < 0:
+            return
+        stats = self.stats
+        # How late the send is against its schedule: latency stamps start at the send, so this
+        # shows whether the generator itself kept up (an overloaded client hides queueing here).
+        if stats.w0 <= stamp < stats.w1:
+            stats.send_lag.append(max(0, stamp - int(due * _NS)))
+        due += self.interval
+        if self.loop.time() - due > 1.0:  # more than a second behind: skip ahead instead of bursting
+            due = self.loop.time()
+        self.due = due
+        self.timer = self.loop.call_at(due, self._tick)
+
+    def _send(self) -> int:
+        """Stamp and send one update; returns the stamp, or -1 when the run (or the socket) is over."""
+        if self.done:
+            return -1
+        stamp = _now_ns()
+        if stamp >= self.stop_ns or self.client.ended:
+            self.finish()
+            return -1
+        self.seq += 1
+        seq = self.seq
+        at = self.stamp_at
+        self.buf[at : at + 29] = b"%09d:%019d" % (seq, stamp)  # same length: overwritten in place
+        if not self.interval:
+            self.inflight_seq, self.inflight_at = seq, stamp
+        try:
+            self.transport.send(_TEXT, self.buf)
+        except (ConnectionError, RuntimeError, OSError):
+            self.finish()
+            return -1
+        stats = self.stats
+        stats.sent_total += 1
+        if stats.w0 <= stamp < stats.w1:
+            stats.sent_window += 1
+        return stamp
+
+    def echoed(self, seq: int) -> None:
+        """Our own update came back: at saturation, send the next one right away."""
+        if seq == self.inflight_seq:
+            self.inflight_seq = -1
+            self._send()
+
+    def refused(self) -> None:
+        """The in-flight update was refused (e.g. RATE_LIMITED): back off like a polite client instead of spinning."""
+        if self.inflight_seq >= 0:
+            self.inflight_seq = -1
+            self.timer = self.loop.call_later(self.backoff, self._after_backoff)
+
+    def _after_backoff(self) -> None:
+        """The back-off after a refusal is over: send the next update."""
+        self.timer = None
+        self._send()
+
+    def check_echo(self, now: int, limit_ns: int) -> None:
+        """Saturation: an echo that has not come back within the limit counts as a timeout; go on."""
+        if self.inflight_seq >= 0 and now - self.inflight_at > limit_ns:
+            self.stats.echo_timeouts += 1
+            self.inflight_seq = -1
+            self._send()
 
 
 class SetupError(RuntimeError):
@@ -282,37 +530,45 @@ def floor_setup(opts: Options, stats: Stats) -> list[Room]:
     return rooms
 
 
-async def connect_all(http: aiohttp.ClientSession, opts: Options, rooms: list[Room], stats: Stats) -> list[Room]:
+async def connect_all(opts: Options, rooms: list[Room], stats: Stats) -> list[Room]:
     """Open every socket and wait for each to be in its room; returns the rooms whose three clients made it."""
     clients = [c for room in rooms for c in room.clients]
 
     async def connect(i: int) -> None:
         client = clients[i]
         try:
-            client.ws = await http.ws_connect(
-                client.url(opts.url), autoping=True, heartbeat=None, max_msg_size=0, compress=0
-            )
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # The handshake timeout (30 s, like the aiohttp client's connect timeout) fires first and
+            # closes the socket; the outer one only bounds the TCP connect.
+            async with asyncio.timeout(35):
+                await ws_connect(
+                    lambda *_: client,  # picows passes (request, response) to a factory that takes them
+                    client.url(opts.url),
+                    websocket_handshake_timeout=30,
+                    enable_auto_pong=True,
+                    max_frame_size=1 << 30,  # no practical limit, as max_msg_size=0 was
+                    logger_name="bench",
+                )
+        except (WSError, OSError, TimeoutError) as exc:
             stats.connect_failures[type(exc).__name__] += 1
             return
-        client.reader = asyncio.create_task(client.read())
         try:
             async with asyncio.timeout(30):
                 await client.joined.wait()
         except TimeoutError:
+            pass
+        if not client.in_room:
             stats.connect_failures["NO_ROOM_STATE"] += 1
 
     await _bounded(len(clients), opts.connect_concurrency, connect, deadline_s=max(60.0, len(clients) * 0.05))
-    return [r for r in rooms if all(c.ws is not None and c.joined.is_set() for c in r.clients)]
+    return [r for r in rooms if all(c.in_room and not c.ended for c in r.clients)]
 
 
 async def take_control(rooms: list[Room], stats: Stats) -> list[Room]:
     """Each controller sends CONTROL_TAKEN; returns the rooms where all three clients saw it."""
     for room in rooms:
         ctrl = room.clients[0]
-        assert ctrl.ws is not None
         taken = {"type": "CONTROL_TAKEN", "payload": {"userId": str(ctrl.user_id)}}
-        await ctrl.ws.send_str(orjson.dumps(taken).decode())
+        ctrl.send_text(orjson.dumps(taken).decode())
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(30):
             await asyncio.gather(*(r.control_done.wait() for r in rooms))
@@ -322,65 +578,25 @@ async def take_control(rooms: list[Room], stats: Stats) -> list[Room]:
     return ready
 
 
-def _frame_parts(opts: Options) -> tuple[str, str]:
-    """The JSON text around the marker; the code is `marker + body`, exactly code_bytes long."""
+def _frame_parts(opts: Options) -> tuple[bytes, bytes]:
+    """The JSON text around the marker, UTF-8; the code is `marker + body`, exactly code_bytes long."""
     body = code_body(max(0, opts.code_bytes - _MARK_LEN))
     head = '{"type":"CODE_EDITOR_UPDATE","payload":{"problemAlias":' + orjson.dumps(opts.problem).decode() + ',"code":"'
     tail = orjson.dumps(body).decode()[1:] + "}}"  # the escaped body, its closing quote, then the braces
-    return head, tail
+    return head.encode(), tail.encode()
 
 
-async def controller(
-    room: Room, opts: Options, stats: Stats, start: float, stop: float, parts: tuple[str, str]
-) -> None:
-    """Send until `stop` (loop time): at a fixed rate, or one in flight at a time (saturation)."""
-    ws = room.clients[0].ws
-    assert ws is not None
-    head, tail = parts
-    loop = asyncio.get_running_loop()
-    now_ns = time.monotonic_ns
-    interval = 1.0 / opts.rate if opts.rate > 0 else 0.0
-    due = start + random.random() * interval  # spread the rooms' phases over one interval
-    while True:
-        now = loop.time()
-        if now >= stop or ws.closed:
-            return
-        if interval and due > now:
-            await asyncio.sleep(due - now)
-            if loop.time() >= stop:
-                return
-        room.seq += 1
-        seq = room.seq
-        stamp = now_ns()
-        if interval:
-            # How late the send is against its schedule: latency stamps start at the send, so this
-            # shows whether the generator itself kept up (an overloaded client hides queueing here).
-            if stats.w0 <= stamp < stats.w1:
-                stats.send_lag.append(max(0, stamp - int(due * _NS)))
-            due += interval
-            if loop.time() - due > 1.0:  # more than a second behind: skip ahead instead of bursting
-                due = loop.time()
-        else:
-            room.inflight = loop.create_future()
-            room.inflight_seq = seq
-        frame = f"{head}{MARK}{seq:09d}:{stamp:019d}#{tail}"
-        try:
-            await ws.send_str(frame)
-        except (ConnectionError, RuntimeError):
-            return
-        stats.sent_total += 1
-        if stats.w0 <= stamp < stats.w1:
-            stats.sent_window += 1
-        if not interval:
-            assert room.inflight is not None
-            try:
-                async with asyncio.timeout(opts.echo_timeout):
-                    ok = await room.inflight
-            except TimeoutError:
-                stats.echo_timeouts += 1
-                continue
-            if not ok:  # refused (e.g. RATE_LIMITED): back off like a polite client instead of spinning
-                await asyncio.sleep(opts.backoff)
+async def echo_watchdog(senders: list[Sender], limit_s: float, all_done: asyncio.Event) -> None:
+    """Saturation: count and skip echoes older than limit_s (a scan, instead of a timer per update)."""
+    limit_ns = int(limit_s * _NS)
+    period = min(0.25, limit_s / 4)
+    while not all_done.is_set():
+        now = _now_ns()
+        for sender in senders:
+            sender.check_echo(now, limit_ns)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(period):
+                await all_done.wait()
 
 
 async def loop_lag_probe(
@@ -409,25 +625,21 @@ def _lat(values: list[int]) -> dict[str, float]:
 
 
 async def close_all(rooms: list[Room], concurrency: int = 200) -> None:
-    """Close every socket gracefully (bounded), then make sure every reader task has ended."""
+    """Close every socket gracefully (bounded), then drop any that is still open."""
     clients = [c for r in rooms for c in r.clients]
     for c in clients:
         c.closing = True
+        if c.controller and c.room.sender is not None:
+            c.room.sender.finish()
 
     async def close(i: int) -> None:
-        ws = clients[i].ws
-        if ws is not None and not ws.closed:
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(5):
-                    await ws.close()
+        await clients[i].close()
 
     with contextlib.suppress(TimeoutError):
         await _bounded(len(clients), concurrency, close, deadline_s=30 + len(clients) * 0.01)
-    readers = [c.reader for c in clients if c.reader is not None and not c.reader.done()]
-    for task in readers:
-        task.cancel()
-    if readers:
-        await asyncio.wait(readers, timeout=5)
+    for c in clients:
+        if c.transport is not None and not c.transport.is_disconnected:
+            c.transport.disconnect(graceful=False)
 
 
 def _sample(pid: int | None) -> ProcSample | None:
@@ -451,25 +663,28 @@ async def run(opts: Options) -> dict[str, Any]:
     }
     loop = asyncio.get_running_loop()
     t_setup = loop.time()
-    connector = aiohttp.TCPConnector(limit=0, force_close=False)
-    timeout = aiohttp.ClientTimeout(total=None, connect=30, sock_connect=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        rooms = await rest_setup(http, opts, stats) if opts.mode == "server" else floor_setup(opts, stats)
-        result["setup_s"] = loop.time() - t_setup
-        before = _sample(opts.server_pid)
-        t_connect = loop.time()
-        try:
-            live = await connect_all(http, opts, rooms, stats)
-            result["connect_s"] = loop.time() - t_connect
-            result["rooms_connected"] = len(live)
-            if opts.idle:
-                result["idle"] = await _idle(opts, rooms, before)
-            else:
-                live = await take_control(live, stats)
-                result["rooms_loaded"] = len(live)
-                result.update(await _measure(opts, live, stats))
-        finally:
-            await close_all(rooms)
+    if opts.mode == "server":
+        connector = aiohttp.TCPConnector(limit=0, force_close=False)
+        timeout = aiohttp.ClientTimeout(total=None, connect=30, sock_connect=30)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            rooms = await rest_setup(http, opts, stats)
+    else:
+        rooms = floor_setup(opts, stats)
+    result["setup_s"] = loop.time() - t_setup
+    before = _sample(opts.server_pid)
+    t_connect = loop.time()
+    try:
+        live = await connect_all(opts, rooms, stats)
+        result["connect_s"] = loop.time() - t_connect
+        result["rooms_connected"] = len(live)
+        if opts.idle:
+            result["idle"] = await _idle(opts, rooms, before)
+        else:
+            live = await take_control(live, stats)
+            result["rooms_loaded"] = len(live)
+            result.update(await _measure(opts, live, stats))
+    finally:
+        await close_all(rooms)
     result["errors"] = dict(stats.errors)
     result["closes"] = dict(stats.closes)
     result["connect_failures"] = dict(stats.connect_failures)
@@ -479,7 +694,7 @@ async def run(opts: Options) -> dict[str, Any]:
 
 async def _idle(opts: Options, rooms: list[Room], before: ProcSample | None) -> dict[str, Any]:
     """Hold every socket open without traffic and read the server's RSS growth per connection."""
-    connected = sum(1 for r in rooms for c in r.clients if c.joined.is_set())
+    connected = sum(1 for r in rooms for c in r.clients if c.in_room)
     await asyncio.sleep(opts.settle)  # let handshake garbage be collected and the writer tasks park
     after = _sample(opts.server_pid)
     await asyncio.sleep(max(0.0, opts.duration - opts.settle))
@@ -502,7 +717,24 @@ async def _measure(opts: Options, rooms: list[Room], stats: Stats) -> dict[str, 
     start = loop.time() + 0.2
     stop = start + opts.warmup + opts.duration
     parts = _frame_parts(opts)
-    senders = [asyncio.create_task(controller(r, opts, stats, start, stop, parts)) for r in rooms]
+    all_done = asyncio.Event()
+    left = len(rooms)
+
+    def one_done() -> None:
+        nonlocal left
+        left -= 1
+        if left <= 0:
+            all_done.set()
+
+    senders = []
+    for r in rooms:
+        r.sender = Sender(r.clients[0], opts, stats, parts, stop, one_done)
+        senders.append(r.sender)
+    if not senders:
+        all_done.set()
+    for s in senders:
+        s.start(start)
+    watchdog = asyncio.create_task(echo_watchdog(senders, opts.echo_timeout, all_done)) if opts.rate <= 0 else None
     lags: list[float] = []
     lag_at: list[tuple[int, float]] | None = [] if opts.timeline else None
     probe = asyncio.create_task(loop_lag_probe(stop, lags, lag_at))
@@ -517,8 +749,16 @@ async def _measure(opts: Options, rooms: list[Room], stats: Stats) -> dict[str, 
     await asyncio.sleep(opts.duration)
     s1, c1, m1 = _sample(opts.server_pid), self_sample(), machine_busy_s()
     window = opts.duration
-    async with asyncio.timeout(opts.echo_timeout + 10):
-        await asyncio.gather(*senders, probe, return_exceptions=True)
+    # The senders end at `stop`, each after its last echo (or its echo timeout) at saturation.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(max(0.0, stop - loop.time()) + opts.echo_timeout + 10):
+            await all_done.wait()
+    for s in senders:
+        s.finish()
+    tasks = [t for t in (watchdog, probe) if t is not None]
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(2):
+            await asyncio.gather(*tasks, return_exceptions=True)
     # Drain: wait for the window's deliveries, stopping early when nothing moves for a second.
     deadline = loop.time() + opts.drain
     last, idle_since = -1, loop.time()
