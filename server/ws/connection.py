@@ -98,7 +98,7 @@ class Connection:
             # 1006); the receive loop then sees the socket closed and the user leaves the room.
             log.info("user %s answered no ping; dropping the connection", self._user.id)
             self._stop_accepting()
-            if self._transport is not None:
+            if isinstance(self._transport, asyncio.WriteTransport):
                 self._transport.abort()
 
     def _write_now(self, transport: asyncio.WriteTransport, frame: bytes) -> bool:

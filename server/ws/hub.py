@@ -52,7 +52,10 @@ class WsHub:
         while True:
             await asyncio.sleep(self.settings.heartbeat / 2)
             for conn in list(self.connections):
-                conn.check_alive()
+                try:
+                    conn.check_alive()
+                except Exception:  # one broken socket must not stop the heartbeat of all the others
+                    log.exception("heartbeat check of user %s failed", conn.user.id)
 
     async def join_lobby(self, conn: Connection, admission: LobbyAdmission) -> LobbyRoom:
         """Enter the team's lobby; raises RoomFull."""
