@@ -21,6 +21,8 @@ from server.ws.liveness import Liveness, Verdict
 from server.ws.ratelimit import TokenBucket
 from server.ws.settings import WsSettings
 
+from .fuzzing import json_leaves, json_values, message_types, payloads
+
 
 def test_token_bucket_bursts_then_refills() -> None:
     now = [0.0]
@@ -94,15 +96,11 @@ def test_undecorated_handlers_are_refused() -> None:
     assert spec_of(decorated).rooms == frozenset({"lobby"})
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=8,
-)
+# The fuzz tests' value strategies (tests/fuzzing.py), plus envelopes with any type and any payload object.
 _FRAMES = st.one_of(
-    _JSON,
-    st.fixed_dictionaries({"type": _JSON, "payload": _JSON}, optional={"extra": _JSON}),
-    st.fixed_dictionaries({"type": st.text(max_size=20), "payload": st.dictionaries(st.text(max_size=8), _JSON)}),
+    json_values,
+    st.fixed_dictionaries({"type": message_types, "payload": payloads}, optional={"extra": json_leaves}),
+    st.fixed_dictionaries({"type": st.text(max_size=20), "payload": st.dictionaries(st.text(max_size=8), json_values)}),
 )
 
 
