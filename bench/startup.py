@@ -42,7 +42,8 @@ def prefill(db_path: Path, rooms: int, code_bytes: int) -> None:
     """Create the schema with the real Store, then insert every row in one transaction."""
 
     async def migrate() -> None:
-        store = await Store.open(db_path)
+        store = Store(db_path)
+        await store.open()
         await store.close()
 
     asyncio.run(migrate())

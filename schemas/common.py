@@ -1,8 +1,13 @@
-"""Schemas shared by many endpoints: errors, users, request base classes, id fields."""
+"""Schemas shared by many endpoints: errors, users, request base classes, id fields.
 
-from typing import Any
+Every schema here and in the other modules of this package is the one definition of a wire
+shape: requests are loaded through them and answers (REST bodies and WebSocket payloads alike)
+are dumped through them from the domain's records (docs/architecture.md, "the wire layer").
+"""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from typing import Any, ClassVar
+
+from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
 ID_MAX = 2**63 - 1
@@ -59,6 +64,13 @@ def body_id_field(**kwargs: Any) -> IdField:
     return IdField(required=True, **kwargs)
 
 
+class IsoDateTime(fields.String):
+    """A time as ISO 8601 text with its offset (`2023-08-17T17:50:09.378486+00:00`), from an aware datetime."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+
 class RequestSchema(Schema):
     """Base of request bodies: unknown fields are ignored so newer clients keep working."""
 
@@ -66,17 +78,28 @@ class RequestSchema(Schema):
         unknown = EXCLUDE
 
 
+class ValueSchema(Schema):
+    """A body with one field, dumped from the bare value: `CodeSchema().dump("x") == {"code": "x"}`."""
+
+    key: ClassVar[str]
+
+    @pre_dump
+    def _wrap(self, value: Any, **kwargs: Any) -> dict[str, Any]:
+        return {self.key: value}
+
+
 class ErrorBodySchema(Schema):
-    """The inner error object of SPEC §4."""
+    """The inner error object: `{code, message, details}` (docs/protocol.md, errors)."""
 
     code = fields.String(required=True, metadata={"example": "NOT_FOUND"})
     message = fields.String(required=True)
     details = fields.Dict(required=True)
 
 
-class ErrorSchema(Schema):
-    """`{"error": {...}}`, the body of every failed request."""
+class ErrorSchema(ValueSchema):
+    """`{"error": {...}}`, the body of every failed request; dumped from the error."""
 
+    key = "error"
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
@@ -86,32 +109,39 @@ class DetailSchema(Schema):
     message = fields.String(required=True, metadata={"example": "Duplicate submission: ..."})
 
 
-class DuplicateErrorSchema(ErrorSchema):
+class DuplicateErrorSchema(Schema):
     """A 409 for a repeated submission: the error plus `detail.message` matching /Duplicate submission/."""
 
+    error = fields.Nested(ErrorBodySchema, required=True)
     detail = fields.Nested(DetailSchema, required=True)
+
+    @pre_dump
+    def _wrap(self, error: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"error": error, "detail": {"message": f"Duplicate submission: {error.message}"}}
 
 
 class UserSchema(Schema):
-    """The user object the web client reads (SPEC §4)."""
+    """The user object the web client reads; dumped from a User record (its int id as digits)."""
 
     id = fields.String(required=True, metadata={"example": "17", "description": "digits"})
     login = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
-    display_name = fields.String(required=True)
-    real_name = fields.String(required=True)
-    default_avatar_id = fields.String(required=True, allow_none=True)
-    is_avatar_empty = fields.Boolean(required=True)
+    display_name = fields.Function(lambda u: u.login, required=True, metadata={"type": "string"})
+    real_name = fields.Function(lambda u: f"{u.first_name} {u.last_name}", required=True, metadata={"type": "string"})
+    default_avatar_id = fields.Constant(None, required=True, allow_none=True, metadata={"type": "string"})
+    is_avatar_empty = fields.Constant(True, required=True, metadata={"type": "boolean"})
 
 
-class UsersOnlineSchema(Schema):
-    """`{"users": [user]}`."""
+class UsersOnlineSchema(ValueSchema):
+    """`{"users": [user]}`, dumped from the list of users."""
 
+    key = "users"
     users = fields.List(fields.Nested(UserSchema), required=True)
 
 
-class StatusSchema(Schema):
-    """A health answer."""
+class StatusSchema(ValueSchema):
+    """A health answer, dumped from its status text."""
 
+    key = "status"
     status = fields.String(required=True, metadata={"example": "ok"})

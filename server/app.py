@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp_cors
@@ -17,12 +17,26 @@ from schemas.submissions import SubmissionFormSchema
 from . import __doc__ as description
 from .config import Config
 from .contests.loader import load_catalog
-from .events import Publisher
+from .domain.bus import EventBus
+from .judge.compilers import COMPILERS
 from .judge.judge import Judge
-from .judging import JudgeService
-from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SESSIONS, STORE
+from .keys import BUS, CONFIG, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
-from .sessions import SessionService
+from .rooms.archive import RoomArchive
+from .rooms.registry import RoomRegistry
+from .rooms.snapshots import Snapshotter
+from .rooms.urgent import UrgentRooms
+from .services import Services
+from .services.access import AccessService
+from .services.comments import CommentService
+from .services.contests import ContestService
+from .services.judging import JudgeService
+from .services.rooms import RoomQueries
+from .services.sessions import SessionService
+from .services.standings import StandingsService
+from .services.submissions import SubmissionService
+from .services.teams import TeamService
+from .services.users import UserService
 from .store import Store
 from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
@@ -32,27 +46,18 @@ from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
+from .ws.dispatcher import Dispatcher
+from .ws.handlers import DEFAULT_HANDLERS
+from .ws.hub import WsHub
+from .ws.limits import WsLimits
 from .ws.setup import setup_ws
+from .ws.views import SocketEndpoints
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 _BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
 _SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
-
-
-async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Open the database and re-arm session timers; close both at the end."""
-    config = app[CONFIG]
-    store = await Store.open(config.db_path)
-    app[STORE] = store
-    sessions = SessionService(store, app[EVENTS])
-    app[SESSIONS] = sessions
-    await sessions.resume()
-    log.info("database %s open", config.db_path)
-    yield
-    await sessions.close()
-    await store.close()
 
 
 def protected_paths(config: Config) -> list[Path]:
@@ -65,16 +70,33 @@ def protected_paths(config: Config) -> list[Path]:
     return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
 
 
-async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Build the sandboxed judge (off the loop: it compiles its launcher) and run the workers."""
-    config = app[CONFIG]
-    judge = await asyncio.to_thread(Judge, protected_paths=protected_paths(config))
-    log.info("judge isolation: %s", judge.isolation)
-    service = JudgeService(app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers)
-    app[JUDGE] = service
-    await service.start()
-    yield
-    await service.stop()
+def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Open the database and re-arm session timers; close both at the end."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            await sessions.resume()
+            log.info("database %s open", store.db.path)
+            yield
+            await sessions.close()
+        finally:
+            await store.close()
+
+    return ctx
+
+
+def _judging(judging: JudgeService) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Build the sandbox and run the judge's workers while the app serves."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await judging.start()
+        try:
+            yield
+        finally:
+            await judging.stop()
+
+    return ctx
 
 
 def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
@@ -127,17 +149,56 @@ def _setup_cors(app: web.Application, config: Config) -> None:
             cors.add(route)
 
 
-def create_app(config: Config) -> web.Application:
-    """Build the whole application for a config; tests and `python -m server` share it."""
+def create_app(config: Config, limits: WsLimits | None = None) -> web.Application:
+    """Build the whole application for a config; tests and `python -m server` share it.
+
+    Every part is built here and handed what it needs through its constructor, in dependency order:
+    the store, the catalog and the event bus; the rooms; the services; the WebSocket side; the routes
+    (docs/architecture.md, "start-up"). `limits` are the WebSocket protocol's fixed limits; tests tighten them.
+    """
     app = web.Application(
         middlewares=[error_middleware, validation_middleware],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
+    bus = EventBus()
+    catalog = load_catalog(config.contests_dir)
+    store = Store(config.db_path)
+
+    archive = RoomArchive(store.snapshots)
+    urgent = UrgentRooms()
+    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
+    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
+
+    access = AccessService(store, catalog)
+    judging = JudgeService(
+        store, catalog, bus, partial(Judge, protected_paths=protected_paths(config)), config.judge_workers
+    )
+    services = Services(
+        access=access,
+        users=UserService(store),
+        teams=TeamService(store, access, bus),
+        contests=ContestService(store, catalog, registry, access, COMPILERS),
+        sessions=SessionService(store, catalog, access, bus),
+        submissions=SubmissionService(store, access, bus, judging, COMPILERS),
+        comments=CommentService(store, access, bus),
+        standings=StandingsService(store, access),
+        rooms=RoomQueries(registry, catalog, access),
+        judging=judging,
+    )
+    limits = limits or WsLimits()
+    hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
+
     app[CONFIG] = config
-    app[EVENTS] = Publisher()
-    app[CONTESTS] = load_catalog(config.contests_dir)
-    app.cleanup_ctx.append(_store_ctx)
-    app.cleanup_ctx.append(_judge_ctx)
+    app[STORE] = store
+    app[CONTESTS] = catalog
+    app[BUS] = bus
+    app[SERVICES] = services
+    app[ROOMS] = registry
+    app[JUDGE] = judging
+    app[WS_HUB] = hub
+
+    app.cleanup_ctx.append(_lifecycle(store, services.sessions))
+    app.cleanup_ctx.append(_judging(judging))
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)
@@ -145,8 +206,9 @@ def create_app(config: Config) -> web.Application:
     setup_session_routes(app)
     setup_submission_routes(app)
     setup_comment_routes(app)
-    setup_ws(app)
     setup_room_routes(app)
+    endpoints = SocketEndpoints(hub, access, store, catalog, COMPILERS)
+    setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

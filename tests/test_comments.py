@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from server.events import RoomEvent
-from server.keys import EVENTS
+from server.domain.events import CommentDeleted, CommentEdited, CommentPosted
 
-from .conftest import Api, error_of
+from .support.api import Api, error_of, record_events
 
 
 async def test_comment_lifecycle_with_broadcasts(api: Api, client: TestClient) -> None:
     alice, bob = await api.register(first_name="Alice", last_name="Smith"), await api.register()
     session = await api.session(alice, (await api.team(alice, bob))["id"])
     ts = session["id"]
-    events: list[RoomEvent] = []
-    client.app[EVENTS].subscribe(events.append)
+    events = record_events(client)
 
     resp = await client.post(
         f"/training-sessions/{ts}/problem/A/comments", json={"content": "try DP"}, headers=alice.headers
@@ -51,15 +49,11 @@ async def test_comment_lifecycle_with_broadcasts(api: Api, client: TestClient) -
     listed = await (await client.get(f"/training-sessions/{ts}/problem/A/comments", headers=alice.headers)).json()
     assert [c["content"] for c in listed] == ["no, greedy"]
 
-    assert [(e.room, e.room_id, e.type) for e in events] == [
-        ("training", ts, "PROBLEM_COMMENT_RECEIVED"),
-        ("training", ts, "PROBLEM_COMMENT_RECEIVED"),
-        ("training", ts, "PROBLEM_COMMENT_RECEIVED"),
-        ("training", ts, "PROBLEM_COMMENT_UPDATED"),
-        ("training", ts, "PROBLEM_COMMENT_DELETED"),
-    ]
-    assert events[0].payload == comment and events[3].payload == edited
-    assert events[4].payload == {"commentId": comment["id"]}
+    assert [type(e) for e in events] == [CommentPosted, CommentPosted, CommentPosted, CommentEdited, CommentDeleted]
+    posted, edit, deleted = events[0], events[3], events[4]
+    assert isinstance(posted, CommentPosted) and posted.comment.id == comment["id"] and posted.comment.session_id == ts
+    assert isinstance(edit, CommentEdited) and edit.comment.content == edited["content"]
+    assert deleted == CommentDeleted(ts, comment["id"])
 
 
 async def test_comment_validation_and_access(api: Api, client: TestClient) -> None:

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from server.contests.loader import load_catalog
 
-from .conftest import Api, error_of
-from .packages import write_contest
+from .support.api import Api, error_of
+from .support.packages import write_contest
 
 
 async def test_contests_and_compilers(api: Api, client: TestClient) -> None:

@@ -34,15 +34,15 @@ from aiohttp.test_utils import TestClient
 
 from server.config import Config
 from server.keys import ROOMS, STORE, WS_HUB
-from server.store import Store
 from server.store.snapshots import SnapshotRepository
 from server.ws.connection import Connection
 
-from .conftest import Account, Api
-from .fuzzing import tracebacks
-from .packages import write_contest
-from .realserver import ServerProcess
-from .wsclient import (
+from .support.api import Account, Api
+from .support.fuzzing import tracebacks
+from .support.packages import write_contest
+from .support.realserver import ServerProcess
+from .support.store import open_store
+from .support.ws import (
     ClientFactory,
     another_tab,
     closed_with,
@@ -141,8 +141,8 @@ async def test_a_full_database_delays_snapshots_but_loses_nothing(
 
     await set_max_pages(client, unlimited)
     assert code_in(await spy.next(failed=False, room_id=ts), ts)["A"] == big[-1]
-    stored = {rid: text for _, rid, text in await client.app[STORE].snapshots.load_all()}  # type: ignore[index]
-    assert orjson.loads(stored[ts])["code"]["A"] == big[-1]
+    stored = await client.app[STORE].snapshots.load_one("training", ts)  # type: ignore[index]
+    assert stored is not None and orjson.loads(stored)["code"]["A"] == big[-1]
     noise = [t for t in tracebacks(caplog) if "room snapshot failed" not in t]
     assert not noise, noise
     for ws in (a, b, c):
@@ -159,7 +159,7 @@ async def test_a_full_database_delays_snapshots_but_loses_nothing(
 
 async def test_a_full_disk_is_reported_as_such(tmp_path: Path) -> None:
     """The error a write gets on a full database names the full database."""
-    store = await Store.open(tmp_path / "full.db")
+    store = await open_store(tmp_path / "full.db")
     try:
         await store.db.conn.execute("PRAGMA max_page_count = 1")
         with pytest.raises(sqlite3.OperationalError, match="full"):
@@ -232,7 +232,7 @@ async def test_a_client_that_stops_reading_is_dropped_without_delaying_others(
         if server_side.closing and left == {"a", "b"}:
             break
     else:
-        raise AssertionError(f"the stalled client was never dropped ({server_side.queued} frames queued)")
+        raise AssertionError(f"the stalled client was never dropped ({server_side.writer.queued} frames queued)")
     # A stalled peer held nobody up: far below the close timeout the server would wait on a blocking send.
     assert slowest < 1.0, slowest
     async with asyncio.timeout(15):
@@ -241,7 +241,7 @@ async def test_a_client_that_stops_reading_is_dropped_without_delaying_others(
             while await stuck.read(1 << 16):  # the server ends the TCP connection: reading now reaches its end
                 pass
     stuck_writer.close()
-    assert sam.id not in {u["id"] for u in client.app[ROOMS].find_training(ts).users()}  # type: ignore[union-attr]
+    assert int(sam.id) not in {u.id for u in client.app[ROOMS].find_training(ts).users()}  # type: ignore[union-attr]
     assert await sync(a, alice.id) == []
 
 
@@ -302,7 +302,7 @@ def live_tasks() -> int:
 
 
 async def test_connection_churn_leaves_nothing_behind(aiohttp_client: ClientFactory, config: Config) -> None:
-    client = await start(aiohttp_client, config, **FAST, max_connections=2)
+    client = await start(aiohttp_client, config, **FAST, max_connections_per_group=2)
     api = Api(client)
     alice, bob, carol = await api.register(), await api.register(), await api.register()
     team = await api.team(alice, bob, carol)

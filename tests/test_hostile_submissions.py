@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from server.keys import CONFIG
 
-from .conftest import Api
+from .support.api import Api
 from .test_submissions import Verdicts, submit
 
 # Each program prints the right sum only when its attack FAILED, so OK proves containment.

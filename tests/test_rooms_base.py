@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from server.domain.errors import RoomFull
+from server.domain.records import User
 from server.rooms.base import Admission
-from server.rooms.errors import RoomFull
 from server.rooms.lobby import LobbyRoom
-from server.store.users import User
 
 
 class FakePeer:
@@ -44,7 +44,7 @@ def test_tabs_keep_join_order_and_only_the_last_one_leaves() -> None:
     room.add(a, 3, 4)
     room.add(b, 3, 4)
     room.add(a2, 3, 4)
-    assert [u["id"] for u in room.users()] == ["1", "2"]
+    assert [u.id for u in room.users()] == [1, 2]
     room.broadcast(b"x")
     assert a.sent == a2.sent == b.sent == [b"x"]
     assert room.remove(a) is False  # one tab closing is not a leave

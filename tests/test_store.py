@@ -12,14 +12,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.app import create_app
 from server.config import Config
-from server.store import Store
-from server.store.db import SchemaTooNew
+from server.store.database import SchemaTooNew
 from server.store.migrations import MIGRATIONS
+
+from .support.store import open_store
 
 
 async def test_database_file_created_private_with_wal_and_version(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "folder" / "trainer.db"
-    store = await Store.open(path)
+    store = await open_store(path)
     try:
         assert await store.ping()
     finally:
@@ -44,12 +45,12 @@ async def test_database_file_created_private_with_wal_and_version(tmp_path: Path
 
 async def test_reopen_keeps_version_and_refuses_newer(tmp_path: Path) -> None:
     path = tmp_path / "trainer.db"
-    await (await Store.open(path)).close()
-    await (await Store.open(path)).close()
+    await (await open_store(path)).close()
+    await (await open_store(path)).close()
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(SchemaTooNew):
-        await Store.open(path)
+        await open_store(path)
 
 
 async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
@@ -81,7 +82,7 @@ async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
 
 
 async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "trainer.db")
+    store = await open_store(tmp_path / "trainer.db")
     try:
         async with store.db.transaction() as conn:
             await conn.execute(
@@ -96,7 +97,7 @@ async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
 
 async def test_reads_see_every_commit_while_other_reads_overlap(tmp_path: Path) -> None:
     """Overlapping reads on the reading connection must never pin an old snapshot of the database."""
-    store = await Store.open(tmp_path / "trainer.db")
+    store = await open_store(tmp_path / "trainer.db")
     try:
         owner = await store.users.create("owner", "x", "o", "o", "token-hash")
 

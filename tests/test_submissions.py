@@ -9,11 +9,11 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from server.events import RoomEvent
-from server.keys import EVENTS
+from server.domain.events import DomainEvent
+from server.keys import BUS
 
-from .conftest import Account, Api, error_of
-from .wsclient import frames_until, joined, training, until
+from .support.api import Account, Api, WireEvent, error_of, wire_of
+from .support.ws import frames_until, joined, training, until
 
 SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
 WRONG_PY = b"a, b = map(int, input().split())\nprint(a - b)\n"
@@ -34,12 +34,12 @@ class Verdicts:
     """Collects training-room events and waits for a submission's final verdict."""
 
     def __init__(self, client: TestClient) -> None:
-        self.events: list[RoomEvent] = []
+        self.events: list[WireEvent] = []
         self._changed = asyncio.Condition()
-        client.app[EVENTS].subscribe(self._on_event)
+        client.app[BUS].subscribe(self._on_event)
 
-    def _on_event(self, event: RoomEvent) -> None:
-        self.events.append(event)
+    def _on_event(self, event: DomainEvent) -> None:
+        self.events.extend(wire_of(event))
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:

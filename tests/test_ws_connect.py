@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from server.config import Config
 from server.keys import ROOMS, WS_HUB
 
-from .conftest import Account, Api, error_of
-from .wsclient import (
+from .support.api import Account, Api, error_of
+from .support.ws import (
     ClientFactory,
     another_tab,
     closed_with,

@@ -12,15 +12,15 @@ from aiohttp.test_utils import TestClient
 
 from server.config import Config
 
-from .conftest import Account, Api, error_of
-from .wsclient import (
+from .support.api import Account, Api, error_of
+from .support.ws import (
     ClientFactory,
     another_tab,
     frame,
     joined,
+    limits_of,
     lobby,
     next_json,
-    settings_of,
     start,
     sync,
     training,
@@ -330,7 +330,7 @@ async def test_a_socket_closing_mid_burst_still_applies_its_last_update(room: Ro
 
 
 async def test_other_messages_beyond_the_rate_are_refused(room: Room) -> None:
-    burst = settings_of(room.client).rate_burst
+    burst = limits_of(room.client).rate_burst
     for _ in range(burst + 20):
         await room.a.send_str(frame("USER", user={}))
     limited = 0

@@ -6,13 +6,17 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
-from ..events import RoomKind
-from ..store.users import User
-from .errors import RoomFull
+from ..domain.errors import RoomFull
+from ..domain.events import DomainEvent
+from ..domain.records import User
 
-SNAPSHOT_VERSION = 1
+RoomKind = Literal["lobby", "training"]
+
+# 2: assignments hold user records (int ids) instead of wire user objects; version 1 rows still load.
+SNAPSHOT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 class Peer(Protocol):
@@ -112,9 +116,9 @@ class Room:
         """Every socket in join order; immutable, so a send that closes one cannot disturb iteration."""
         return self._fanout
 
-    def users(self) -> list[dict[str, Any]]:
-        """The user objects of everyone online (each user once), in join order."""
-        return [sockets[0].user.to_wire() for sockets in self._peers.values()]
+    def users(self) -> list[User]:
+        """Everyone online (each user once), in join order."""
+        return [sockets[0].user for sockets in self._peers.values()]
 
     def broadcast(self, frame: bytes) -> None:
         """Hand one encoded frame to every member; synchronous, so all members see one order."""
@@ -131,6 +135,9 @@ class Room:
         if urgent and self.on_urgent is not None:
             self.on_urgent(self)
 
+    def apply(self, event: DomainEvent) -> None:
+        """Keep the room's own view current with a service's event, so a later ROOM_STATE agrees with it."""
+
     def snapshot(self) -> dict[str, Any]:
         """A copy of the durable state, safe to encode after the lock is released."""
         raise NotImplementedError
@@ -144,7 +151,7 @@ def check_snapshot(state: Any, fields: Mapping[str, type | tuple[type, ...]]) ->
     """Validate a decoded snapshot's version and top-level field types; raises ValueError."""
     if not isinstance(state, Mapping):
         raise ValueError("snapshot is not an object")
-    if state.get("v") != SNAPSHOT_VERSION:
+    if state.get("v") not in READABLE_VERSIONS:
         raise ValueError(f"unsupported snapshot version {state.get('v')!r}")
     for name, kind in fields.items():
         if name not in state:

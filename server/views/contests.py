@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, response_schema
 
@@ -17,43 +15,13 @@ from schemas.contests import (
     SessionPathSchema,
 )
 
-from ..access import member_session, require_user, session_contest
-from ..clock import to_iso
-from ..contests.models import Contest, Problem
-from ..judge.compilers import COMPILERS
-from ..keys import CONTESTS, ROOMS, STORE
-from ..store.problem_states import ProblemState
-from ..store.sessions import TrainingSession
-from .common import AUTH, MATCH, errors, path_problem
+from .common import AUTH, MATCH, caller, dump, errors, match, services
 
-
-def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, Any] | None) -> dict[str, Any]:
-    """A problem with the session's state of it (SPEC §5)."""
-    limits = [
-        {"compilerName": cid, "timeLimit": round(problem.time_limit * 1000), "memoryLimit": problem.memory_limit}
-        for cid in COMPILERS
-    ]
-    return {
-        "id": problem.id,
-        "alias": problem.alias,
-        "name": problem.name,
-        "compilers": list(COMPILERS),
-        "limits": limits,
-        "testCount": len(problem.tests),
-        "status": state.status,
-        "attempts": state.attempts,
-        "assignedUser": assigned,
-    }
-
-
-async def session_problems(app: web.Application, session: TrainingSession, contest: Contest) -> list[dict[str, Any]]:
-    """Every problem of the session's contest, by alias, with status, attempts and assignee."""
-    states = await app[STORE].problem_states.of_session(session.id)
-    assigned = await app[ROOMS].assignments(session.id)
-    return [
-        problem_to_wire(p, states.get(alias, ProblemState()), assigned.get(alias))
-        for alias, p in sorted(contest.problems.items())
-    ]
+_CONTESTS = ContestShortSchema(many=True)
+_COMPILERS = CompilersSchema()
+_SESSION_CONTEST = SessionContestSchema()
+_PROBLEMS = ProblemsSchema()
+_PROBLEM_STATE = ProblemStateSchema()
 
 
 @docs(tags=["contests"], summary="Every loaded contest", security=AUTH)
@@ -61,18 +29,15 @@ async def session_problems(app: web.Application, session: TrainingSession, conte
 @errors(401)
 async def list_contests(request: web.Request) -> web.Response:
     """GET /contests."""
-    await require_user(request)
-    contests = request.app[CONTESTS].contests.values()
-    return web.json_response([{"id": c.id, "name": c.name, "duration": c.duration} for c in contests])
+    await caller(request)
+    return dump(_CONTESTS, services(request).contests.contests())
 
 
 @docs(tags=["contests"], summary="The compilers the judge offers")
 @response_schema(CompilersSchema, 200)
 async def list_compilers(request: web.Request) -> web.Response:
     """GET /compilers."""
-    return web.json_response(
-        {"compilers": [{"id": c.id, "name": c.name, "style": c.style} for c in COMPILERS.values()]}
-    )
+    return dump(_COMPILERS, services(request).contests.compilers())
 
 
 @docs(tags=["contests"], summary="The contest a training session plays", security=AUTH)
@@ -81,17 +46,8 @@ async def list_compilers(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def session_contest_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    return web.json_response(
-        {
-            "id": contest.id,
-            "name": contest.name,
-            "duration": contest.duration,
-            "startTime": to_iso(session.dt_created),
-            "problems": await session_problems(request.app, session, contest),
-        }
-    )
+    played = await services(request).contests.session_contest(await caller(request), match(request)["ts"])
+    return dump(_SESSION_CONTEST, played)
 
 
 @docs(tags=["contests"], summary="The session's problems with status, attempts and assignee", security=AUTH)
@@ -100,9 +56,7 @@ async def session_contest_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def problems_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    return web.json_response({"problems": await session_problems(request.app, session, contest)})
+    return dump(_PROBLEMS, await services(request).contests.problems(await caller(request), match(request)["ts"]))
 
 
 @docs(tags=["contests"], summary="One problem's status and attempts", security=AUTH)
@@ -111,9 +65,9 @@ async def problems_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def problem_state_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}."""
-    _, session, problem = await path_problem(request)
-    state = await request.app[STORE].problem_states.get(session.id, problem.alias)
-    return web.json_response({"problemAlias": problem.alias, "status": state.status, "attempts": state.attempts})
+    path = match(request)
+    state = await services(request).contests.problem_state(await caller(request), path["ts"], path["alias"])
+    return dump(_PROBLEM_STATE, state)
 
 
 @docs(
@@ -126,8 +80,9 @@ async def problem_state_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def statement_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}/statement."""
-    _, _, problem = await path_problem(request)
-    return web.Response(body=problem.statement_html, content_type="text/html", charset="utf-8")
+    path = match(request)
+    html = await services(request).contests.statement(await caller(request), path["ts"], path["alias"])
+    return web.Response(body=html, content_type="text/html", charset="utf-8")
 
 
 def setup_contest_routes(app: web.Application) -> None:

@@ -9,16 +9,18 @@ from aiohttp_apigami import docs, response_schema
 
 from schemas.common import ErrorSchema, StatusSchema
 
-from ..errors import ServiceUnavailable
+from ..http_errors import ServiceUnavailable, api_error_response
 from ..keys import STORE
-from ..middleware import error_response
+from .common import dump
+
+_STATUS = StatusSchema()
 
 
 @docs(tags=["health"], summary="The application answers")
 @response_schema(StatusSchema, 200)
 async def ping_application(request: web.Request) -> web.Response:
     """GET /health/ping-application."""
-    return web.json_response({"status": "ok"})
+    return dump(_STATUS, "ok")
 
 
 @docs(tags=["health"], summary="The database answers a query")
@@ -31,8 +33,8 @@ async def ping_database(request: web.Request) -> web.Response:
     except (sqlite3.Error, ValueError):
         ok = False
     if not ok:
-        return error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
-    return web.json_response({"status": "ok"})
+        return api_error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
+    return dump(_STATUS, "ok")
 
 
 def setup_health_routes(app: web.Application) -> None:

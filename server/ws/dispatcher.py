@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -12,18 +12,20 @@ from marshmallow import ValidationError
 
 from schemas.ws import EnvelopeSchema, validation_details
 
+from ..config import Config
 from ..contests.models import ContestCatalog
-from ..rooms.errors import RoomError
+from ..domain.errors import RoomError
+from ..judge.compilers import CompilerInfo
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
 from ..store import Store
 from . import const, messages
 from .coalesce import Coalescer
-from .commands import HandlerSpec, MessageContext, MessageHandler, Pending, spec_of
 from .connection import Connection
-from .errors import error_code
+from .decorators import HandlerSpec, MessageContext, MessageHandler, Pending, spec_of
+from .error_codes import error_code
+from .limits import WsLimits
 from .ratelimit import TokenBucket
-from .settings import WsSettings
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ _MAX_ECHOED_TYPE = 64
 class Dispatcher:
     """Routes each text frame to the handler registered for its type."""
 
-    def __init__(self, handlers: Iterable[MessageHandler]) -> None:
+    def __init__(self, handlers: Iterable[MessageHandler], limits: WsLimits) -> None:
+        self._limits = limits
         self._routes: dict[str, tuple[HandlerSpec, MessageHandler]] = {}
         for handler in handlers:
             spec = spec_of(handler)
@@ -53,12 +56,13 @@ class Dispatcher:
         room: LobbyRoom | TrainingRoom,
         store: Store,
         contests: ContestCatalog,
-        settings: WsSettings,
+        compilers: Mapping[str, CompilerInfo],
+        config: Config,
     ) -> MessageContext:
         """A joined socket's context, with its own coalescer (one per socket, like its rate bucket)."""
-        ctx = MessageContext(conn, room, store, contests, settings)
-        bucket = TokenBucket(settings.rate_per_second, settings.rate_burst)
-        ctx.coalescer = Coalescer(bucket, const.EDITOR_FLUSH_DELAY, functools.partial(self._run_pending, ctx))
+        ctx = MessageContext(conn, room, store, contests, compilers, config)
+        bucket = TokenBucket(self._limits.rate_per_second, self._limits.rate_burst)
+        ctx.coalescer = Coalescer(bucket, const.EDITOR_FLUSH_DELAY, partial(self._run_pending, ctx))
         return ctx
 
     async def dispatch(self, ctx: MessageContext, text: str) -> None:
@@ -72,11 +76,11 @@ class Dispatcher:
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            if self._allowed(conn):
+            if self._allowed(ctx):
                 conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
             return
         if not is_plain_envelope(data):
-            if self._allowed(conn):
+            if self._allowed(ctx):
                 self._reject_envelope(conn, data)
             return
         type_ = data["type"]
@@ -84,7 +88,7 @@ class Dispatcher:
         if route is not None and route[0].coalesce_by is not None and ctx.room.kind in route[0].rooms:
             await self._coalesce(ctx, route, data["payload"])
             return
-        if not self._allowed(conn):
+        if not self._allowed(ctx):
             return
         if route is None:
             if type_ in const.SERVER_ONLY:
@@ -106,11 +110,11 @@ class Dispatcher:
         await self._run(ctx, spec, handler, payload)
 
     @staticmethod
-    def _allowed(conn: Connection) -> bool:
-        """Spend a token of the socket's bucket; False (and RATE_LIMITED sent) when it is empty."""
-        if conn.bucket.take():
+    def _allowed(ctx: MessageContext) -> bool:
+        """Spend a token of the socket's rate (messages other than coalesced ones); False and RATE_LIMITED when none."""
+        if ctx.conn.bucket.take():
             return True
-        conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
+        ctx.conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
         return False
 
     async def _coalesce(self, ctx: MessageContext, route: tuple[HandlerSpec, MessageHandler], raw: Any) -> None:
@@ -119,7 +123,7 @@ class Dispatcher:
         try:
             payload = spec.schema.load(raw)
         except ValidationError as exc:
-            if self._allowed(ctx.conn):  # invalid ones cost a token: an error reply per frame is not free
+            if self._allowed(ctx):  # invalid ones cost a token: an error reply per frame is not free
                 details = validation_details(exc)
                 ctx.conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", details, spec.type))
             return

@@ -13,26 +13,25 @@ from aiohttp.test_utils import TestClient
 from server.app import create_app
 from server.config import Config
 from server.keys import WS_HUB
-from server.ws.settings import WsSettings
+from server.ws.limits import WsLimits
 
-from .conftest import Account
+from .api import Account
 
 TIMEOUT = 10.0
 ClientFactory = Callable[..., Awaitable[TestClient]]
 
 
-async def start(aiohttp_client: ClientFactory, config: Config, **settings: Any) -> TestClient:
-    """A test client; `settings` overrides WsSettings fields (limits) before any socket opens."""
-    app = create_app(config)
-    if settings:
-        hub = app[WS_HUB]
-        hub.settings = dataclasses.replace(hub.settings, **settings)
-    return await aiohttp_client(app)
+async def start(aiohttp_client: ClientFactory, config: Config, **overrides: Any) -> TestClient:
+    """A test client; `overrides` set Config fields or WsLimits fields (the protocol's limits) by name."""
+    limit_names = {f.name for f in dataclasses.fields(WsLimits)}
+    limits = {k: v for k, v in overrides.items() if k in limit_names}
+    settings = {k: v for k, v in overrides.items() if k not in limit_names}
+    return await aiohttp_client(create_app(dataclasses.replace(config, **settings), WsLimits(**limits)))
 
 
-def settings_of(client: TestClient) -> WsSettings:
-    """The live settings of the app under test."""
-    return client.app[WS_HUB].settings  # type: ignore[index]
+def limits_of(client: TestClient) -> WsLimits:
+    """The live protocol limits of the app under test."""
+    return client.app[WS_HUB].limits  # type: ignore[index]
 
 
 async def connect(

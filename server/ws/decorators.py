@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema
 
+from ..config import Config
 from ..contests.models import ContestCatalog
-from ..events import RoomKind
+from ..judge.compilers import CompilerInfo
+from ..rooms.base import RoomKind
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
 from ..store import Store
 from .coalesce import Coalescer
 from .connection import Connection
-from .settings import WsSettings
 
 _SPEC_ATTR = "ws_handler_spec"
 
@@ -28,7 +29,8 @@ class MessageContext:
     room: LobbyRoom | TrainingRoom
     store: Store
     contests: ContestCatalog
-    settings: WsSettings
+    compilers: Mapping[str, CompilerInfo]  # those the judge offers
+    config: Config
     # this socket's coalesced messages (see coalesce.py); set by Dispatcher.context(), which builds contexts
     coalescer: Coalescer[Pending] = field(init=False)
 

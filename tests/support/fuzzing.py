@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from .conftest import Account
-from .wsclient import TIMEOUT, frame
+from .api import Account
+from .ws import TIMEOUT, frame
 
 CLIENT_TYPES = (
     "USER",

@@ -5,21 +5,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
-from .contests.models import ContestCatalog
-from .events import Publisher
-from .judge.types import JudgeError, JudgeReport, JudgeTask
-from .judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
-from .store import Store
-from .store.submissions import Outcome, Submission
-from .wire import submission_short
+from ..contests.models import ContestCatalog
+from ..domain.bus import EventBus
+from ..domain.events import ProblemProgressed, SubmissionJudged
+from ..domain.records import Outcome, Submission, TestRecord
+from ..judge.types import JudgeError, JudgeReport, JudgeTask
+from ..judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
 
-class Judge(Protocol):
-    """What the service needs of the sandboxed judge."""
+class JudgeBackend(Protocol):
+    """What the service needs of the sandboxed judge (server.judge.Judge)."""
 
     isolation: str
 
@@ -37,33 +38,45 @@ def outcome_of(report: JudgeReport) -> Outcome:
         memory=report.memory,
         failed_test=report.failed_test,
         compile_log=report.compile_log,
-        checker_log=[
-            {
-                "sequenceNumber": t.sequence_number,
-                "testName": t.test_name,
-                "verdict": t.verdict,
-                "runningTime": t.running_time,
-                "memoryUsed": t.memory_used,
-            }
-            for t in report.tests
-        ],
+        checker_log=tuple(
+            TestRecord(t.sequence_number, t.test_name, t.verdict, t.running_time, t.memory_used) for t in report.tests
+        ),
     )
+
+
+def _judge_failure(message: str) -> Outcome:
+    return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, message, ())
 
 
 class JudgeService:
     """Judges queued submissions in order with a fixed number of workers."""
 
-    def __init__(self, store: Store, contests: ContestCatalog, events: Publisher, judge: Judge, workers: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        contests: ContestCatalog,
+        bus: EventBus,
+        backend: Callable[[], JudgeBackend],
+        workers: int,
+    ) -> None:
         self._store = store
         self._contests = contests
-        self._events = events
-        self._judge = judge
+        self._bus = bus
+        self._backend = backend  # builds the sandbox (blocking: it compiles and probes its launcher)
+        self._judge: JudgeBackend | None = None
         self._workers = workers
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
+    @property
+    def isolation(self) -> str:
+        """What the sandbox isolates, as logged at start."""
+        return self._judge.isolation if self._judge is not None else "not started"
+
     async def start(self) -> None:
-        """Queue what was left pending by a crash or shutdown, then start the workers."""
+        """Build the sandbox off the loop, queue what a crash or shutdown left pending, start the workers."""
+        self._judge = await asyncio.to_thread(self._backend)
+        log.info("judge isolation: %s", self._judge.isolation)
         pending = await self._store.submissions.pending_ids()
         for submission_id in pending:
             self._queue.put_nowait(submission_id)
@@ -101,24 +114,21 @@ class JudgeService:
             return
         outcome = await self._outcome(submission)
         state = await self._store.submissions.record(submission, outcome)
-        judged = dataclasses.replace(  # what record() stored: no need to read it back
+        judged = dataclasses.replace(  # what record() stored, without the source: no need to read it back
             submission,
             verdict=outcome.verdict,
             score=outcome.score,
             time_ms=outcome.time_ms,
             memory=outcome.memory,
             failed_test=outcome.failed_test,
+            source=b"",
         )
-        session_id, alias = submission.session_id, submission.problem_alias
-        self._events.to_training(session_id, "SUBMISSION_VERDICT_RETRIEVED", submission_short(judged))
+        self._bus.publish(SubmissionJudged(judged))
         if state is not None:
-            self._events.to_training(
-                session_id, "PROBLEM_STATUS_UPDATED", {"problemAlias": alias, "status": state.status}
+            self._bus.publish(
+                ProblemProgressed(submission.session_id, submission.problem_alias, state.status, state.attempts)
             )
-            self._events.to_training(
-                session_id, "PROBLEM_ATTEMPTS_UPDATED", {"problemAlias": alias, "attempts": state.attempts}
-            )
-        log.info("submission %d on %s: %s", submission_id, alias, outcome.verdict)
+        log.info("submission %d on %s: %s", submission_id, submission.problem_alias, outcome.verdict)
 
     async def _outcome(self, submission: Submission) -> Outcome:
         session = await self._store.sessions.get(submission.session_id)
@@ -126,7 +136,7 @@ class JudgeService:
         problem = contest.problem(submission.problem_alias) if contest else None
         if problem is None:
             # the package changed since the submission was accepted: say so rather than guess
-            return Outcome(RUNTIME_ERROR, 0, 0, 0, 0, "problem is no longer available to the judge", [])
+            return Outcome(RUNTIME_ERROR, 0, 0, 0, 0, "problem is no longer available to the judge", ())
         task = JudgeTask(
             source=submission.source,
             compiler=submission.compiler,
@@ -135,10 +145,11 @@ class JudgeService:
             memory_limit=problem.memory_limit,
             float_tolerance=problem.float_tolerance,
         )
+        assert self._judge is not None  # workers run only after start()
         try:
             return outcome_of(await self._judge.judge(task))
         except (JudgeError, ValueError) as exc:
             # the judge could not build or run this submission at all (a missing compiler, say):
             # the author sees why, and CompilationError costs no penalty
             log.error("judge error on submission %d: %s", submission.id, exc)
-            return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, f"judge error: {exc}", [])
+            return _judge_failure(f"judge error: {exc}")

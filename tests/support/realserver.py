@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 
 def free_port() -> int:

@@ -1,8 +1,8 @@
-"""The one place where room exceptions become ERROR codes (the socket stays open)."""
+"""The one place where broken room rules become ERROR codes (the socket stays open)."""
 
 from __future__ import annotations
 
-from ..rooms.errors import NotInControl, NotTeamMember, NotYourself, RoomError
+from ..domain.errors import NotInControl, NotTeamMember, NotYourself, RoomError
 from . import const
 
 _CODES: dict[type[RoomError], str] = {
