@@ -15,12 +15,18 @@ from .store.users import User
 _USER = "trainer.user"
 
 
-async def require_user(request: web.Request) -> User:
-    """The caller, from `Authorization: OAuth|Bearer <token>`; 401 otherwise."""
+async def require_user(request: web.Request, *, cookie: bool = False) -> User:
+    """The caller, from `Authorization: OAuth|Bearer <token>`; 401 otherwise.
+
+    With `cookie`, the web client's `access_token` cookie is accepted too: a browser sends it, but
+    no header, when it loads a statement's images (read-only GETs only).
+    """
     cached = request.get(_USER)
     if cached is not None:
         return cached
     token = token_from_header(request.headers.get("Authorization"))
+    if token is None and cookie:
+        token = request.cookies.get("access_token") or None
     if token is None:
         raise Unauthorized("missing or malformed Authorization header (use 'OAuth <token>' or 'Bearer <token>')")
     user = await user_for_token(request.app[STORE], token)
@@ -41,9 +47,11 @@ async def member_team(request: web.Request, team_id: int) -> tuple[User, Team]:
     return user, team
 
 
-async def member_session(request: web.Request, session_id: str) -> tuple[User, TrainingSession]:
+async def member_session(
+    request: web.Request, session_id: str, *, cookie: bool = False
+) -> tuple[User, TrainingSession]:
     """The caller and a session of one of their teams; 404 unknown, 403 not a member."""
-    user = await require_user(request)
+    user = await require_user(request, cookie=cookie)
     session = await request.app[STORE].sessions.get(session_id)
     if session is None:
         raise NotFound(f"training session {session_id} does not exist", {"training_session_id": session_id})
@@ -60,9 +68,11 @@ def session_contest(request: web.Request, session: TrainingSession) -> Contest:
     return contest
 
 
-async def member_problem(request: web.Request, session_id: str, alias: str) -> tuple[User, TrainingSession, Problem]:
+async def member_problem(
+    request: web.Request, session_id: str, alias: str, *, cookie: bool = False
+) -> tuple[User, TrainingSession, Problem]:
     """The caller, their session and one problem of its contest; 404 for an alias not in the contest."""
-    user, session = await member_session(request, session_id)
+    user, session = await member_session(request, session_id, cookie=cookie)
     problem = session_contest(request, session).problem(alias)
     if problem is None:
         raise NotFound(f"no problem {alias!r} in this contest", {"alias": alias})

@@ -133,7 +133,8 @@ class JudgeService:
             tests=problem.tests,
             time_limit=problem.time_limit,
             memory_limit=problem.memory_limit,
-            float_tolerance=problem.float_tolerance,
+            validation=problem.validation,
+            validator=problem.validator,
         )
         try:
             return outcome_of(await self._judge.judge(task))

@@ -36,7 +36,7 @@ def errors(*statuses: int):  # type: ignore[no-untyped-def]
     return decorate
 
 
-async def path_problem(request: web.Request) -> tuple[User, TrainingSession, Problem]:
+async def path_problem(request: web.Request, *, cookie: bool = False) -> tuple[User, TrainingSession, Problem]:
     """The caller, their session and the problem named by the `{ts}` and `{alias}` path parameters."""
     match = request[MATCH]
-    return await member_problem(request, match["ts"], match["alias"])
+    return await member_problem(request, match["ts"], match["alias"], cookie=cookie)

@@ -15,16 +15,35 @@ from schemas.contests import (
     ProblemStateSchema,
     SessionContestSchema,
     SessionPathSchema,
+    StatementAssetPathSchema,
 )
 
 from ..access import member_session, require_user, session_contest
 from ..clock import to_iso
-from ..contests.models import Contest, Problem
+from ..contests.models import ASSET_MARKER, Contest, Problem
+from ..errors import NotFound
 from ..judge.compilers import COMPILERS
 from ..keys import CONTESTS, ROOMS, STORE
 from ..store.problem_states import ProblemState
 from ..store.sessions import TrainingSession
 from .common import AUTH, MATCH, errors, path_problem
+
+# Content types of the files a statement may show; anything else is never served.
+ASSET_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".pdf": "application/pdf",
+}
+_SERVED_TYPES = set(ASSET_TYPES.values())
+# An asset is shown inside the client's page; opened on its own (an SVG) it must run nothing.
+ASSET_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=3600",
+}
 
 
 def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, Any] | None) -> dict[str, Any]:
@@ -125,9 +144,47 @@ async def problem_state_view(request: web.Request) -> web.Response:
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def statement_view(request: web.Request) -> web.Response:
-    """GET /contests/{ts}/problems/{alias}/statement."""
+    """GET /contests/{ts}/problems/{alias}/statement: rendered at load; image URLs are made absolute here.
+
+    The client injects the HTML into its own page, where a relative URL would point at the client's
+    origin, so each image gets this server's URL of the statement's asset route.
+    """
     _, _, problem = await path_problem(request)
-    return web.Response(body=problem.statement_html, content_type="text/html", charset="utf-8")
+    body = problem.statement_html
+    if problem.statement.files:
+        base = str(request.url.with_query(None)).rstrip("/") + "/"
+        body = body.replace(ASSET_MARKER.encode(), base.encode())
+    return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+
+@docs(
+    tags=["contests"],
+    summary="A file the statement shows (an image, or the statement's PDF)",
+    description="Only files the statement refers to are served. Besides the Authorization header, the "
+    "`access_token` cookie is accepted, as a browser loading an <img> sends no header.",
+    security=AUTH,
+    responses={
+        200: {
+            "description": "the file",
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in sorted(_SERVED_TYPES)},
+        }
+    },
+)
+@match_info_schema(StatementAssetPathSchema, put_into=MATCH)
+@errors(401, 403, 404)
+async def statement_asset_view(request: web.Request) -> web.StreamResponse:
+    """GET /contests/{ts}/problems/{alias}/statement/{file}."""
+    _, _, problem = await path_problem(request, cookie=True)
+    name = request[MATCH]["file"]
+    statement = problem.statement
+    # Looked up among the names the statement refers to, so no path outside them can be asked for.
+    if name not in statement.files or statement.assets is None:
+        raise NotFound(f"the statement of problem {problem.alias} has no file {name!r}", {"file": name})
+    path = statement.assets / name
+    content_type = ASSET_TYPES.get(path.suffix.lower())
+    if content_type is None or not path.is_file():
+        raise NotFound(f"the statement of problem {problem.alias} has no file {name!r}", {"file": name})
+    return web.FileResponse(path, headers={**ASSET_HEADERS, "Content-Type": content_type})
 
 
 def setup_contest_routes(app: web.Application) -> None:
@@ -138,3 +195,4 @@ def setup_contest_routes(app: web.Application) -> None:
     app.router.add_get("/contests/{ts}/problems", problems_view)
     app.router.add_get("/contests/{ts}/problems/{alias}", problem_state_view)
     app.router.add_get("/contests/{ts}/problems/{alias}/statement", statement_view)
+    app.router.add_get("/contests/{ts}/problems/{alias}/statement/{file:.+}", statement_asset_view)
