@@ -16,11 +16,13 @@ from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
 from .config import Config
-from .contests.loader import load_catalog
+from .contests.install import ContestInstaller
+from .contests.loader import load_catalog, settle_pending
+from .contests.timelimits import TimeLimitCache
 from .events import Publisher
 from .judge.judge import Judge
 from .judging import JudgeService
-from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SESSIONS, STORE
+from .keys import CONFIG, CONTEST_INSTALLER, CONTESTS, EVENTS, JUDGE, SESSIONS, STORE
 from .middleware import ApiParser, error_middleware
 from .sessions import SessionService
 from .store import Store
@@ -73,7 +75,14 @@ async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
     service = JudgeService(app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers)
     app[JUDGE] = service
     await service.start()
+    # Contests whose time limits come from their accepted submissions become available once measured.
+    installer = app[CONTEST_INSTALLER]
+    installer.judge = judge.judge
+    settling = asyncio.create_task(settle_pending(app[CONTESTS], judge.judge, installer.cache))
     yield
+    settling.cancel()
+    await asyncio.gather(settling, return_exceptions=True)
+    installer.judge = None
     await service.stop()
 
 
@@ -125,7 +134,9 @@ def create_app(config: Config) -> web.Application:
     )
     app[CONFIG] = config
     app[EVENTS] = Publisher()
-    app[CONTESTS] = load_catalog(config.contests_dir)
+    time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
+    app[CONTESTS] = load_catalog(config.contests_dir, time_limits)
+    app[CONTEST_INSTALLER] = ContestInstaller(app[CONTESTS], config.contests_dir, time_limits)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_judge_ctx)
     setup_health_routes(app)

@@ -12,6 +12,7 @@ from .events import Publisher
 from .store import Store
 
 if TYPE_CHECKING:
+    from .contests.install import ContestInstaller
     from .judging import JudgeService
     from .rooms.registry import RoomRegistry
     from .sessions import SessionService
@@ -25,3 +26,4 @@ SESSIONS: web.AppKey[SessionService] = web.AppKey("sessions")
 ROOMS: web.AppKey[RoomRegistry] = web.AppKey("rooms")
 JUDGE: web.AppKey[JudgeService] = web.AppKey("judge")
 WS_HUB: web.AppKey[WsHub] = web.AppKey("ws_hub")
+CONTEST_INSTALLER: web.AppKey[ContestInstaller] = web.AppKey("contest_installer")

@@ -147,7 +147,12 @@ async def settle_pending(catalog: ContestCatalog, judge: JudgeCall, cache: TimeL
     settled = []
     while catalog.pending:
         contest_id, contest = next(iter(catalog.pending.items()))
-        ready = await derive_contest(contest, judge, cache, page_of)
+        try:
+            ready = await derive_contest(contest, judge, cache, page_of)
+        except Exception:  # a fault of ours: this contest stays unavailable, the others go on
+            log.exception("contest %d %r: time limits could not be derived", contest_id, contest.name)
+            catalog.pending.pop(contest_id, None)
+            continue
         if catalog.pending.get(contest_id) is contest:  # a reload may have replaced it meanwhile
             del catalog.pending[contest_id]
             catalog.add(ready)
