@@ -81,7 +81,7 @@ def _interaction_rows(log: str) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     side, lines = "", list[str]()
     for line in log.splitlines():
-        direction, text = (line[:1], line[1:]) if line[:1] in "<>" and line else ("<", line)
+        direction, text = (line[:1], line[1:].removeprefix(" ")) if line[:1] in ("<", ">") else ("<", line)
         if direction != side and lines:
             rows.append(("\n".join(lines) + "\n", "") if side == "<" else ("", "\n".join(lines) + "\n"))
             lines = []
