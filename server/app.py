@@ -78,10 +78,10 @@ async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
     # Contests whose time limits come from their accepted submissions become available once measured.
     installer = app[CONTEST_INSTALLER]
     installer.judge = judge.judge
-    settling = asyncio.create_task(settle_pending(app[CONTESTS], judge.judge, installer.cache))
+    installer.settling = asyncio.create_task(settle_pending(app[CONTESTS], judge.judge, installer.cache))
     yield
-    settling.cancel()
-    await asyncio.gather(settling, return_exceptions=True)
+    installer.settling.cancel()
+    await asyncio.gather(installer.settling, return_exceptions=True)
     installer.judge = None
     await service.stop()
 

@@ -91,6 +91,7 @@ class ContestInstaller:
         self.cache = cache or TimeLimitCache(None)
         self.judge = judge  # set once the judge runs; without it, derived limits fall back to the default
         self.limits = limits
+        self.settling: asyncio.Task[list[int]] | None = None  # held-back contests being measured after start
         self._lock = asyncio.Lock()
 
     async def install(self, archive: Path, *, replace: bool = False) -> Installed:
