@@ -72,10 +72,9 @@ def test_latex_without_pandoc_still_loads_and_says_why(
 def test_latex_falls_back_to_another_format(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     root = shutil.copytree(PACKAGES / "guess", tmp_path / "guess")
-    (root / "problem_statement" / "problem.en.md").write_text("Guess it.\n")
-    # .md is preferred anyway; with only .tex and .pdf, the PDF stands in for the unrenderable LaTeX
-    (root / "problem_statement" / "problem.en.md").unlink()
-    shutil.copy(PACKAGES / "pdfonly" / "problem_statement" / "problem.pdf", root / "problem_statement" / "problem.en.pdf")
+    # with only .tex and .pdf, the PDF stands in for the LaTeX that cannot be rendered
+    pdf = PACKAGES / "pdfonly" / "problem_statement" / "problem.pdf"
+    shutil.copy(pdf, root / "problem_statement" / "problem.en.pdf")
     statement = render_statement(root, [], None).statement
     assert statement.source == "pdf" and statement.files == frozenset({"problem.en.pdf"})
 
@@ -141,7 +140,8 @@ def test_sections_by_heading_and_environment() -> None:
     assert sections.parts["notes"] == "<p>why</p>"  # the source's own examples are dropped
     assert sections.titles["input"] == "Input format"
     env = split_sections('<p>s</p><div class="Input"><p>i</p></div><div class="Output"><p>o</p></div><p>n</p>')
-    assert env.parts == {"legend": "<p>s</p>", "input": "<p>i</p>", "output": "<p>o</p>", "interaction": "", "notes": "<p>n</p>"}
+    expected = {"legend": "<p>s</p>", "input": "<p>i</p>", "output": "<p>o</p>", "interaction": "", "notes": "<p>n</p>"}
+    assert env.parts == expected
 
 
 def test_samples_table_numbering_and_escaping() -> None:
