@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp.test_utils import TestClient
 
 from server.contests.archive import ArchiveTooLarge
 from server.contests.errors import PackageError
@@ -16,8 +17,11 @@ from server.contests.loader import load_catalog
 from server.contests.models import ContestCatalog
 from server.contests.timelimits import TimeLimitCache
 from server.judge import Judge
+from server.keys import CONTEST_INSTALLER
 
+from .conftest import Api
 from .packages import write_contest
+from .wsclient import frame, joined, training, until
 
 PACKAGES = Path(__file__).parent / "packages"
 
@@ -145,3 +149,22 @@ def test_catalog_interface() -> None:
     second = Contest(3, "y", 60, {})
     assert catalog.add(second) is first and catalog.get(3) is second
     assert catalog.remove(3) is second and 3 not in catalog and catalog.remove(3) is None
+
+
+async def test_reload_in_the_running_app_keeps_rooms(client: TestClient, contests_dir: Path) -> None:
+    api = Api(client)
+    alice = await api.register()
+    session = await api.session(alice, (await api.team(alice))["id"])
+    ws = await training(client, alice, session["id"])
+    await joined(ws, alice.id)
+    meta = yaml.safe_load((contests_dir / "contest-1" / "b-sum" / "problem.yaml").read_text())
+    meta["name"] = "Sum B, revised"
+    (contests_dir / "contest-1" / "b-sum" / "problem.yaml").write_text(yaml.safe_dump(meta))
+    report = await client.app[CONTEST_INSTALLER].reload()
+    assert report.loaded == [1] and not report.failed
+    await ws.send_str(frame("CODE_EDITOR_UPDATE", code="x = 1", problemAlias="B"))
+    echo = await until(ws, "CODE_EDITOR_UPDATE")
+    assert echo["payload"]["code"] == "x = 1" and not ws.closed
+    problems = await (await client.get(f"/contests/{session['id']}/problems", headers=alice.headers)).json()
+    assert [p["name"] for p in problems["problems"]] == ["Sum A", "Sum B, revised"]
+    await ws.close()
