@@ -54,6 +54,7 @@ def test_custom_validator_and_nested_groups_in_spec_order(contest) -> None:  # t
     assert problem.validator is not None
     assert problem.validator.kind == "kattis" and problem.validator.language == "cpp"
     assert problem.validator.folder == PACKAGES / "summands" / "output_validators" / "sum_check"
+    assert (problem.output_limit, problem.validation_time, problem.validation_memory) == (1 << 20, 5.0, 512 << 20)
     assert [(t.name, t.validator_flags) for t in problem.tests] == [
         ("sample/1", ("positive",)),
         ("secret/1-small/01", ("positive", "small")),

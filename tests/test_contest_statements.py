@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.contests.models import ASSET_MARKER
 from server.contests.statement import render_statement
@@ -155,3 +157,41 @@ def test_problem_name_from_latex() -> None:
     assert problem_name(r"\problemname{Hello $x^2$ World}") == "Hello x^2 World"
     assert problem_name("%% plainproblemname: Plain Name\n\\problemname{$\\mathbb{P}$}") == "Plain Name"
     assert problem_name("no name") is None
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "<script>x()</script>",
+        '<img src="a.png" onerror="x()">',
+        '<a href="javascript:x()">',
+        "<p>",
+        "</p>",
+        "<svg onload=x()>",
+        "<math><mi>x</mi>",
+        "</math>",
+        '<iframe src="//e">',
+        "<style>*{}</style>",
+        "text",
+        '<div class="Input">',
+        "</div>",
+        "<h2>Input</h2>",
+        "<!--",
+        "-->",
+        "<",
+        ">",
+        '"',
+        "&lt;",
+        "<object data=x>",
+    ]
+)
+
+
+@given(st.lists(_FRAGMENTS, max_size=30))
+def test_nothing_that_runs_survives_the_sanitizer(fragments: list[str]) -> None:
+    clean = sanitize("".join(fragments), AssetRewriter(None))
+    for tag in re.findall(r"<[a-zA-Z][^>]*>", clean):  # real tags: text keeps "<" escaped as &lt;
+        name = re.match(r"<([a-zA-Z0-9-]+)", tag).group(1).lower()  # type: ignore[union-attr]
+        assert name not in ("script", "iframe", "style", "svg", "object", "embed"), tag
+        assert not re.search(r"\son\w+\s*=", tag) and "javascript:" not in tag.lower() and "src=" not in tag, tag
+    body = body_html(split_sections(clean), [], "en")  # and it always splits and composes
+    assert "<script" not in body.lower()

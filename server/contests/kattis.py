@@ -72,6 +72,13 @@ def load_problem(alias: str, folder: Path) -> Problem:
         memory = int(positive(limits.get("memory", DEFAULT_MEMORY_MIB), "problem.yaml: limits.memory") * MIB)
     except PackageError as exc:
         errors.extend(exc)
+    extra: dict[str, float | None] = {"output": None, "validation_time": None, "validation_memory": None}
+    for key in extra:
+        if key in limits:
+            try:
+                extra[key] = positive(limits[key], f"problem.yaml: limits.{key}")
+            except PackageError as exc:
+                errors.extend(exc)
     time = TimeLimitChoice(1.0, "default")
     try:
         time = choose(folder, limits, legacy)
@@ -117,5 +124,8 @@ def load_problem(alias: str, folder: Path) -> Problem:
         time_limit_source=time.source,
         derivation=time.derivation,
         package_format=version,
+        output_limit=int(extra["output"] * MIB) if extra["output"] else None,
+        validation_time=extra["validation_time"],
+        validation_memory=int(extra["validation_memory"] * MIB) if extra["validation_memory"] else None,
     )
     return dataclasses.replace(problem, statement_html=page_of(problem))

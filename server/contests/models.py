@@ -53,6 +53,11 @@ class Problem:
     time_limit_source: str = "problem.yaml"
     derivation: TimeLimitDerivation | None = None
     package_format: str = "legacy"  # problem_format_version, or "polygon"
+    # problem.yaml limits the judge may apply (None: the judge's own defaults): output size (bytes),
+    # and a custom validator's time (s) and memory (bytes).
+    output_limit: int | None = None
+    validation_time: float | None = None
+    validation_memory: int | None = None
 
     @property
     def id(self) -> str:
