@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .auth import token_from_header, user_for_token
+from .auth import ACCESS_COOKIE, token_from_header, user_for_token
 from .contests.models import Contest, Problem
 from .errors import Forbidden, NotFound, Unauthorized
-from .keys import CONTESTS, STORE
+from .keys import CONFIG, CONTESTS, STORE
+from .origins import cookie_origin_allowed
 from .store.sessions import TrainingSession
 from .store.teams import Team
 from .store.users import User
@@ -15,18 +16,30 @@ from .store.users import User
 _USER = "trainer.user"
 
 
-async def require_user(request: web.Request, *, cookie: bool = False) -> User:
-    """The caller, from `Authorization: OAuth|Bearer <token>`; 401 otherwise.
+def cookie_token(request: web.Request) -> str | None:
+    """The `access_token` cookie's token, refused (403) when a foreign page's request carries it.
 
-    With `cookie`, the web client's `access_token` cookie is accepted too: a browser sends it, but
-    no header, when it loads a statement's images (read-only GETs only).
+    The original web client keeps its token in this cookie and, on some calls (comments), sends no
+    Authorization header: with client and server on one origin the cookie authenticates it.
     """
+    token = request.cookies.get(ACCESS_COOKIE) or None
+    if token is None:
+        return None
+    origin, listed = request.headers.get("Origin"), request.app[CONFIG].allow_origins
+    if not cookie_origin_allowed(origin, request.host, listed):
+        raise Forbidden(
+            "the access_token cookie is not accepted from this Origin; send an Authorization header",
+            {"origin": origin},
+        )
+    return token
+
+
+async def require_user(request: web.Request) -> User:
+    """The caller, from `Authorization: OAuth|Bearer <token>` or the `access_token` cookie; 401 otherwise."""
     cached = request.get(_USER)
     if cached is not None:
         return cached
-    token = token_from_header(request.headers.get("Authorization"))
-    if token is None and cookie:
-        token = request.cookies.get("access_token") or None
+    token = token_from_header(request.headers.get("Authorization")) or cookie_token(request)
     if token is None:
         raise Unauthorized("missing or malformed Authorization header (use 'OAuth <token>' or 'Bearer <token>')")
     user = await user_for_token(request.app[STORE], token)
@@ -47,11 +60,9 @@ async def member_team(request: web.Request, team_id: int) -> tuple[User, Team]:
     return user, team
 
 
-async def member_session(
-    request: web.Request, session_id: str, *, cookie: bool = False
-) -> tuple[User, TrainingSession]:
+async def member_session(request: web.Request, session_id: str) -> tuple[User, TrainingSession]:
     """The caller and a session of one of their teams; 404 unknown, 403 not a member."""
-    user = await require_user(request, cookie=cookie)
+    user = await require_user(request)
     session = await request.app[STORE].sessions.get(session_id)
     if session is None:
         raise NotFound(f"training session {session_id} does not exist", {"training_session_id": session_id})
@@ -68,11 +79,9 @@ def session_contest(request: web.Request, session: TrainingSession) -> Contest:
     return contest
 
 
-async def member_problem(
-    request: web.Request, session_id: str, alias: str, *, cookie: bool = False
-) -> tuple[User, TrainingSession, Problem]:
+async def member_problem(request: web.Request, session_id: str, alias: str) -> tuple[User, TrainingSession, Problem]:
     """The caller, their session and one problem of its contest; 404 for an alias not in the contest."""
-    user, session = await member_session(request, session_id, cookie=cookie)
+    user, session = await member_session(request, session_id)
     problem = session_contest(request, session).problem(alias)
     if problem is None:
         raise NotFound(f"no problem {alias!r} in this contest", {"alias": alias})

@@ -17,7 +17,8 @@ from ..store.users import User
 DATA = "json"  # where apigami's json_schema puts the parsed body
 MATCH = "match"  # where parsed path parameters go
 QUERY = "query"  # where parsed query parameters go
-AUTH: list[dict[str, list[str]]] = [{"OAuth": []}]  # OpenAPI security of every authenticated view
+# OpenAPI security of every authenticated view: the header, or the cookie from the server's own origin
+AUTH: list[dict[str, list[str]]] = [{"OAuth": []}, {"Cookie": []}]
 
 
 def data(request: web.Request) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def errors(*statuses: int):  # type: ignore[no-untyped-def]
     return decorate
 
 
-async def path_problem(request: web.Request, *, cookie: bool = False) -> tuple[User, TrainingSession, Problem]:
+async def path_problem(request: web.Request) -> tuple[User, TrainingSession, Problem]:
     """The caller, their session and the problem named by the `{ts}` and `{alias}` path parameters."""
     match = request[MATCH]
-    return await member_problem(request, match["ts"], match["alias"], cookie=cookie)
+    return await member_problem(request, match["ts"], match["alias"])

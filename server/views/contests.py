@@ -160,8 +160,8 @@ async def statement_view(request: web.Request) -> web.Response:
 @docs(
     tags=["contests"],
     summary="A file the statement shows (an image, or the statement's PDF)",
-    description="Only files the statement refers to are served. Besides the Authorization header, the "
-    "`access_token` cookie is accepted, as a browser loading an <img> sends no header.",
+    description="Only files the statement refers to are served. A browser loading an <img> sends no "
+    "Authorization header: the `access_token` cookie authenticates it, as on every route.",
     security=AUTH,
     responses={
         200: {
@@ -174,7 +174,7 @@ async def statement_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def statement_asset_view(request: web.Request) -> web.StreamResponse:
     """GET /contests/{ts}/problems/{alias}/statement/{file}."""
-    _, _, problem = await path_problem(request, cookie=True)
+    _, _, problem = await path_problem(request)
     name = request[MATCH]["file"]
     statement = problem.statement
     # Looked up among the names the statement refers to, so no path outside them can be asked for.
