@@ -1,8 +1,8 @@
-# Team Trainer server with its embedded judge (g++, gcc and CPython for submissions).
+# Team Trainer server with its embedded judge (g++, gcc and CPython for submissions; pandoc for LaTeX statements).
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends g++ gcc libc6-dev python3 util-linux \
+    && apt-get install -y --no-install-recommends g++ gcc libc6-dev python3 util-linux pandoc \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test env install install-test lint openapi openapi-check bench bench-judge docker clean
+.PHONY: run test env install install-test system-test-deps lint openapi openapi-check bench bench-judge docker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,15 @@ env:
 run: install
 	$(BIN)/python -m server
 
-test: install-test
+# pandoc renders LaTeX statements (the server runs without it and says so in the statement); the tests
+# render some, so it is installed when missing and this machine can (root with apt-get, as in CI).
+system-test-deps:
+	@command -v pandoc >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc >/dev/null; \
+		else echo "pandoc is not installed: LaTeX statement tests will be skipped"; fi; }
+
+test: install-test system-test-deps
 	$(BIN)/python -m pytest
 
 lint: install-test

@@ -91,3 +91,9 @@ class ProblemPathSchema(SessionPathSchema):
     """`{ts}/.../{alias}` in the path."""
 
     alias = fields.String(required=True)
+
+
+class StatementAssetPathSchema(ProblemPathSchema):
+    """`{ts}/.../{alias}/statement/{file}`: a file the statement shows (an image, its PDF)."""
+
+    file = fields.String(required=True)

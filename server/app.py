@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -16,11 +17,13 @@ from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
 from .config import Config
-from .contests.loader import load_catalog
+from .contests.install import ContestInstaller
+from .contests.loader import load_catalog, settle_pending
+from .contests.timelimits import TimeLimitCache
 from .domain.bus import EventBus
 from .judge.compilers import COMPILERS
 from .judge.judge import Judge
-from .keys import BUS, CONFIG, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
+from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
 from .rooms.archive import RoomArchive
 from .rooms.registry import RoomRegistry
@@ -86,14 +89,23 @@ def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Applicat
     return ctx
 
 
-def _judging(judging: JudgeService) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Build the sandbox and run the judge's workers while the app serves."""
+def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Build the sandbox and run the judge's workers while the app serves.
+
+    Contests whose time limits come from their accepted submissions are held back until the judge
+    has measured them, right after it starts.
+    """
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await judging.start()
+        installer.settling = asyncio.create_task(
+            settle_pending(installer.catalog, judging.run, installer.cache), name="settle-time-limits"
+        )
         try:
             yield
         finally:
+            installer.settling.cancel()
+            await asyncio.gather(installer.settling, return_exceptions=True)
             await judging.stop()
 
     return ctx
@@ -161,7 +173,8 @@ def create_app(config: Config, limits: WsLimits | None = None) -> web.Applicatio
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
     bus = EventBus()
-    catalog = load_catalog(config.contests_dir)
+    time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
+    catalog = load_catalog(config.contests_dir, time_limits)
     store = Store(config.db_path)
 
     archive = RoomArchive(store.snapshots)
@@ -185,6 +198,7 @@ def create_app(config: Config, limits: WsLimits | None = None) -> web.Applicatio
         rooms=RoomQueries(registry, catalog, access),
         judging=judging,
     )
+    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run)
     limits = limits or WsLimits()
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
@@ -196,9 +210,10 @@ def create_app(config: Config, limits: WsLimits | None = None) -> web.Applicatio
     app[ROOMS] = registry
     app[JUDGE] = judging
     app[WS_HUB] = hub
+    app[CONTEST_INSTALLER] = installer
 
     app.cleanup_ctx.append(_lifecycle(store, services.sessions))
-    app.cleanup_ctx.append(_judging(judging))
+    app.cleanup_ctx.append(_judging(judging, installer))
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .config import Config
+from .contests.install import ContestInstaller
 from .contests.models import ContestCatalog
 from .domain.bus import EventBus
 from .rooms.registry import RoomRegistry
@@ -21,3 +22,4 @@ SERVICES = web.AppKey("services", Services)
 ROOMS = web.AppKey("rooms", RoomRegistry)
 JUDGE = web.AppKey("judge", JudgeService)
 WS_HUB = web.AppKey("ws_hub", WsHub)
+CONTEST_INSTALLER = web.AppKey("contest_installer", ContestInstaller)

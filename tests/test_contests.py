@@ -45,7 +45,7 @@ async def test_session_problems_statement_and_state(api: Api, client: TestClient
     state = await (await client.get(f"/contests/{ts}/problems/B", headers=alice.headers)).json()
     assert state == {"problemAlias": "B", "status": "NOT_SUBMITTED", "attempts": 0}
     resp = await client.get(f"/contests/{ts}/problems/A/statement", headers=alice.headers)
-    assert resp.content_type == "text/html" and "<h1>Sum A</h1>" in await resp.text()
+    assert resp.content_type == "text/html" and '<h1 class="title">A. Sum A</h1>' in await resp.text()
     await error_of(await client.get(f"/contests/{ts}/problems/Z", headers=alice.headers), 404)
     await error_of(await client.get(f"/contests/{ts}/problems/Z/statement", headers=alice.headers), 404)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import verdicts
-from .checker import files_match
+from .checker import DefaultValidatorFlags, default_flags, files_match
 from .classify import RunLimits, classify
 from .compilers import Recipe, recipe
 from .sandbox import Limits, RunResult, Sandbox
@@ -186,7 +186,8 @@ class Judge:
             )
             verdict = classify(result, judged, out.stat().st_size, _read_tail(err, STDERR_TAIL))
             if verdict is None:
-                same = await self._compare(out, test.answer_path, task.float_tolerance)
+                flags = default_flags(test.validator_flags, task.float_tolerance)
+                same = await self._compare(out, test.answer_path, flags)
                 verdict = verdicts.OK if same else verdicts.WRONG_ANSWER
             report.tests.append(TestResult(number, test.name, verdict, result.cpu_ms, result.peak_rss))
             report.time = max(report.time, result.cpu_ms)
@@ -222,7 +223,7 @@ class Judge:
         os.chmod(box, 0o755)
 
     @staticmethod
-    async def _compare(out: Path, answer: Path, float_tolerance: bool) -> bool:
+    async def _compare(out: Path, answer: Path, flags: DefaultValidatorFlags) -> bool:
         if _total_size(out, answer) <= INLINE_COMPARE:
-            return files_match(out, answer, float_tolerance)
-        return await asyncio.to_thread(files_match, out, answer, float_tolerance)
+            return files_match(out, answer, flags)
+        return await asyncio.to_thread(files_match, out, answer, flags)

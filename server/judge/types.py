@@ -3,10 +3,34 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+# How a problem's output is checked (problem.yaml `validation`, or Polygon's checker/interactor).
+Validation = Literal["default", "custom", "custom interactive"]
 
 
 class JudgeError(Exception):
     """The judge itself failed (sandbox set-up, missing tool), not the submission."""
+
+
+@dataclass(frozen=True)
+class ValidatorSource:
+    """Where a problem's own output validator (or interactor) lives; the judge builds and runs it.
+
+    `folder` is the program: a folder whose sources form it, or a single source file.
+    `kind` "kattis": `validator input answer feedback_dir [flags] < output`, exit 42 accepted,
+    43 wrong answer (interactive: its stdout is the submission's stdin).
+    `kind` "testlib": a Polygon checker, `checker input output answer`, exit 0 OK, 1 WA, 2 PE,
+    anything else a failure; `folder` holds testlib.h next to the entry.
+    `language` is "c", "cpp" or "python3", or None when the folder has its own `build`/`run` scripts.
+    `entry` names the main source inside `folder` when only that file is the program (Polygon's
+    `files/` also holds generators and validators); None means every source in `folder`.
+    """
+
+    folder: Path
+    kind: Literal["kattis", "testlib"]
+    language: str | None
+    entry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -18,6 +42,10 @@ class TestCase:
     name: str
     input_path: Path
     answer_path: Path
+    # Output validator arguments for this test: problem.yaml `validator_flags` followed by its
+    # group's testdata.yaml `output_validator_flags`.  The default validator reads them through
+    # checker.default_flags(); a custom validator gets them as extra command-line arguments.
+    validator_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -29,7 +57,9 @@ class JudgeTask:
     tests: Sequence[TestCase]
     time_limit: float  # seconds of CPU time per test
     memory_limit: int  # bytes of peak resident memory per test
-    float_tolerance: bool = False
+    float_tolerance: bool = False  # the old switch: 1e-6 floats when a test's flags set no tolerance
+    validation: Validation = "default"
+    validator: ValidatorSource | None = None  # set for "custom" and "custom interactive"
 
 
 @dataclass

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..contests.models import Contest, ContestCatalog, Problem
+from ..domain.errors import NotFound
 from ..domain.records import ProblemState, TrainingSession, User
 from ..judge.compilers import CompilerInfo
 from ..rooms.registry import RoomRegistry
 from ..rooms.training import SessionFacts
 from ..store import Store
 from .access import AccessService
+
+# Content types of the files a statement may show; anything else is never served.
+STATEMENT_FILE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +115,26 @@ class ContestService:
         session, problem = await self._access.member_problem(user, session_id, alias)
         return AliasState(problem.alias, await self._store.problem_states.get(session.id, problem.alias))
 
-    async def statement(self, user: User, session_id: str, alias: str) -> bytes:
-        """A problem's statement as HTML."""
+    async def statement(self, user: User, session_id: str, alias: str) -> Problem:
+        """A problem whose statement (HTML rendered at load, and the files it shows) the user may read."""
         _, problem = await self._access.member_problem(user, session_id, alias)
-        return problem.statement_html
+        return problem
+
+    async def statement_file(self, user: User, session_id: str, alias: str, name: str) -> tuple[Path, str]:
+        """A file the statement shows, with its content type; NotFound for anything it does not refer to.
+
+        Looked up among the names the statement refers to, so no path outside them can be asked for.
+        """
+        _, problem = await self._access.member_problem(user, session_id, alias)
+        statement = problem.statement
+        missing = NotFound(f"the statement of problem {problem.alias} has no file {name!r}", {"file": name})
+        if name not in statement.files or statement.assets is None:
+            raise missing
+        path = statement.assets / name
+        content_type = STATEMENT_FILE_TYPES.get(path.suffix.lower())
+        if content_type is None or not await asyncio.to_thread(path.is_file):
+            raise missing
+        return path, content_type
 
     async def _problems(self, session: TrainingSession, contest: Contest) -> tuple[SessionProblem, ...]:
         states = await self._store.problem_states.of_session(session.id)

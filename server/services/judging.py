@@ -91,6 +91,12 @@ class JudgeService:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
+    async def run(self, task: JudgeTask) -> JudgeReport:
+        """Judge one task directly (time-limit derivation runs a package's accepted submissions this way)."""
+        if self._judge is None:
+            raise JudgeError("the judge has not started")
+        return await self._judge.judge(task)
+
     def submit(self, submission_id: int) -> None:
         """Queue a stored pending submission."""
         self._queue.put_nowait(submission_id)
@@ -143,7 +149,8 @@ class JudgeService:
             tests=problem.tests,
             time_limit=problem.time_limit,
             memory_limit=problem.memory_limit,
-            float_tolerance=problem.float_tolerance,
+            validation=problem.validation,
+            validator=problem.validator,
         )
         assert self._judge is not None  # workers run only after start()
         try:

@@ -13,8 +13,11 @@ from schemas.contests import (
     ProblemStateSchema,
     SessionContestSchema,
     SessionPathSchema,
+    StatementAssetPathSchema,
 )
 
+from ..contests.models import ASSET_MARKER
+from ..services.contests import STATEMENT_FILE_TYPES
 from .common import AUTH, MATCH, caller, dump, errors, match, services
 
 _CONTESTS = ContestShortSchema(many=True)
@@ -22,6 +25,13 @@ _COMPILERS = CompilersSchema()
 _SESSION_CONTEST = SessionContestSchema()
 _PROBLEMS = ProblemsSchema()
 _PROBLEM_STATE = ProblemStateSchema()
+_FILE_TYPES = sorted(set(STATEMENT_FILE_TYPES.values()))
+# A statement's file is shown inside the client's page; opened on its own (an SVG) it must run nothing.
+_ASSET_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=3600",
+}
 
 
 @docs(tags=["contests"], summary="Every loaded contest", security=AUTH)
@@ -79,10 +89,45 @@ async def problem_state_view(request: web.Request) -> web.Response:
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def statement_view(request: web.Request) -> web.Response:
-    """GET /contests/{ts}/problems/{alias}/statement."""
+    """GET /contests/{ts}/problems/{alias}/statement: rendered at load; image URLs are made absolute here.
+
+    The client injects the HTML into its own page, where a relative URL would point at the client's
+    origin, so each image gets this server's URL of the statement's asset route.
+    """
     path = match(request)
-    html = await services(request).contests.statement(await caller(request), path["ts"], path["alias"])
-    return web.Response(body=html, content_type="text/html", charset="utf-8")
+    problem = await services(request).contests.statement(await caller(request), path["ts"], path["alias"])
+    body = problem.statement_html
+    if problem.statement.files:
+        base = str(request.url.with_query(None)).rstrip("/") + "/"
+        body = body.replace(ASSET_MARKER.encode(), base.encode())
+    return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+
+@docs(
+    tags=["contests"],
+    summary="A file the statement shows (an image, or the statement's PDF)",
+    description="Only files the statement refers to are served. A browser loading an <img> sends no "
+    "Authorization header: the `access_token` cookie authenticates it, as on every route.",
+    security=AUTH,
+    responses={
+        200: {
+            "description": "the file",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in sorted(set(STATEMENT_FILE_TYPES.values()))
+            },
+        }
+    },
+)
+@match_info_schema(StatementAssetPathSchema, put_into=MATCH)
+@errors(401, 403, 404)
+async def statement_asset_view(request: web.Request) -> web.StreamResponse:
+    """GET /contests/{ts}/problems/{alias}/statement/{file}."""
+    path = match(request)
+    found, content_type = await services(request).contests.statement_file(
+        await caller(request), path["ts"], path["alias"], path["file"]
+    )
+    return web.FileResponse(found, headers={**_ASSET_HEADERS, "Content-Type": content_type})
 
 
 def setup_contest_routes(app: web.Application) -> None:
@@ -93,3 +138,4 @@ def setup_contest_routes(app: web.Application) -> None:
     app.router.add_get("/contests/{ts}/problems", problems_view)
     app.router.add_get("/contests/{ts}/problems/{alias}", problem_state_view)
     app.router.add_get("/contests/{ts}/problems/{alias}/statement", statement_view)
+    app.router.add_get("/contests/{ts}/problems/{alias}/statement/{file:.+}", statement_asset_view)
