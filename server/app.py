@@ -32,6 +32,7 @@ from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
+from .views.web import setup_web_routes
 from .ws.setup import setup_ws
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def create_app(config: Config) -> web.Application:
     setup_comment_routes(app)
     setup_ws(app)
     setup_room_routes(app)
+    setup_web_routes(app)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .judging import JudgeService
     from .rooms.registry import RoomRegistry
     from .sessions import SessionService
+    from .views.web import WebAssets
     from .ws.hub import WsHub
 
 CONFIG = web.AppKey("config", Config)
@@ -25,3 +26,4 @@ SESSIONS: web.AppKey[SessionService] = web.AppKey("sessions")
 ROOMS: web.AppKey[RoomRegistry] = web.AppKey("rooms")
 JUDGE: web.AppKey[JudgeService] = web.AppKey("judge")
 WS_HUB: web.AppKey[WsHub] = web.AppKey("ws_hub")
+WEB_ASSETS: web.AppKey[WebAssets] = web.AppKey("web_assets")
