@@ -26,7 +26,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".txt": "text/plain; charset=utf-8",
 }
 _COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".svg", ".txt"}
-_PRIVATE_DIRS = {"build", "node_modules"}  # the maintainers' rebuild folder under web/vendor/
+_PRIVATE_DIRS = {"rebuild", "node_modules"}  # the maintainers' rebuild folder under web/vendor/
 # build.sh names every bundle <name>.<10 hex>.js: new contents, new name, so a browser may keep it forever
 _HASHED = re.compile(r"\.[0-9a-f]{10}\.(js|css)$")
 _MIN_GZIP_GAIN = 0.9  # keep gzip only when it saves at least a tenth

@@ -1,0 +1,90 @@
+"""Browser fixtures: Debian's chromium driven by Playwright, a real server process, screenshots.
+
+The browser is never downloaded: Playwright launches /usr/bin/chromium (apt-get install chromium). When it
+is missing every browser test is skipped with a reason that `pytest -ra` prints in its summary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ..realserver import ROOT, ServerProcess
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
+SKIP_NO_BROWSER = "browser tests skipped: Debian's chromium is not installed (apt-get install chromium)"
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium binary, if installed."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the screenshots of this run are (or why there are none)."""
+    if any(p.name.endswith(".png") for p in SCREENSHOT_DIR.glob("*.png")) and chromium_path():
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOT_DIR}")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    """A headless chromium with a fresh profile folder; skips when none is installed."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(SKIP_NO_BROWSER)
+    async_api = pytest.importorskip("playwright.async_api", reason="browser tests skipped: playwright is not installed")
+    async with async_api.async_playwright() as playwright:
+        # launch() starts from a fresh temporary profile every time; each user gets its own context in it
+        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+    """`python -m server` with the shipped contests on a temp database, as a real process (restartable)."""
+    proc = ServerProcess(
+        {
+            "DB_PATH": str(tmp_path / "db" / "trainer.db"),
+            "CONTESTS_DIR": str(ROOT / "data" / "contests"),
+            "SNAPSHOT_INTERVAL": "0.5",
+            "LOG_LEVEL": "WARNING",
+            "JUDGE_WORKERS": "2",
+            "AUTH_MODE": "token",
+        },
+        tmp_path / "server.log",
+    )
+    await proc.start()
+    try:
+        yield proc
+    finally:
+        if proc.proc is not None and proc.proc.returncode is None:
+            await proc.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder this run's screenshots go to (emptied first)."""
+    if SCREENSHOT_DIR.exists():
+        for old in SCREENSHOT_DIR.glob("*.png"):
+            old.unlink()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
