@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from ..realserver import ROOT, ServerProcess
 
@@ -42,9 +43,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"browser screenshots: {SCREENSHOT_DIR}")
 
 
-@pytest.fixture
+# One browser for the whole run (each test opens its own contexts, so nothing is shared between tests);
+# every browser test module and async fixture runs on the session's event loop, which owns it
+# (test modules say so with `pytestmark = ... pytest.mark.asyncio(loop_scope="session")`).
+LOOP = "session"
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope=LOOP)
 async def browser() -> AsyncIterator[object]:
-    """A headless chromium with a fresh profile folder; skips when none is installed."""
+    """A headless chromium (a fresh temporary profile); skips when none is installed."""
     executable = chromium_path()
     if executable is None:
         pytest.skip(SKIP_NO_BROWSER)
@@ -58,7 +65,7 @@ async def browser() -> AsyncIterator[object]:
             await browser.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope=LOOP)
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     """`python -m server` with the shipped contests on a temp database, as a real process (restartable)."""
     proc = ServerProcess(
@@ -88,3 +95,4 @@ def screenshots() -> Path:
             old.unlink()
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+

@@ -18,7 +18,7 @@ from ..realserver import ROOT, ServerProcess
 from .people import Person
 
 SOLUTIONS = ROOT / "data" / "solutions" / "classic"
-pytestmark = pytest.mark.timeout(420)
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(420)]
 
 
 async def code_on_server(server: ServerProcess, token: str, session_id: str, alias: str) -> str:

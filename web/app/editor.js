@@ -5,7 +5,7 @@ import {
   closeBracketsKeymap, cpp, defaultHighlightStyle, defaultKeymap, drawSelection, highlightActiveLine,
   highlightActiveLineGutter, highlightSelectionMatches, highlightSpecialChars, history, historyKeymap,
   indentOnInput, indentUnit, indentWithTab, java, keymap, kotlin, lineNumbers, python, searchKeymap,
-  syntaxHighlighting,
+  syntaxHighlighting, textDiff,
 } from "codemirror-bundle";
 
 const remote = Annotation.define(); // marks changes that came from the server, so they are not sent back
@@ -28,18 +28,17 @@ function languageFor(style) {
   }
 }
 
-/** The smallest single change turning `from` into `to`: CodeMirror maps the selection through it. */
-export function minimalChange(from, to) {
-  let start = 0;
-  const limit = Math.min(from.length, to.length);
-  while (start < limit && from.charCodeAt(start) === to.charCodeAt(start)) start++;
-  let endFrom = from.length;
-  let endTo = to.length;
-  while (endFrom > start && endTo > start && from.charCodeAt(endFrom - 1) === to.charCodeAt(endTo - 1)) {
-    endFrom--;
-    endTo--;
-  }
-  return { from: start, to: endFrom, insert: to.slice(start, endTo) };
+/**
+ * The changes turning `from` into `to`, as a character diff (CodeMirror's own, from @codemirror/merge): the
+ * local cursor and selection map through each change, so an edit elsewhere never moves them off their text.
+ * Bounded so a huge rewrite falls back to a coarser diff instead of stalling the page.
+ */
+export function changesBetween(from, to) {
+  return textDiff(from, to, { scanLimit: 20000, timeout: 25 }).map((c) => ({
+    from: c.fromA,
+    to: c.toA,
+    insert: to.slice(c.fromB, c.toB),
+  }));
 }
 
 export class SharedEditor {
@@ -121,7 +120,7 @@ export class SharedEditor {
     if (!state) return;
     const current = state.doc.toString();
     if (current === text) return;
-    const spec = { changes: minimalChange(current, text), annotations: [remote.of(true)] };
+    const spec = { changes: changesBetween(current, text), annotations: [remote.of(true)] };
     if (visible) this.view.dispatch(spec);
     else this.states.set(alias, state.update(spec).state);
   }

@@ -41,13 +41,14 @@ for pkg in $(node -e '
   cp "$lic" "$vendor/licenses/$(echo "$pkg" | tr / _)@$version.txt"
 done
 
-# the import map names the hashed files; everything between the markers is rewritten
+# the import map names the hashed files (and preloads them); everything between the markers is rewritten
 python3 - "$web/index.html" "${built[editor]}" "${built[ui]}" <<'PY'
 import json, re, sys
 path, editor, ui = sys.argv[1:]
 text = open(path, encoding="utf-8").read()
 imports = {"imports": {"codemirror-bundle": f"/web/vendor/{editor}", "ui": f"/web/vendor/{ui}"}}
 block = '<script type="importmap">' + json.dumps(imports) + "</script>"
+block += "".join(f'\n<link rel="modulepreload" href="{url}">' for url in imports["imports"].values())
 new, n = re.subn(r"<!-- importmap -->.*?<!-- /importmap -->", f"<!-- importmap -->{block}<!-- /importmap -->", text, flags=re.S)
 if n != 1:
     sys.exit("index.html has no <!-- importmap --> markers")

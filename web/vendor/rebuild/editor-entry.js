@@ -17,3 +17,4 @@ export { cpp } from "@codemirror/lang-cpp";
 export { python } from "@codemirror/lang-python";
 export { java } from "@codemirror/lang-java";
 export { kotlin, csharp } from "@codemirror/legacy-modes/mode/clike";
+export { diff as textDiff } from "@codemirror/merge";
