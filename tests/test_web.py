@@ -149,4 +149,6 @@ def test_the_page_preloads_every_module_and_names_existing_bundles() -> None:
     assert all((WEB / name).is_file() for name in preloaded)
     for bundle in ("editor", "ui"):
         assert (WEB / vendor_bundle(bundle)).is_file()
-    assert list((WEB / "vendor" / "licenses").glob("preact@*.txt")) and list((WEB / "vendor" / "licenses").glob("htm@*"))
+    assert list((WEB / "vendor" / "licenses").glob("preact@*.txt")) and list(
+        (WEB / "vendor" / "licenses").glob("htm@*")
+    )

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from aiohttp.test_utils import TestServer
+
+from server.app import create_app
+from server.config import Config
 
 from ..realserver import ROOT, ServerProcess
 
@@ -87,6 +91,17 @@ async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
             await proc.stop()
 
 
+@pytest_asyncio.fixture(loop_scope=LOOP)
+async def app_url(config: Config) -> AsyncIterator[str]:
+    """The app on an in-process test server (small contests), for tests that need no restart: its base URL."""
+    server = TestServer(create_app(config))
+    await server.start_server()
+    try:
+        yield str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     """The folder this run's screenshots go to (emptied first)."""
@@ -95,4 +110,3 @@ def screenshots() -> Path:
             old.unlink()
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
-

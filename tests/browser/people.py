@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 PASSWORD = "secret-pw"
 # a loaded 2-core machine judges and renders slowly: wait generously for what the page shows, never sleep
@@ -24,7 +24,7 @@ class Person:
         self.watch(page)
 
     @classmethod
-    async def open(cls, browser: Any, login: str, base_url: str) -> Person:
+    async def open(cls, browser: Browser, login: str, base_url: str) -> Person:
         """A new context (English UI, a laptop-sized window) with one tab on the sign-in page."""
         context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
         page = await context.new_page()

@@ -6,14 +6,12 @@ which echo is ours); each is driven here with exact inputs.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiohttp.test_utils import TestServer
-
-from server.app import create_app
-from server.config import Config
+from playwright.async_api import Browser, Page
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
 
@@ -36,23 +34,20 @@ HARNESS = """async () => {
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def page(browser: Any, config: Config) -> Any:
-    """A page of the web client served by the app on a test server (the sign-in screen is enough)."""
-    server = TestServer(create_app(config))
-    await server.start_server()
+async def page(browser: Browser, app_url: str) -> AsyncIterator[Page]:
+    """A page of the web client (the sign-in screen is enough: the modules are imported into it)."""
     context = await browser.new_context()
     page = await context.new_page()
-    await page.goto(str(server.make_url("/")))
+    await page.goto(f"{app_url}/")
     yield page
     await context.close()
-    await server.close()
 
 
-async def run(page: Any, scenario: str) -> dict[str, Any]:
+async def run(page: Page, scenario: str) -> dict[str, Any]:
     return await page.evaluate(HARNESS.replace("SCENARIO", scenario))  # type: ignore[no-any-return]
 
 
-async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(page: Any) -> None:
+async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(page: Page) -> None:
     result = await run(
         page,
         """
@@ -65,7 +60,7 @@ async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(
     assert result["sent"][-1] == ["A", "x" * 40]
 
 
-async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(page: Any) -> None:
+async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(page: Page) -> None:
     result = await run(
         page,
         """
@@ -81,7 +76,7 @@ async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(page
     assert result["text"] == "abcd" and result["local"] is False
 
 
-async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(page: Any) -> None:
+async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(page: Page) -> None:
     result = await run(
         page,
         """
@@ -93,7 +88,7 @@ async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(page: A
     assert result["remote"] == [] and result["text"] == "mine" and result["local"] is False
 
 
-async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew(page: Any) -> None:
+async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew(page: Page) -> None:
     result = await run(
         page,
         """
@@ -109,7 +104,7 @@ async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew
     assert result["text"] == "v1 typed offline"
 
 
-async def test_resync_resends_when_the_server_lost_our_latest_updates(page: Any) -> None:
+async def test_resync_resends_when_the_server_lost_our_latest_updates(page: Page) -> None:
     # a crash loses the last snapshot interval: the server comes back with an older text of ours
     result = await run(
         page,
@@ -127,7 +122,7 @@ async def test_resync_resends_when_the_server_lost_our_latest_updates(page: Any)
     assert result["sent"][-1] == ["A", "one two three"]
 
 
-async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(page: Any) -> None:
+async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(page: Page) -> None:
     result = await run(
         page,
         """
@@ -142,7 +137,7 @@ async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(pag
     assert result["sent"] == [] and result["text"] == "v1 theirs" and result["remote"][-1] == ["A", "v1 theirs"]
 
 
-async def test_resync_never_resends_without_the_right_to_edit(page: Any) -> None:
+async def test_resync_never_resends_without_the_right_to_edit(page: Page) -> None:
     result = await run(
         page,
         """
@@ -156,7 +151,7 @@ async def test_resync_never_resends_without_the_right_to_edit(page: Any) -> None
     assert result["sent"] == [] and result["text"] == "v1"
 
 
-async def test_a_refused_update_shows_the_servers_text_again(page: Any) -> None:
+async def test_a_refused_update_shows_the_servers_text_again(page: Page) -> None:
     result = await run(
         page,
         """
@@ -168,7 +163,7 @@ async def test_a_refused_update_shows_the_servers_text_again(page: Any) -> None:
     assert result["text"] == "server" and result["remote"][-1] == ["A", "server"] and result["local"] is False
 
 
-async def test_a_remote_change_keeps_the_local_cursor_on_its_text(page: Any) -> None:
+async def test_a_remote_change_keeps_the_local_cursor_on_its_text(page: Page) -> None:
     cursor = await page.evaluate(
         """async () => {
           const { SharedEditor } = await import("/web/app/editor.js");

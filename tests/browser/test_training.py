@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 
 from ..realserver import ROOT, ServerProcess
 from .people import Person
@@ -30,7 +30,7 @@ async def code_on_server(server: ServerProcess, token: str, session_id: str, ali
             return str((await resp.json())["code"])
 
 
-async def test_two_users_hold_a_whole_training(browser: object, server: ServerProcess, screenshots: Path) -> None:
+async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerProcess, screenshots: Path) -> None:
     alice = await Person.open(browser, "alice", server.url)
     bob = await Person.open(browser, "bob", server.url)
     a, b = alice.page, bob.page
@@ -159,7 +159,10 @@ async def test_two_users_hold_a_whole_training(browser: object, server: ServerPr
     await alice.synced()
     await bob.synced()
     await expect(alice.editor()).to_contain_text("# typed while the server was down")
-    assert await code_on_server(server, await bob.token(), session_id, "B") == "print(0)\n# typed while the server was down"
+    assert (
+        await code_on_server(server, await bob.token(), session_id, "B")
+        == "print(0)\n# typed while the server was down"
+    )
     await expect(bob.problem("A")).to_have_attribute("data-status", "PASSED")
 
     # --- finish: both back in the lobby -----------------------------------------------------------------------
