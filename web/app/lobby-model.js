@@ -33,6 +33,7 @@ export class LobbyModel extends Observable {
         onState: (state, detail) => {
           this.connection = state;
           this.connectionDetail = detail;
+          if (state !== "open") this.online.clear(); // presence is unknown until the next ROOM_STATE
           this.changed();
         },
       },

@@ -60,6 +60,7 @@ export class TrainingModel extends Observable {
         onState: (state, detail) => {
           this.connection = state;
           this.connectionDetail = detail;
+          if (state !== "open") this.online.clear(); // presence is unknown until the next ROOM_STATE
           this.changed();
         },
       },
