@@ -1,9 +1,52 @@
-"""Schemas shared by many endpoints: errors, users, request base classes."""
+"""Schemas shared by many endpoints: errors, users, request base classes, id fields."""
+
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
-ID_RANGE = validate.Range(min=1, max=2**63 - 1)
+ID_MAX = 2**63 - 1
+ID_RANGE = validate.Range(min=1, max=ID_MAX)
+
+
+class IdField(fields.Field):
+    """An id sent by a client: a JSON integer or a string of ASCII digits; loads as int, dumps as str.
+
+    The web client takes ids from route parameters, so `{"team_id": "1"}` and `{"team_id": 1}` mean
+    the same (docs/protocol.md). Anything else (`1.9`, `true`, `"1e3"`, `" 1"`, `"-1"`) is refused,
+    never truncated, and so is an id outside [minimum, maximum]. Digit strings are length-checked
+    before int() so a 5,000-digit string costs nothing.
+    """
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow's documented way to declare messages
+        "invalid": "Not a valid id (an integer or a string of digits).",
+        "range": "Id out of range.",
+    }
+
+    def __init__(self, *, minimum: int = 1, maximum: int = ID_MAX, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+        self._max_digits = len(str(maximum))
+        self.metadata.setdefault("description", "an integer, or a string of digits")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            if not (value.isascii() and value.isdigit()):
+                raise self.make_error("invalid")
+            if len(value.lstrip("0")) > self._max_digits:
+                raise self.make_error("range")
+            value = int(value)
+        elif not isinstance(value, int):
+            raise self.make_error("invalid")
+        if not self.minimum <= value <= self.maximum:
+            raise self.make_error("range")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else str(value)
 
 
 def id_field(**kwargs: object) -> fields.Integer:
@@ -11,9 +54,9 @@ def id_field(**kwargs: object) -> fields.Integer:
     return fields.Integer(required=True, strict=False, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
-def body_id_field(**kwargs: object) -> fields.Integer:
-    """A required integer id in a JSON body: a JSON integer only (1.9 or "1" is 422, never truncated)."""
-    return fields.Integer(required=True, strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+def body_id_field(**kwargs: Any) -> IdField:
+    """A required id in a JSON body: a JSON integer or a string of digits, within SQLite's range."""
+    return IdField(required=True, **kwargs)
 
 
 class RequestSchema(Schema):
@@ -35,6 +78,18 @@ class ErrorSchema(Schema):
     """`{"error": {...}}`, the body of every failed request."""
 
     error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class DetailSchema(Schema):
+    """The original backend's `{"message"}` that the web client reads."""
+
+    message = fields.String(required=True, metadata={"example": "Duplicate submission: ..."})
+
+
+class DuplicateErrorSchema(ErrorSchema):
+    """A 409 for a repeated submission: the error plus `detail.message` matching /Duplicate submission/."""
+
+    detail = fields.Nested(DetailSchema, required=True)
 
 
 class UserSchema(Schema):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .auth import token_from_header, user_for_token
+from .auth import ACCESS_COOKIE, token_from_header, user_for_token
 from .contests.models import Contest, Problem
 from .errors import Forbidden, NotFound, Unauthorized
-from .keys import CONTESTS, STORE
+from .keys import CONFIG, CONTESTS, STORE
+from .origins import cookie_origin_allowed
 from .store.sessions import TrainingSession
 from .store.teams import Team
 from .store.users import User
@@ -15,12 +16,30 @@ from .store.users import User
 _USER = "trainer.user"
 
 
+def cookie_token(request: web.Request) -> str | None:
+    """The `access_token` cookie's token, refused (403) when a foreign page's request carries it.
+
+    The original web client keeps its token in this cookie and, on some calls (comments), sends no
+    Authorization header: with client and server on one origin the cookie authenticates it.
+    """
+    token = request.cookies.get(ACCESS_COOKIE) or None
+    if token is None:
+        return None
+    origin, listed = request.headers.get("Origin"), request.app[CONFIG].allow_origins
+    if not cookie_origin_allowed(origin, request.host, listed):
+        raise Forbidden(
+            "the access_token cookie is not accepted from this Origin; send an Authorization header",
+            {"origin": origin},
+        )
+    return token
+
+
 async def require_user(request: web.Request) -> User:
-    """The caller, from `Authorization: OAuth|Bearer <token>`; 401 otherwise."""
+    """The caller, from `Authorization: OAuth|Bearer <token>` or the `access_token` cookie; 401 otherwise."""
     cached = request.get(_USER)
     if cached is not None:
         return cached
-    token = token_from_header(request.headers.get("Authorization"))
+    token = token_from_header(request.headers.get("Authorization")) or cookie_token(request)
     if token is None:
         raise Unauthorized("missing or malformed Authorization header (use 'OAuth <token>' or 'Bearer <token>')")
     user = await user_for_token(request.app[STORE], token)

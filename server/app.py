@@ -97,6 +97,16 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
             "description": "`OAuth <token>` or `Bearer <token>`",
         },
     )
+    api.spec.components.security_scheme(
+        "Cookie",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "access_token",
+            "description": "the original web client's cookie; honoured only from the server's own origin, one "
+            "listed in ALLOW_ORIGINS, or a request without Origin (403 otherwise)",
+        },
+    )
     # documented in the submit view's requestBody, which apigami does not scan for schemas
     api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
     api.register(app, in_place=True)

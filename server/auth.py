@@ -13,6 +13,7 @@ from .store.users import User
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _SCHEMES = ("oauth", "bearer")
+ACCESS_COOKIE = "access_token"  # where the original web client keeps its token
 # The hash of a random password nobody knows: checking it for an unknown login makes a failed login
 # take the same time whether or not the login exists.
 DUMMY_HASH = "scrypt$16384$8$1$0Wy/4Ks+Qyq8UjYMzzqFbg==$AN9haAVqIsWlTzG8vXeC3XNW7sxwBaMkLVX5NqTl5m8="

@@ -26,6 +26,7 @@ class Config:
     db_path: Path = Path("var/trainer.db")
     contests_dir: Path = DEFAULT_CONTESTS_DIR
     max_connections_per_group: int = 3
+    max_sockets_per_user: int = 4
     snapshot_interval: float = 2.0
     auth_mode: str = "token"
     allow_origins: tuple[str, ...] = ("*",)
@@ -95,6 +96,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DB_PATH": ("db_path", lambda n, r: Path(_nonempty(n, r))),
     "CONTESTS_DIR": ("contests_dir", _contests_dir),
     "MAX_CONNECTIONS_PER_GROUP": ("max_connections_per_group", lambda n, r: _int(n, r, 1)),
+    "MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: _int(n, r, 1, 64)),
     "SNAPSHOT_INTERVAL": ("snapshot_interval", _positive_float),
     "AUTH_MODE": ("auth_mode", lambda n, r: _choice(n, r, AUTH_MODES)),
     "ALLOW_ORIGINS": ("allow_origins", _origins),

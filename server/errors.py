@@ -67,3 +67,17 @@ class ServiceUnavailable(ApiError):
     """503: the server's storage is failing; the request may succeed later."""
 
     status, code = 503, "STORAGE_UNAVAILABLE"
+
+
+class DuplicateSubmissionError(Conflict):
+    """409 for a repeated source: our error body plus the original backend's `detail.message`.
+
+    The web client shows "this solution was already submitted" when `detail.message` matches
+    /Duplicate submission/, so that text is part of the contract (docs/protocol.md).
+    """
+
+    code = "DUPLICATE_SUBMISSION"
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON error body with `detail.message` beside `error`."""
+        return {**super().to_wire(), "detail": {"message": f"Duplicate submission: {self.message}"}}

@@ -53,6 +53,9 @@ class SessionService:
         while True:
             running = await self.running(team_id)
             if running is not None:
+                # Announced again: the web client moves only on this event, so a teammate who went
+                # back to the lobby follows the team into the running session (docs/protocol.md).
+                self._announce_start(running)
                 return running, False
             try:
                 session = await self._store.sessions.create(team_id, contest_id, utcnow(), duration)
@@ -60,24 +63,46 @@ class SessionService:
             except AlreadyRunning:  # a concurrent request won the race: answer with its session
                 continue
         self.arm(session)
+        self._announce_start(session)
+        return session, True
+
+    def _announce_start(self, session: TrainingSession) -> None:
         self._events.to_lobby(
-            team_id,
+            session.team_id,
             TRAINING_STARTED,
             {"id": session.id, "status": session.status, "dtCreated": to_iso(session.dt_created)},
         )
-        return session, True
 
     async def finish(self, session: TrainingSession, event_type: str = TRAINING_FINISHED) -> TrainingSession:
-        """Finish a running session and announce it to its room and lobby; idempotent."""
+        """Finish a running session and announce it to its room and lobby; idempotent and silent once done."""
+        finished, _ = await self._finish(session, event_type)
+        return finished
+
+    async def complete(self, session: TrainingSession) -> TrainingSession:
+        """A member finishes the session: TRAINING_FINISHED, sent again when it was already finished.
+
+        The web client leaves the workspace only on this event; after CONTEST_FINISHED (or a
+        teammate's finish) its "back to the lobby" dialog calls this and waits for it.
+        """
+        finished, changed = await self._finish(session, TRAINING_FINISHED)
+        if not changed:
+            self._announce_finish(finished, TRAINING_FINISHED)
+        return finished
+
+    async def _finish(self, session: TrainingSession, event_type: str) -> tuple[TrainingSession, bool]:
         self._disarm(session.id)
-        if await self._store.sessions.finish(session.id, utcnow()):
-            payload = {"id": session.id, "teamId": session.team_id, "contestId": session.contest_id, "status": FINISHED}
-            self._events.to_training(session.id, event_type, payload)
-            self._events.to_lobby(session.team_id, event_type, payload)
+        changed = await self._store.sessions.finish(session.id, utcnow())
+        if changed:
+            self._announce_finish(session, event_type)
             log.info("session %s finished (%s)", session.id, event_type)
         finished = await self._store.sessions.get(session.id)
         assert finished is not None
-        return finished
+        return finished, changed
+
+    def _announce_finish(self, session: TrainingSession, event_type: str) -> None:
+        payload = {"id": session.id, "teamId": session.team_id, "contestId": session.contest_id, "status": FINISHED}
+        self._events.to_training(session.id, event_type, payload)
+        self._events.to_lobby(session.team_id, event_type, payload)
 
     async def resume(self) -> None:
         """At start: finish sessions whose time ran out while down, re-arm the others."""

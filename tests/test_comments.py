@@ -1,4 +1,4 @@
-"""Comments: create, list, edit, delete (author only), broadcasts and access rules."""
+"""Comments: create, list, edit (author only), delete (any member), broadcasts and access rules."""
 
 from __future__ import annotations
 
@@ -44,10 +44,12 @@ async def test_comment_lifecycle_with_broadcasts(api: Api, client: TestClient) -
         f"/training-sessions/{ts}/comments/{comment['id']}", json={"content": "mine now"}, headers=bob.headers
     )
     await error_of(resp, 403)
-    await error_of(await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=bob.headers), 403)
-    resp = await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=alice.headers)
+    # the web client offers "delete" on every comment of the team: a teammate may delete alice's comment
+    resp = await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=bob.headers)
     assert resp.status == 204
     await error_of(await client.delete(f"/training-sessions/{ts}/comments/{comment['id']}", headers=alice.headers), 404)
+    listed = await (await client.get(f"/training-sessions/{ts}/problem/A/comments", headers=alice.headers)).json()
+    assert [c["content"] for c in listed] == ["no, greedy"]
 
     assert [(e.room, e.room_id, e.type) for e in events] == [
         ("training", ts, "PROBLEM_COMMENT_RECEIVED"),
@@ -80,3 +82,9 @@ async def test_comment_validation_and_access(api: Api, client: TestClient) -> No
         f"/training-sessions/{other_ts}/comments/{mine['id']}", json={"content": "x"}, headers=mallory.headers
     )
     await error_of(resp, 404)
+    foreign = f"/training-sessions/{other_ts}/comments/{mine['id']}"
+    own = f"/training-sessions/{ts}/comments/{mine['id']}"
+    await error_of(await client.delete(foreign, headers=mallory.headers), 404)
+    # someone outside the team may neither delete nor edit it through its own session's path
+    await error_of(await client.delete(own, headers=mallory.headers), 403)
+    await error_of(await client.patch(own, json={"content": "x"}, headers=mallory.headers), 403)

@@ -39,6 +39,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("CONTESTS_DIR", "/no/such/folder"),
         ("SNAPSHOT_INTERVAL", "0"),
         ("MAX_CONNECTIONS_PER_GROUP", "0"),
+        ("MAX_SOCKETS_PER_USER", "0"),
+        ("MAX_SOCKETS_PER_USER", "65"),
         ("JUDGE_WORKERS", "x"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),

@@ -47,7 +47,8 @@ async def test_create_then_same_running_session(api: Api, client: TestClient) ->
     ]
     again = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 2}, headers=bob.headers)
     assert again.status == 200 and (await again.json())["id"] == session["id"]
-    assert len(events) == 1
+    # announced again, so a teammate who went back to the lobby follows the team into the session
+    assert events == [events[0], events[0]]
 
 
 async def test_concurrent_starts_make_one_session(api: Api, client: TestClient) -> None:
@@ -79,7 +80,8 @@ async def test_find_get_reconnect_complete(api: Api, client: TestClient) -> None
         RoomEvent("lobby", team["id"], "TRAINING_FINISHED", payload),
     ]
     again = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=bob.headers)
-    assert again.status == 200 and len(events) == 2
+    assert again.status == 200 and (await again.json()) == finished
+    assert events[2:] == events[:2]  # announced again: the web client leaves the workspace only on this event
     await error_of(await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=bob.headers), 404)
     new = await api.session(alice, team["id"], 2)
     assert new["id"] != session["id"]
@@ -114,6 +116,14 @@ async def test_timer_finishes_session_with_contest_finished(api: Api, client: Te
     ]
     body = await (await client.get(f"/training-sessions/{session['id']}", headers=alice.headers)).json()
     assert body["status"] == "FINISHED"
+    # the client's "back to the lobby" dialog after CONTEST_FINISHED calls /complete and waits for this
+    resp = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=alice.headers)
+    assert resp.status == 200 and (await resp.json()) == body
+    payload = {"id": session["id"], "teamId": team["id"], "contestId": 3, "status": "FINISHED"}
+    assert events[3:] == [
+        RoomEvent("training", session["id"], "TRAINING_FINISHED", payload),
+        RoomEvent("lobby", team["id"], "TRAINING_FINISHED", payload),
+    ]
 
 
 async def test_session_access_rules(api: Api, client: TestClient) -> None:
@@ -146,15 +156,44 @@ async def test_session_access_rules(api: Api, client: TestClient) -> None:
     await error_of(await client.get(f"/training-sessions/{session['id']}"), 401)
 
 
-async def test_ids_in_bodies_must_be_json_integers(api: Api, client: TestClient) -> None:
+async def test_ids_in_bodies_are_integers_or_digit_strings(api: Api, client: TestClient) -> None:
+    """The web client sends `{"team_id": "1", "contest_id": 1}` (team_id from the route): both forms work."""
     alice, _, team = await _team(api)
-    for body in (
-        {"team_id": team["id"] + 0.9, "contest_id": 1},
-        {"team_id": str(team["id"]), "contest_id": 1},
-        {"team_id": team["id"], "contest_id": True},
+    resp = await client.post(
+        "/training-sessions", json={"team_id": str(team["id"]), "contest_id": 1}, headers=alice.headers
+    )
+    assert resp.status == 201, await resp.text()
+    started = await resp.json()
+    assert started["team_id"] == team["id"] and started["contest_id"] == 1  # answers keep integer ids
+    resp = await client.post(
+        "/training-sessions", json={"team_id": team["id"], "contest_id": "0001"}, headers=alice.headers
+    )
+    assert resp.status == 200 and (await resp.json())["id"] == started["id"]
+    for bad in (
+        team["id"] + 0.9,
+        float(team["id"]),
+        True,
+        None,
+        "",
+        " 1",
+        "1 ",
+        "-1",
+        "+1",
+        "1e3",
+        "0x1",
+        "١",  # an Arabic-Indic digit: str.isdigit() says yes, ids are ASCII
+        "0",
+        0,
+        -1,
+        str(2**63),
+        2**63,
+        "9" * 5000,
+        [1],
+        {"id": 1},
     ):
-        resp = await client.post("/training-sessions", json=body, headers=alice.headers)
-        await error_of(resp, 422)
+        resp = await client.post("/training-sessions", json={"team_id": bad, "contest_id": 1}, headers=alice.headers)
+        error = await error_of(resp, 422)
+        assert "team_id" in error["details"]["fields"], bad
 
 
 async def test_a_session_past_its_end_is_finished_when_next_asked(api: Api, client: TestClient) -> None:

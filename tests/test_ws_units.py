@@ -19,7 +19,6 @@ from server.ws.errors import error_code
 from server.ws.handlers import DEFAULT_HANDLERS
 from server.ws.liveness import Liveness, Verdict
 from server.ws.ratelimit import TokenBucket
-from server.ws.settings import WsSettings
 
 from .fuzzing import json_leaves, json_values, message_types, payloads
 
@@ -32,20 +31,6 @@ def test_token_bucket_bursts_then_refills() -> None:
     assert sum(bucket.take() for _ in range(100)) == 3
     now[0] += 1000
     assert sum(bucket.take() for _ in range(100)) == 60  # never more than the burst
-
-
-@pytest.mark.parametrize(
-    ("origins", "origin", "allowed"),
-    [
-        (("*",), "http://anything", True),
-        (("http://a.example",), "http://a.example", True),
-        (("http://a.example",), "http://a.example/", True),
-        (("http://a.example",), "http://b.example", False),
-        (("http://a.example",), None, True),  # not a browser: no cross-site risk to guard against
-    ],
-)
-def test_origin_rule(origins: tuple[str, ...], origin: str | None, allowed: bool) -> None:
-    assert WsSettings(allow_origins=origins).origin_allowed(origin) is allowed
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,13 @@ async def joined(ws: ClientWebSocketResponse, user_id: str) -> dict[str, Any]:
     return second["payload"]  # type: ignore[no-any-return]
 
 
+async def another_tab(ws: ClientWebSocketResponse) -> dict[str, Any]:
+    """Assert a further socket of a user already in the room: ROOM_STATE first (no USER_JOIN); returns it."""
+    first = await next_json(ws)
+    assert first["type"] == "ROOM_STATE", first
+    return first["payload"]  # type: ignore[no-any-return]
+
+
 async def closed_with(ws: ClientWebSocketResponse) -> tuple[int | None, str]:
     """Read until the server's close frame; returns (code, reason). Text frames before it are skipped."""
     while True:

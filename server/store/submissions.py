@@ -82,6 +82,14 @@ def _submission(row: sqlite3.Row, full: bool = False) -> Submission:
     )
 
 
+class DuplicateSubmission(Exception):
+    """The session already has a submission with this source, compiler and problem."""
+
+    def __init__(self, earlier_id: int) -> None:
+        super().__init__(f"duplicate of submission {earlier_id}")
+        self.earlier_id = earlier_id
+
+
 class SubmissionRepository:
     """SQL for submissions and the problem-state change each judged one makes."""
 
@@ -99,12 +107,26 @@ class SubmissionRepository:
         time_from_start: int,
         upsolving: bool,
     ) -> Submission:
-        """Store a pending submission and return it."""
-        submission_id = await self._db.write(
-            "INSERT INTO submissions (session_id, problem_alias, author_id, compiler, source, verdict, "
-            "time_from_start, dt_submitted, upsolving) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (session_id, alias, author_id, compiler, source, PENDING, time_from_start, to_iso(now), int(upsolving)),
-        )
+        """Store a pending submission and return it; raises DuplicateSubmission for a repeat.
+
+        The check and the insert share one write transaction, so two identical submissions sent at
+        once store exactly one.
+        """
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM submissions WHERE session_id = ? AND problem_alias = ? AND compiler = ? "
+                "AND source = ? ORDER BY id LIMIT 1",
+                (session_id, alias, compiler, source),
+            ) as cursor:
+                earlier = await cursor.fetchone()
+            if earlier is not None:
+                raise DuplicateSubmission(earlier[0])
+            cur = await conn.execute(
+                "INSERT INTO submissions (session_id, problem_alias, author_id, compiler, source, verdict, "
+                "time_from_start, dt_submitted, upsolving) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, alias, author_id, compiler, source, PENDING, time_from_start, to_iso(now), int(upsolving)),
+            )
+            submission_id = cur.lastrowid or 0
         return Submission(
             submission_id, session_id, alias, author_id, compiler, PENDING, 0, 0, 0, 0, time_from_start, now, upsolving
         )

@@ -1,4 +1,4 @@
-"""Comments per problem: create, list, edit and delete (author only), each broadcast to the room."""
+"""Comments per problem: create, list, edit (author only) and delete (any team member), each broadcast."""
 
 from __future__ import annotations
 
@@ -49,14 +49,21 @@ async def list_comments(request: web.Request) -> web.Response:
     return web.json_response([comment_to_wire(c) for c in comments])
 
 
-async def _own_comment(request: web.Request) -> Comment:
+async def _session_comment(request: web.Request) -> tuple[User, Comment]:
+    """The caller and a comment of their team's session named by the path."""
     match = request[MATCH]
     user, session = await member_session(request, match["ts"])
     comment = await request.app[STORE].comments.get(match["comment_id"])
     if comment is None or comment.session_id != session.id:
         raise NotFound(f"no comment {match['comment_id']} in this session", {"comment_id": match["comment_id"]})
+    return user, comment
+
+
+async def _own_comment(request: web.Request) -> Comment:
+    """A comment the caller wrote: only its author may edit it."""
+    user, comment = await _session_comment(request)
     if comment.author.id != user.id:
-        raise Forbidden("only the author may change a comment", {"comment_id": comment.id})
+        raise Forbidden("only the author may edit a comment", {"comment_id": comment.id})
     return comment
 
 
@@ -76,12 +83,17 @@ async def edit_comment(request: web.Request) -> web.Response:
     return web.json_response(wire)
 
 
-@docs(tags=["comments"], summary="Delete my comment", security=AUTH, responses={204: {"description": "deleted"}})
+@docs(
+    tags=["comments"],
+    summary="Delete a comment (any member of the session's team may)",
+    security=AUTH,
+    responses={204: {"description": "deleted"}},
+)
 @match_info_schema(CommentPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def delete_comment(request: web.Request) -> web.Response:
     """DELETE /training-sessions/{ts}/comments/{comment_id}."""
-    comment = await _own_comment(request)
+    _, comment = await _session_comment(request)
     if not await request.app[STORE].comments.delete(comment.id):  # a concurrent delete won
         raise NotFound(f"no comment {comment.id} in this session", {"comment_id": comment.id})
     request.app[EVENTS].to_training(comment.session_id, "PROBLEM_COMMENT_DELETED", {"commentId": comment.id})

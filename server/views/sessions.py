@@ -77,7 +77,7 @@ async def reconnect(request: web.Request) -> web.Response:
 async def complete(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/complete."""
     _, session = await member_session(request, request[MATCH]["ts"])
-    finished = await request.app[SESSIONS].finish(session)
+    finished = await request.app[SESSIONS].complete(session)
     return web.json_response(session_to_wire(finished))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp_apigami import docs, match_info_schema, response_schema
 
+from schemas.common import DuplicateErrorSchema
 from schemas.contests import ProblemPathSchema, SessionPathSchema
 from schemas.submissions import (
     FullSubmissionSchema,
@@ -19,11 +20,11 @@ from schemas.submissions import (
 
 from ..access import member_session, session_contest
 from ..clock import utcnow
-from ..errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
+from ..errors import BadRequest, DuplicateSubmissionError, NotFound, PayloadTooLarge, ValidationFailed
 from ..judge.compilers import COMPILERS
 from ..keys import CONFIG, EVENTS, JUDGE, STORE
 from ..scoring import Attempt, Participant, standings
-from ..store.submissions import Submission
+from ..store.submissions import DuplicateSubmission, Submission
 from ..wire import submission_full, submission_short
 from .common import AUTH, MATCH, errors, path_problem
 
@@ -63,6 +64,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 @docs(tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
+@response_schema(DuplicateErrorSchema, 409, description="the same source, compiler and problem were submitted before")
 @errors(400, 401, 403, 404, 413, 422)
 async def submit(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/submissions."""
@@ -82,10 +84,20 @@ async def submit(request: web.Request) -> web.Response:
     now = utcnow()
     upsolving = not session.running or now >= session.ends_at
     elapsed = int((now - session.dt_created).total_seconds() * 1000)
-    submission = await request.app[STORE].submissions.create(
-        session.id, form["problem"], user.id, form["compiler"], form["file"], now, elapsed, upsolving
-    )
-    request.app[EVENTS].to_training(session.id, "SUBMISSION_VERDICT_PENDING", submission_short(submission))
+    try:
+        submission = await request.app[STORE].submissions.create(
+            session.id, form["problem"], user.id, form["compiler"], form["file"], now, elapsed, upsolving
+        )
+    except DuplicateSubmission as exc:
+        raise DuplicateSubmissionError(
+            f"this source was already submitted for problem {form['problem']} with {form['compiler']}"
+            f" (run {exc.earlier_id})",
+            {"runId": exc.earlier_id},
+        ) from None
+    short = submission_short(submission)
+    request.app[EVENTS].to_training(session.id, "SUBMISSION_VERDICT_PENDING", short)
+    # The web client ignores PENDING and shows "testing" for a RETRIEVED whose verdict is "No report".
+    request.app[EVENTS].to_training(session.id, "SUBMISSION_VERDICT_RETRIEVED", short)
     request.app[JUDGE].submit(submission.id)
     return web.json_response({"runId": submission.id}, status=201)
 

@@ -13,7 +13,7 @@ from ..auth import DUMMY_HASH, hash_password, new_token, token_hash, verify_pass
 from ..errors import Conflict, Unauthorized
 from ..keys import STORE
 from ..store.users import LoginTaken
-from .common import data, errors
+from .common import AUTH, data, errors
 
 
 @docs(tags=["identity"], summary="Register a user and get a personal token")
@@ -54,7 +54,7 @@ async def login(request: web.Request) -> web.Response:
     return web.json_response({"token": token, "user": user.to_wire()})
 
 
-@docs(tags=["identity"], summary="The caller's user object", security=[{"OAuth": []}])
+@docs(tags=["identity"], summary="The caller's user object", security=AUTH)
 @response_schema(UserSchema, 200)
 @errors(401)
 async def me(request: web.Request) -> web.Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema
@@ -13,6 +13,7 @@ from ..events import RoomKind
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
 from ..store import Store
+from .coalesce import Coalescer
 from .connection import Connection
 from .settings import WsSettings
 
@@ -28,6 +29,8 @@ class MessageContext:
     store: Store
     contests: ContestCatalog
     settings: WsSettings
+    # this socket's coalesced messages (see coalesce.py); set by Dispatcher.context(), which builds contexts
+    coalescer: Coalescer[Pending] = field(init=False)
 
 
 MessageHandler = Callable[[MessageContext, dict[str, Any]], Awaitable[None]]
@@ -40,13 +43,25 @@ class HandlerSpec:
     type: str
     schema: Schema
     rooms: frozenset[RoomKind]
+    coalesce_by: str | None = None  # payload field: messages beyond the rate are coalesced per its value
+
+
+# A coalesced message waiting to be applied: its handler's spec, the handler and the loaded payload.
+Pending = tuple[HandlerSpec, MessageHandler, dict[str, Any]]
 
 
 def ws_handler(
-    type_: str, schema: type[Schema], rooms: Iterable[RoomKind] = ("lobby", "training")
+    type_: str,
+    schema: type[Schema],
+    rooms: Iterable[RoomKind] = ("lobby", "training"),
+    coalesce_by: str | None = None,
 ) -> Callable[[MessageHandler], MessageHandler]:
-    """Mark a coroutine as the handler of one client message type."""
-    spec = HandlerSpec(type_, schema(), frozenset(rooms))
+    """Mark a coroutine as the handler of one client message type.
+
+    With `coalesce_by`, a message replaces state (the latest one wins): beyond the rate limit it is
+    coalesced per value of that payload field instead of refused (see coalesce.py).
+    """
+    spec = HandlerSpec(type_, schema(), frozenset(rooms), coalesce_by)
 
     def decorate(handler: MessageHandler) -> MessageHandler:
         setattr(handler, _SPEC_ATTR, spec)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -11,11 +12,18 @@ from marshmallow import ValidationError
 
 from schemas.ws import EnvelopeSchema, validation_details
 
+from ..contests.models import ContestCatalog
 from ..rooms.errors import RoomError
+from ..rooms.lobby import LobbyRoom
+from ..rooms.training import TrainingRoom
+from ..store import Store
 from . import const, messages
-from .commands import HandlerSpec, MessageContext, MessageHandler, spec_of
+from .coalesce import Coalescer
+from .commands import HandlerSpec, MessageContext, MessageHandler, Pending, spec_of
 from .connection import Connection
 from .errors import error_code
+from .ratelimit import TokenBucket
+from .settings import WsSettings
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +47,45 @@ class Dispatcher:
         """Every client message type with a handler."""
         return frozenset(self._routes)
 
+    def context(
+        self,
+        conn: Connection,
+        room: LobbyRoom | TrainingRoom,
+        store: Store,
+        contests: ContestCatalog,
+        settings: WsSettings,
+    ) -> MessageContext:
+        """A joined socket's context, with its own coalescer (one per socket, like its rate bucket)."""
+        ctx = MessageContext(conn, room, store, contests, settings)
+        bucket = TokenBucket(settings.rate_per_second, settings.rate_burst)
+        ctx.coalescer = Coalescer(bucket, const.EDITOR_FLUSH_DELAY, functools.partial(self._run_pending, ctx))
+        return ctx
+
     async def dispatch(self, ctx: MessageContext, text: str) -> None:
-        """Handle one text frame; anything invalid gets an ERROR to the sender alone."""
+        """Handle one text frame; anything invalid gets an ERROR to the sender alone.
+
+        Messages of a coalesced type (CODE_EDITOR_UPDATE) have their own rate and are never refused
+        for it (see coalesce.py); every other frame, invalid ones included, spends the socket's
+        token bucket and is answered RATE_LIMITED beyond it.
+        """
         conn = ctx.conn
-        if not conn.bucket.take():
-            conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
-            return
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
+            if self._allowed(conn):
+                conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
             return
         if not is_plain_envelope(data):
-            self._reject_envelope(conn, data)
+            if self._allowed(conn):
+                self._reject_envelope(conn, data)
             return
         type_ = data["type"]
         route = self._routes.get(type_)
+        if route is not None and route[0].coalesce_by is not None and ctx.room.kind in route[0].rooms:
+            await self._coalesce(ctx, route, data["payload"])
+            return
+        if not self._allowed(conn):
+            return
         if route is None:
             if type_ in const.SERVER_ONLY:
                 conn.send(messages.error(const.FORBIDDEN, f"{type_} is sent by the server only", {}, type_))
@@ -72,13 +103,44 @@ class Dispatcher:
         except ValidationError as exc:
             conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", validation_details(exc), type_))
             return
+        await self._run(ctx, spec, handler, payload)
+
+    @staticmethod
+    def _allowed(conn: Connection) -> bool:
+        """Spend a token of the socket's bucket; False (and RATE_LIMITED sent) when it is empty."""
+        if conn.bucket.take():
+            return True
+        conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
+        return False
+
+    async def _coalesce(self, ctx: MessageContext, route: tuple[HandlerSpec, MessageHandler], raw: Any) -> None:
+        """Load a state-replacing message, then apply it now or leave it to the socket's coalescer."""
+        spec, handler = route
+        try:
+            payload = spec.schema.load(raw)
+        except ValidationError as exc:
+            if self._allowed(ctx.conn):  # invalid ones cost a token: an error reply per frame is not free
+                details = validation_details(exc)
+                ctx.conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", details, spec.type))
+            return
+        key = (spec.type, payload[spec.coalesce_by])  # type: ignore[index]  # set: only coalesced specs come here
+        if ctx.coalescer.admit(key, (spec, handler, payload)):
+            await self._run(ctx, spec, handler, payload)
+
+    async def _run_pending(self, ctx: MessageContext, pending: Pending) -> None:
+        await self._run(ctx, *pending)
+
+    @staticmethod
+    async def _run(ctx: MessageContext, spec: HandlerSpec, handler: MessageHandler, payload: dict[str, Any]) -> None:
+        """Call a handler; a broken rule becomes an ERROR to the sender, a bug an INTERNAL_ERROR."""
         try:
             await handler(ctx, payload)
         except RoomError as exc:
-            conn.send(messages.error(error_code(exc), exc.message, exc.details, type_))
+            ctx.conn.send(messages.error(error_code(exc), exc.message, exc.details, spec.type))
         except Exception:
-            log.exception("handler of %s failed", type_)
-            conn.send(messages.error(const.INTERNAL_ERROR, "internal error; the message was not applied", {}, type_))
+            log.exception("handler of %s failed", spec.type)
+            message = "internal error; the message was not applied"
+            ctx.conn.send(messages.error(const.INTERNAL_ERROR, message, {}, spec.type))
 
     def _reject_envelope(self, conn: Connection, data: Any) -> None:
         """ERROR for a frame that is not `{type: str, payload: object}`, with EnvelopeSchema's messages."""

@@ -48,7 +48,7 @@ async def handle_contest_selected(ctx: MessageContext, payload: dict[str, Any]) 
         room.broadcast(messages.encode(const.CONTEST_SELECTED, out))
 
 
-@ws_handler(const.CODE_EDITOR_UPDATE, CodeEditorUpdateSchema, rooms=("training",))
+@ws_handler(const.CODE_EDITOR_UPDATE, CodeEditorUpdateSchema, rooms=("training",), coalesce_by="problemAlias")
 async def handle_code_update(ctx: MessageContext, payload: dict[str, Any]) -> None:
     """CODE_EDITOR_UPDATE: new editor content, from whoever holds control (or anyone if nobody does)."""
     room = _training(ctx)

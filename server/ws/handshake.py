@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ..auth import token_from_header, user_for_token
+from ..auth import ACCESS_COOKIE, token_from_header, user_for_token
 from ..contests.models import Contest, ContestCatalog
+from ..origins import cookie_origin_allowed, origin_allowed
 from ..store import Store
 from ..store.sessions import TrainingSession
 from ..store.teams import Team
@@ -45,7 +46,7 @@ class TrainingAdmission:
 
 def check_origin(request: web.Request, settings: WsSettings) -> None:
     """Refuse a browser page from an origin not in ALLOW_ORIGINS."""
-    if not settings.origin_allowed(request.headers.get("Origin")):
+    if not origin_allowed(request.headers.get("Origin"), request.host, settings.allow_origins):
         raise Refused("origin not allowed")
 
 
@@ -70,14 +71,21 @@ def uuid_param(request: web.Request, name: str) -> str:
         raise Refused(f"bad {name}") from None
 
 
-def request_token(request: web.Request) -> str | None:
-    """The token of `?token=`, an `Authorization` header, or an `access_token` cookie, in that order."""
-    return (
-        request.query.get("token")
-        or token_from_header(request.headers.get("Authorization"))
-        or request.cookies.get("access_token")
-        or None
-    )
+def request_token(request: web.Request, settings: WsSettings) -> str | None:
+    """The token of `?token=`, an `Authorization` header, or an `access_token` cookie, in that order.
+
+    The cookie is ambient (any page's socket to us carries it), so it counts only from the server's
+    own origin or one listed in ALLOW_ORIGINS (see server/origins.py).
+    """
+    explicit = request.query.get("token") or token_from_header(request.headers.get("Authorization"))
+    if explicit:
+        return explicit
+    cookie = request.cookies.get(ACCESS_COOKIE) or None
+    if cookie is not None and not cookie_origin_allowed(
+        request.headers.get("Origin"), request.host, settings.allow_origins
+    ):
+        raise Refused("origin not allowed for cookie authentication")
+    return cookie
 
 
 async def authenticate(request: web.Request, store: Store, settings: WsSettings) -> User:
@@ -88,7 +96,7 @@ async def authenticate(request: web.Request, store: Store, settings: WsSettings)
         if user is None:
             raise Refused("unknown user")
         return user
-    token = request_token(request)
+    token = request_token(request, settings)
     if token is None:
         raise Refused("missing token")
     user = await user_for_token(store, token)

@@ -81,11 +81,17 @@ class WsHub:
         return room
 
     def _enter(self, room: Room, conn: Connection, state: Callable[[], dict[str, Any]]) -> None:
-        """Admit, replace the user's older socket, USER_JOIN to all, then ROOM_STATE to the newcomer."""
-        old = room.add(conn, self.settings.max_connections)
-        if isinstance(old, Connection):
-            old.close_soon(const.CLOSE_REPLACED, const.REASON_REPLACED)
-        room.broadcast(messages.user_join(conn.user.id))
+        """Admit; USER_JOIN to all for the user's first socket; then ROOM_STATE to the newcomer.
+
+        A user's sockets beyond MAX_SOCKETS_PER_USER are closed oldest first with 1000, the one code
+        after which the web client does not reconnect (so two tabs never kick each other out in a loop).
+        """
+        admission = room.add(conn, self.settings.max_connections, self.settings.max_sockets_per_user)
+        for old in admission.evicted:
+            if isinstance(old, Connection):
+                old.close_soon(const.CLOSE_NORMAL, const.REASON_TOO_MANY_SOCKETS)
+        if admission.first:
+            room.broadcast(messages.user_join(conn.user.id))
         conn.send(messages.room_state(state()))
 
     async def leave(self, room: Room, conn: Connection) -> None:
@@ -108,9 +114,9 @@ class WsHub:
         rooms: list[Room] = [lobby] if lobby is not None else []
         rooms += [r for r in self.registry if isinstance(r, TrainingRoom) and r.team_id == team_id]
         for room in rooms:
-            peer = room.peer_of(user_id)
-            if isinstance(peer, Connection):
-                peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
+            for peer in room.peers_of(user_id):
+                if isinstance(peer, Connection):
+                    peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
 
     async def close_all(self) -> None:
         """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""

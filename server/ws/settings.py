@@ -15,6 +15,7 @@ class WsSettings:
     auth_mode: str = "token"
     allow_origins: tuple[str, ...] = ("*",)
     max_connections: int = 3
+    max_sockets_per_user: int = 4
     heartbeat: float = 20.0
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
@@ -33,6 +34,7 @@ class WsSettings:
             auth_mode=config.auth_mode,
             allow_origins=config.allow_origins,
             max_connections=config.max_connections_per_group,
+            max_sockets_per_user=config.max_sockets_per_user,
             heartbeat=config.ws_heartbeat,
             max_message_bytes=config.max_message_bytes,
             max_code_bytes=config.max_code_bytes,
@@ -43,9 +45,3 @@ class WsSettings:
     def trust(self) -> bool:
         """True in AUTH_MODE=trust (user_id accepted without a token)."""
         return self.auth_mode == "trust"
-
-    def origin_allowed(self, origin: str | None) -> bool:
-        """True for any origin under `*`, a listed origin, or no Origin header (not a browser)."""
-        if "*" in self.allow_origins or origin is None:
-            return True
-        return origin.strip().rstrip("/") in self.allow_origins

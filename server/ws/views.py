@@ -69,7 +69,7 @@ async def _serve(
         except RoomFull:
             await _close_receiving(ws, conn, const.CLOSE_POLICY_VIOLATION, const.REASON_ROOM_FULL)
             return ws
-        ctx = MessageContext(conn, room, request.app[STORE], request.app[CONTESTS], hub.settings)
+        ctx = hub.dispatcher.context(conn, room, request.app[STORE], request.app[CONTESTS], hub.settings)
         # The loop gets a task of its own because every frame resumes the chain of coroutines awaiting it,
         # and from the request's task that chain runs through aiohttp's handler and every middleware:
         # 64.3 -> 61.5 µs per update at saturation (bench/README.md). Cancelling this task cancels it too.
@@ -77,7 +77,10 @@ async def _serve(
         try:
             await receiving
         finally:
-            await hub.leave(room, conn)
+            try:
+                await ctx.coalescer.drain()  # editor updates still waiting are applied, never lost
+            finally:
+                await hub.leave(room, conn)
         await conn.close(const.CLOSE_NORMAL, "")
     finally:
         hub.connections.discard(conn)
