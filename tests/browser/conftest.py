@@ -34,7 +34,10 @@ SKIP_NO_BROWSER = "browser tests skipped: Debian's chromium is not installed (ap
 
 
 def chromium_path() -> str | None:
-    """Debian's chromium binary, if installed."""
+    """Debian's chromium binary, if installed ($CHROMIUM_PATH names another; a missing one skips the tests)."""
+    chosen = os.environ.get("CHROMIUM_PATH")
+    if chosen is not None:
+        return chosen if Path(chosen).is_file() else None
     found = shutil.which("chromium")
     if found:
         return found

@@ -2,7 +2,8 @@
 
 Sign up, team, lobby, start, control, typing seen by the teammate, compiler, assignment, a correct and a
 wrong submission of the shipped contest with their verdicts, comments, live standings, a reload, a server
-restart with reconnect (and text typed while offline kept), finish, both back in the lobby.
+restart with reconnect (and text typed while offline kept), a second tab of one user, a duplicate
+submission refused, finish, both back in the lobby.
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerP
         await expect(page.get_by_test_id("verdict").first).to_have_attribute("data-verdict", "OK")
         await expect(page.locator("[data-testid=problem][data-alias=A]")).to_have_attribute("data-status", "PASSED")
     assert await code_on_server(server, await alice.token(), session_id, "A") == solution
+    await a.get_by_test_id("submit").click()  # the same source again
+    await expect(a.get_by_test_id("toast").filter(has_text="This solution was already submitted")).to_be_visible()
+    await expect(a.get_by_test_id("submission")).to_have_count(1)
     await a.get_by_test_id("submission").first.click()
     await expect(a.get_by_test_id("checker-log")).to_be_visible()
     await alice.shot(screenshots, "05-submission")
@@ -118,7 +122,7 @@ async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerP
     await expect(a.get_by_test_id("verdict").first).to_have_attribute("data-verdict", "WrongAnswer")
     await expect(alice.problem("B")).to_have_attribute("data-status", "FAILED")
 
-    # --- comments: add, edit own, delete --------------------------------------------------------------------
+    # --- comments: add, edit own, delete a teammate's ---------------------------------------------------------
     await b.get_by_test_id("tab-comments").click()
     await a.get_by_test_id("tab-comments").click()
     await b.get_by_test_id("comment-input").fill("B needs a stack, not a counter")
@@ -132,9 +136,10 @@ async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerP
     await a.get_by_test_id("add-comment").click()
     await expect(b.get_by_test_id("comment")).to_have_count(2)
     await expect(a.get_by_test_id("comment").nth(0).get_by_test_id("edit-comment")).to_have_count(0)  # not mine
-    await a.get_by_test_id("comment").nth(1).get_by_test_id("delete-comment").click()
-    await expect(b.get_by_test_id("comment")).to_have_count(1)
     await alice.shot(screenshots, "07-comments")
+    await a.get_by_test_id("comment").nth(0).get_by_test_id("delete-comment").click()  # a teammate's: allowed
+    await expect(b.get_by_test_id("comment")).to_have_count(1)
+    await expect(b.get_by_test_id("comment-text")).to_have_text("on it")
 
     # --- reload mid-session: the same state comes back ----------------------------------------------------
     await b.reload()
@@ -145,7 +150,34 @@ async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerP
     await expect(bob.problem("A").get_by_test_id("assignee")).to_contain_text("bob")
     await expect(bob.problem("A")).to_have_attribute("data-status", "PASSED")
     await b.get_by_test_id("tab-comments").click()
-    await expect(b.get_by_test_id("comment-text")).to_have_text("B needs a stack")
+    await expect(b.get_by_test_id("comment-text")).to_have_text("on it")
+
+    # --- a second tab of alice: both stay connected and see each other's typing ------------------------------
+    a2 = await alice.new_tab()
+    await a2.goto(a.url)
+    await alice.synced(a2)
+    await expect(alice.connection()).to_have_attribute("data-state", "open")  # the first tab was not pushed out
+    for page in (a, a2, b):
+        await page.locator("[data-testid=problem][data-alias=C]").click()
+    await a2.get_by_test_id("take-control").click()
+    await expect(a.get_by_test_id("controller")).to_have_text("You are in control")  # same user, both tabs
+    await expect(b.get_by_test_id("controller")).to_have_text("alice is in control")
+    await alice.editor(a2).click()
+    await a2.keyboard.type("tab two")
+    await expect(alice.editor(a)).to_contain_text("tab two")
+    await expect(bob.editor()).to_contain_text("tab two")
+    await alice.editor(a).click()
+    await a.keyboard.press("Control+End")
+    await a.keyboard.type(" and tab one")
+    await expect(alice.editor(a2)).to_contain_text("tab two and tab one")
+    await expect(bob.editor()).to_contain_text("tab two and tab one")
+    await a2.close()
+    await expect(b.locator("[data-testid=member][data-online=true]")).to_have_count(2)  # alice is still here
+    await b.get_by_test_id("take-control").click()
+    await expect(b.get_by_test_id("controller")).to_have_text("You are in control")
+    for person in (alice, bob):
+        await person.problem("B").click()
+        await expect(person.editor()).to_contain_text("print(0)")
 
     # --- server restart: both reconnect; what bob typed offline reaches alice and the server -------------
     await server.stop()
