@@ -69,8 +69,11 @@ function EditorPane({ model, alias }) {
     editor.current.show(alias, model.sync.text(alias));
     if (!performance.getEntriesByName("tt:editor").length) performance.mark("tt:editor"); // read by the load-time test
   }, [alias]);
-  editor.current?.setReadOnly(!model.inControl);
-  if (alias) editor.current?.setLanguage(model.compilerStyle(alias));
+  useEffect(() => {
+    // after every draw: control and the compiler (hence the highlighting) may have changed
+    editor.current.setReadOnly(!model.inControl);
+    if (alias) editor.current.setLanguage(model.compilerStyle(alias));
+  });
 
   const problem = model.problem(alias);
   const controller = model.controllerId ? model.user(model.controllerId) : null;
