@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 PASSWORD = "secret-pw"
 # a loaded 2-core machine judges and renders slowly: wait generously for what the page shows, never sleep
@@ -61,7 +60,7 @@ class Person:
         """The token the client keeps in localStorage."""
         return str(await self.page.evaluate("localStorage.getItem('tt.token')"))
 
-    def editor(self, page: Page | None = None) -> Any:
+    def editor(self, page: Page | None = None) -> Locator:
         """The CodeMirror content element."""
         return (page or self.page).locator(".cm-content")
 
@@ -77,11 +76,11 @@ class Person:
         await page.keyboard.press("Control+a")
         await page.keyboard.insert_text(text)
 
-    def problem(self, alias: str, page: Page | None = None) -> Any:
+    def problem(self, alias: str, page: Page | None = None) -> Locator:
         """A problem's entry in the list."""
         return (page or self.page).locator(f"[data-testid=problem][data-alias='{alias}']")
 
-    def connection(self, page: Page | None = None) -> Any:
+    def connection(self, page: Page | None = None) -> Locator:
         """The connection badge."""
         return (page or self.page).get_by_test_id("connection")
 

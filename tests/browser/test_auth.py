@@ -75,3 +75,22 @@ async def test_language_follows_the_browser_and_the_switch_is_kept(
     await expect(page.get_by_test_id("signin-form").locator("button[type=submit]")).to_have_text("Sign in")
     assert await page.evaluate("document.documentElement.lang") == "en"
     await context.close()
+
+
+async def test_create_a_team_with_a_member_and_leave_it(browser: Browser, app_url: str) -> None:
+    ivan = await Person.open(browser, "ivan", app_url)
+    await ivan.sign_up()
+    judy = await Person.open(browser, "judy", app_url)
+    await judy.sign_up()
+    page = ivan.page
+    await page.get_by_test_id("team-name").fill("Pair")
+    await page.get_by_test_id("team-logins").fill("judy")
+    await page.get_by_test_id("create-team").locator("button[type=submit]").click()
+    await expect(page.get_by_test_id("team").locator(".members")).to_have_text("Members: ivan, judy")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Leave the team Pair?"
+    await page.get_by_test_id("leave-team").click()
+    await expect(page.get_by_test_id("no-teams")).to_be_visible()
+    await judy.page.reload()
+    await expect(judy.page.get_by_test_id("team").locator(".members")).to_have_text("Members: judy")
+    await ivan.context.close()
+    await judy.context.close()

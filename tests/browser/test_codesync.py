@@ -181,3 +181,16 @@ async def test_a_remote_change_keeps_the_local_cursor_on_its_text(page: Page) ->
         }"""
     )
     assert cursor == "main"
+
+
+async def test_reconnect_delays_grow_exponentially_with_jitter_and_a_cap(page: Page) -> None:
+    delays = await page.evaluate(
+        """async () => {
+          const { backoff } = await import("/web/app/socket.js");
+          return [0, 1, 2, 3, 10, 30].map((attempt) => Array.from({ length: 50 }, () => backoff(attempt)));
+        }"""
+    )
+    for attempt, samples in zip([0, 1, 2, 3, 10, 30], delays, strict=True):
+        step = min(15000, 500 * 2**attempt)
+        assert all(step / 2 <= d <= step for d in samples)
+        assert len(set(samples)) > 1  # jittered: tabs do not retry in lockstep

@@ -56,5 +56,5 @@ async def test_a_room_of_another_team_is_refused_with_its_reason(browser: Browse
     await expect(page.get_by_test_id("connection")).to_have_attribute(
         "title", "Disconnected: not a member of this session's team"
     )
-    await expect(page.get_by_test_id("toast").first).to_be_visible()  # the REST 403 too
+    await expect(page.get_by_test_id("load-error")).to_be_visible()  # the REST 403, said on the page
     await context.close()

@@ -67,6 +67,7 @@ export class TrainingModel extends Observable {
     );
     this.clockTimer = null;
     this.standingsTimer = null;
+    this.loadError = null; // the session could not be loaded (not ours, unknown): said instead of "Loading…"
   }
 
   async start() {
@@ -88,6 +89,8 @@ export class TrainingModel extends Observable {
       this.changed();
       await Promise.all([this.loadMembers(), this.refreshSubmissions(), this.refreshClock()]);
     } catch (error) {
+      this.loadError = error.message;
+      this.changed();
       showError(error);
     }
     this.clockTimer = setInterval(() => this.refreshClock(), RESYNC_CLOCK_MS);

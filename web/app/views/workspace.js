@@ -172,7 +172,10 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
       ${alias
         ? html`<${EditorPane} model=${model} alias=${alias} />
             <${SidePanel} model=${model} alias=${alias} onOpenSubmission=${setOpenSubmission} />`
-        : html`<p class="muted">${t("common.loading")}</p>`}
+        : model.loadError
+          ? html`<div class="page"><p class="form-error" data-testid="load-error">${model.loadError}</p>
+              <a href="#/teams">${t("teams.title")}</a></div>`
+          : html`<p class="muted">${t("common.loading")}</p>`}
     </main>
     ${openSubmission && html`<${SubmissionDialog} model=${model} submission=${openSubmission} onClose=${() => setOpenSubmission(null)} />`}
     ${model.standingsOpen && html`<${StandingsDialog} model=${model} onClose=${() => model.openStandings(false)} />`}
