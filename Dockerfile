@@ -11,6 +11,7 @@ COPY server ./server
 COPY schemas ./schemas
 RUN pip install --no-cache-dir .
 COPY data/contests ./data/contests
+COPY web ./web
 
 ENV APP_HOST=0.0.0.0 \
     APP_PORT=8000 \

@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test env install install-test system-test-deps lint openapi openapi-check bench bench-judge docker clean
+.PHONY: run test env install install-test system-test-deps browser lint openapi openapi-check bench bench-judge docker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ system-test-deps:
 
 test: install-test system-test-deps
 	$(BIN)/python -m pytest
+
+# Debian's chromium for tests/browser (needs root and apt; never a downloaded browser). Without it those
+# tests are skipped and pytest's summary says so. .ci/run calls this before `make test`.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null && echo "installed chromium"; }
 
 lint: install-test
 	$(BIN)/ruff check server schemas tests bench data

@@ -49,6 +49,7 @@ from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
+from .views.web import setup_web_routes
 from .ws.dispatcher import Dispatcher
 from .ws.handlers import DEFAULT_HANDLERS
 from .ws.hub import WsHub
@@ -161,12 +162,13 @@ def _setup_cors(app: web.Application, config: Config) -> None:
             cors.add(route)
 
 
-def create_app(config: Config, limits: WsLimits | None = None) -> web.Application:
+def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | None = None) -> web.Application:
     """Build the whole application for a config; tests and `python -m server` share it.
 
     Every part is built here and handed what it needs through its constructor, in dependency order:
     the store, the catalog and the event bus; the rooms; the services; the WebSocket side; the routes
-    (docs/architecture.md, "start-up"). `limits` are the WebSocket protocol's fixed limits; tests tighten them.
+    (docs/architecture.md, "start-up"). `limits` are the WebSocket protocol's fixed limits (tests tighten them);
+    `web_root` is the web client's folder (default: web/ of this checkout or of the working folder).
     """
     app = web.Application(
         middlewares=[error_middleware, validation_middleware],
@@ -224,6 +226,7 @@ def create_app(config: Config, limits: WsLimits | None = None) -> web.Applicatio
     setup_room_routes(app)
     endpoints = SocketEndpoints(hub, access, store, catalog, COMPILERS)
     setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
+    setup_web_routes(app, web_root)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app
