@@ -5,9 +5,11 @@ shape: requests are loaded through them and answers (REST bodies and WebSocket p
 are dumped through them from the domain's records (docs/architecture.md, "the wire layer").
 """
 
+import unicodedata
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_dump, validate
 
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
 ID_MAX = 2**63 - 1
@@ -71,7 +73,96 @@ class IsoDateTime(fields.String):
         return None if value is None else value.isoformat()
 
 
-class RequestSchema(Schema):
+UNSTORABLE = "must not contain NUL characters or unpaired surrogates"
+
+
+def storable(text: str) -> bool:
+    """True when text can be stored and sent back: no NUL and no lone surrogate (it encodes to UTF-8).
+
+    A lone surrogate (JSON `"\\udfff"`) cannot be written to SQLite or encoded by orjson: it was a 500
+    on REST, and editor text holding one would have failed every snapshot of its room. NUL ends C
+    strings in tools that read the database and has no place in any text of this API.
+    """
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _all_storable(value: Any) -> bool:
+    """True when every string in value (nested lists and dicts, keys included) is storable."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return False
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return True
+
+
+class StorableStrings(Schema):
+    """Base of every schema that loads client input: each declared field's strings must be storable (422).
+
+    One check for every string that enters (REST bodies and queries, form fields, WebSocket payloads),
+    before any field or view sees it, so no view needs its own; undeclared fields are not looked at
+    (they are dropped). A string is refused under its field's name with UNSTORABLE. It runs in load()
+    rather than as a @pre_load hook: marshmallow's hook machinery cost 3 µs per load, and a
+    CODE_EDITOR_UPDATE is loaded on the WebSocket hot path; this costs a fraction of a microsecond.
+    """
+
+    _input_keys: ClassVar[dict[type, tuple[str, ...]]] = {}
+
+    def load(self, data: Any, *, many: bool | None = None, partial: Any = None, unknown: str | None = None) -> Any:
+        """Refuse unstorable strings in the declared fields, then load as marshmallow does."""
+        if isinstance(data, Mapping):
+            keys = self._input_keys.get(type(self))
+            if keys is None:
+                keys = tuple(f.data_key or name for name, f in self.load_fields.items())
+                self._input_keys[type(self)] = keys
+            for key in keys:
+                value = data.get(key)
+                if value is None:
+                    continue
+                if type(value) is str:
+                    if "\x00" not in value and (value.isascii() or storable(value)):
+                        continue
+                elif _all_storable(value):
+                    continue
+                bad = {k: [UNSTORABLE] for k in keys if k in data and not _all_storable(data[k])}
+                raise ValidationError(bad)
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+
+# Characters a name must not hold: controls (NUL, newlines, escapes), invisible format characters
+# (U+202E RIGHT-TO-LEFT OVERRIDE reverses the text after it, U+200B/U+200D zero-width ones make two
+# names look alike), surrogates, private-use code points and line/paragraph separators.
+_NAME_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def name_chars(value: str) -> None:
+    """marshmallow validator for names shown to others (user and team names): no control or format characters.
+
+    Raises ValidationError naming the first refused character, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE".
+    """
+    if value.isascii() and value.isprintable():
+        return
+    for char in value:
+        if unicodedata.category(char) in _NAME_REFUSED:
+            name = unicodedata.name(char, "unnamed character")
+            raise ValidationError(f"must not contain control or invisible characters (U+{ord(char):04X} {name})")
+
+
+class RequestSchema(StorableStrings):
     """Base of request bodies: unknown fields are ignored so newer clients keep working."""
 
     class Meta:

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump
 
-from .common import IsoDateTime, id_field
+from .common import IsoDateTime, StorableStrings, id_field
 from .contests import SessionPathSchema
 
 
@@ -72,7 +72,7 @@ class SubmissionPathSchema(SessionPathSchema):
     id = id_field()
 
 
-class SubmissionFormSchema(Schema):
+class SubmissionFormSchema(StorableStrings):
     """The multipart form of a submission: the view reads the parts with size caps, this schema checks them."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-from .common import IdField, body_id_field
+from .common import IdField, StorableStrings, body_id_field
 
 # User ids are accepted as before this field was shared: 0 to 10**18 - 1 (the handshake's 18 digits).
 _USER_ID_MAX = 10**18 - 1
@@ -17,8 +17,8 @@ def user_id_field(**kwargs: Any) -> IdField:
     return IdField(minimum=0, maximum=_USER_ID_MAX, **kwargs)
 
 
-class PayloadSchema(Schema):
-    """Base of client payloads: extra fields are ignored (the server rebuilds what it broadcasts)."""
+class PayloadSchema(StorableStrings):
+    """Base of client payloads: extra fields are ignored (the server rebuilds what it broadcasts); no NUL."""
 
     class Meta:
         unknown = EXCLUDE

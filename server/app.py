@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
@@ -17,14 +18,18 @@ from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
 from .config import Config
+from .connections import ConnectionGuard, connection_middleware
 from .contests.install import ContestInstaller
 from .contests.loader import load_catalog, settle_pending
+from .contests.models import ContestCatalog
 from .contests.timelimits import TimeLimitCache
 from .domain.bus import EventBus
 from .judge.compilers import COMPILERS
 from .judge.judge import Judge
-from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
+from .judge.types import JudgeError
+from .keys import BUS, CONFIG, CONNECTIONS, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
+from .resources import connection_cap, fd_limit
 from .rooms.archive import RoomArchive
 from .rooms.registry import RoomRegistry
 from .rooms.snapshots import Snapshotter
@@ -40,7 +45,9 @@ from .services.standings import StandingsService
 from .services.submissions import SubmissionService
 from .services.teams import TeamService
 from .services.users import UserService
+from .startup import CONFIG_EXIT, ENVIRONMENT_EXIT, StartupError
 from .store import Store
+from .store.database import SchemaTooNew
 from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
@@ -78,7 +85,7 @@ def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Applicat
     """Open the database and re-arm session timers; close both at the end."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        await store.open()
+        await _open_store(store)
         try:
             await sessions.resume()
             log.info("database %s open", store.db.path)
@@ -90,6 +97,26 @@ def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Applicat
     return ctx
 
 
+async def _open_store(store: Store) -> None:
+    """Open the database; a file that cannot be used stops the start with a line naming DB_PATH."""
+    try:
+        await store.open()
+    except (OSError, sqlite3.Error, SchemaTooNew) as exc:
+        busy = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+        reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = f"cannot open the database {store.db.path}: {reason}"
+        raise StartupError("DB_PATH", message, ENVIRONMENT_EXIT if busy else CONFIG_EXIT) from None
+
+
+def _load_catalog(config: Config, time_limits: TimeLimitCache) -> ContestCatalog:
+    """The contests at start; an unreadable CONTESTS_DIR stops the start with one line (broken packages do not)."""
+    try:
+        return load_catalog(config.contests_dir, time_limits)
+    except OSError as exc:
+        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror else str(exc)
+        raise StartupError("CONTESTS_DIR", f"cannot read the contests: {reason}", CONFIG_EXIT) from None
+
+
 def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[web.Application], AsyncIterator[None]]:
     """Build the sandbox and run the judge's workers while the app serves.
 
@@ -98,7 +125,10 @@ def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[we
     """
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        await judging.start()
+        try:
+            await judging.start()
+        except JudgeError as exc:
+            raise StartupError("", f"the judge cannot start: {exc}") from None
         installer.settling = asyncio.create_task(
             settle_pending(installer.catalog, judging.run, installer.cache), name="settle-time-limits"
         )
@@ -170,13 +200,14 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     (docs/architecture.md, "start-up"). `limits` are the WebSocket protocol's fixed limits (tests tighten them);
     `web_root` is the web client's folder (default: web/ of this checkout or of the working folder).
     """
+    guard = ConnectionGuard(connection_cap(config.max_connections, fd_limit()), config.http_header_timeout)
     app = web.Application(
-        middlewares=[error_middleware, validation_middleware],
+        middlewares=[connection_middleware(guard, config.http_body_timeout), error_middleware, validation_middleware],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
     bus = EventBus()
     time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
-    catalog = load_catalog(config.contests_dir, time_limits)
+    catalog = _load_catalog(config, time_limits)
     store = Store(config.db_path)
 
     archive = RoomArchive(store.snapshots)
@@ -205,6 +236,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
     app[CONFIG] = config
+    app[CONNECTIONS] = guard
     app[STORE] = store
     app[CONTESTS] = catalog
     app[BUS] = bus

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 AUTH_MODES = ("token", "trust")
+METRICS_MODES = ("off", "local", "token")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONTESTS_DIR = Path("data/contests")
 
@@ -35,6 +36,12 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
+    http_header_timeout: float = 10.0
+    http_body_timeout: float = 60.0
+    max_connections: int | None = None  # None: derived from the file-descriptor limit at start
+    access_log: bool = False
+    metrics: str = "local"
+    metrics_token: str = ""
 
     @property
     def any_origin(self) -> bool:
@@ -68,6 +75,22 @@ def _choice(name: str, raw: str, choices: tuple[str, ...], upper: bool = False) 
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "on", "yes", "true"):
+        return True
+    if value in ("0", "off", "no", "false"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
+
+
+def _auto_int(name: str, raw: str) -> int | None:
+    """`auto` (derived at start) or an integer of at least 16."""
+    if raw.strip().lower() == "auto":
+        return None
+    return _int(name, raw, 16)
 
 
 def _contests_dir(name: str, raw: str) -> Path:
@@ -105,6 +128,12 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),
     "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
+    "HTTP_HEADER_TIMEOUT": ("http_header_timeout", _positive_float),
+    "HTTP_BODY_TIMEOUT": ("http_body_timeout", _positive_float),
+    "MAX_CONNECTIONS": ("max_connections", _auto_int),
+    "ACCESS_LOG": ("access_log", _switch),
+    "METRICS": ("metrics", lambda n, r: _choice(n, r, METRICS_MODES)),
+    "METRICS_TOKEN": ("metrics_token", lambda n, r: r.strip()),
 }
 
 
@@ -136,4 +165,6 @@ def load_config(environ: Mapping[str, str] | None = None, env_file: Path | None 
             kwargs[field] = parse(name, merged[name])
     if "contests_dir" not in kwargs:
         kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(DEFAULT_CONTESTS_DIR))
+    if kwargs.get("metrics") == "token" and len(kwargs.get("metrics_token", "")) < 16:
+        raise ConfigError("METRICS_TOKEN must be set (at least 16 characters) when METRICS=token")
     return Config(**kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .config import Config
+from .connections import ConnectionGuard
 from .contests.install import ContestInstaller
 from .contests.models import ContestCatalog
 from .domain.bus import EventBus
@@ -23,3 +24,4 @@ ROOMS = web.AppKey("rooms", RoomRegistry)
 JUDGE = web.AppKey("judge", JudgeService)
 WS_HUB = web.AppKey("ws_hub", WsHub)
 CONTEST_INSTALLER = web.AppKey("contest_installer", ContestInstaller)
+CONNECTIONS = web.AppKey("connections", ConnectionGuard)

@@ -10,7 +10,8 @@ import marshmallow
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
-from webargs.aiohttpparser import AIOHTTPParser
+from webargs.aiohttpparser import AIOHTTPParser, is_json_request
+from webargs.core import missing
 
 from .domain.errors import DomainError
 from .http_errors import (
@@ -22,6 +23,7 @@ from .http_errors import (
     domain_error_response,
     http_error_body,
 )
+from .jsonbody import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,18 @@ class ApiParser(AIOHTTPParser):
     def _handle_invalid_json_error(self, error: Exception, *args: Any, **kwargs: Any) -> NoReturn:
         raise BadRequest("request body is not valid JSON", {"reason": str(error)}, code="INVALID_JSON")
 
+    async def load_json(self, req: web.Request, schema: marshmallow.Schema) -> Any:
+        """The JSON body with its depth and numbers bounded (server.jsonbody); missing when there is none."""
+        if not (req.body_exists and is_json_request(req)):
+            return missing
+        try:
+            text = await req.text()
+        except UnicodeDecodeError as exc:
+            self._handle_invalid_json_error(exc, req)
+        if not text:
+            return missing
+        return parse_json(text)
+
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -73,10 +87,21 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         # a full disk or a read-only/locked database file is the server's storage failing, not the request
         log.error("storage failure in %s %s: %s", request.method, request.path, exc)
         return api_error_response(ServiceUnavailable("storage is unavailable; try again"))
+    except ConnectionError:
+        transport = request.transport
+        if transport is not None and not transport.is_closing():
+            return _unexpected(request)
+        # the client went away (or was cut off for a body too slow): nobody is left to answer, nothing to log
+        return api_error_response(BadRequest("connection closed before the request was read"))
     except UnicodeDecodeError:
         return api_error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
     except HttpProcessingError as exc:  # malformed framing inside a body a view reads, e.g. a multipart part header
         return api_error_response(BadRequest("malformed request body", {"reason": exc.message}))
     except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        return web.json_response(http_error_body("INTERNAL_ERROR", "internal server error"), status=500)
+        return _unexpected(request)
+
+
+def _unexpected(request: web.Request) -> web.Response:
+    """A bug: logged with its traceback (call from an except block), answered without one."""
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return web.json_response(http_error_body("INTERNAL_ERROR", "internal server error"), status=500)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Protocol
 
 from ..contests.models import ContestCatalog
 from ..domain.bus import EventBus
 from ..domain.events import ProblemProgressed, SubmissionJudged
-from ..domain.records import Outcome, Submission, TestRecord
+from ..domain.records import Outcome, ProblemState, Submission, TestRecord
 from ..judge.types import JudgeError, JudgeReport, JudgeTask
 from ..judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
 from ..store import Store
 
 log = logging.getLogger(__name__)
+
+RETRY_FIRST = 0.5  # seconds before a failed verdict write is tried again; doubled each time up to RETRY_MAX
+RETRY_MAX = 30.0
 
 
 class JudgeBackend(Protocol):
@@ -67,6 +71,7 @@ class JudgeService:
         self._workers = workers
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self.write_retries = 0  # verdict writes that failed and were tried again
 
     @property
     def isolation(self) -> str:
@@ -119,7 +124,7 @@ class JudgeService:
         if submission is None or submission.verdict != PENDING:
             return
         outcome = await self._outcome(submission)
-        state = await self._store.submissions.record(submission, outcome)
+        state = await self._record(submission, outcome)
         judged = dataclasses.replace(  # what record() stored, without the source: no need to read it back
             submission,
             verdict=outcome.verdict,
@@ -135,6 +140,24 @@ class JudgeService:
                 ProblemProgressed(submission.session_id, submission.problem_alias, state.status, state.attempts)
             )
         log.info("submission %d on %s: %s", submission_id, submission.problem_alias, outcome.verdict)
+
+    async def _record(self, submission: Submission, outcome: Outcome) -> ProblemState | None:
+        """Store a verdict, retrying while the database refuses writes (a full disk) until it lands.
+
+        Left pending, the submission would show "No report" until a restart judged it again. The write
+        is idempotent (it updates a pending submission only), so a retry never records a verdict twice.
+        Cancelled at shutdown, the submission stays pending and is judged again after the next start.
+        """
+        delay = RETRY_FIRST
+        while True:
+            try:
+                return await self._store.submissions.record(submission, outcome)
+            except sqlite3.OperationalError as exc:
+                if delay == RETRY_FIRST:
+                    log.error("verdict of submission %d not stored (%s); retrying until it is", submission.id, exc)
+                self.write_retries += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX)
 
     async def _outcome(self, submission: Submission) -> Outcome:
         session = await self._store.sessions.get(submission.session_id)

@@ -39,3 +39,7 @@ class Store:
         """True when the database answers a query."""
         row = await self.db.fetch_one("SELECT 1")
         return row is not None
+
+    async def unwritable(self) -> str | None:
+        """None when the database can take writes; otherwise why not."""
+        return await self.db.unwritable()

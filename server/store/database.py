@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import stat
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -16,6 +17,24 @@ import aiosqlite
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+MIN_FREE_BYTES = 8 * 1024 * 1024  # less room than this for the database and its WAL: not writable
+# SQLite's primary result codes for a file that cannot take writes (the extended codes refine them)
+_STORAGE_CODES = {
+    3: "SQLITE_PERM",
+    8: "SQLITE_READONLY",
+    10: "SQLITE_IOERR",
+    11: "SQLITE_CORRUPT",
+    13: "SQLITE_FULL",
+    14: "SQLITE_CANTOPEN",
+    26: "SQLITE_NOTADB",
+}
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """True for an error of the database file itself (full, read-only, I/O), not of the statement."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.Error) and code is not None and code & 0xFF in _STORAGE_CODES
 
 
 class SchemaTooNew(RuntimeError):
@@ -86,6 +105,9 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # The last write's storage error, until a later write commits: a fault no probe could see
+        # (an I/O error) still makes the health check fail while it lasts.
+        self.storage_error: str | None = None
 
     async def open(self) -> None:
         """Open and migrate the database file, then open the reading connection."""
@@ -123,16 +145,47 @@ class Database:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on error; one at a time."""
         async with self._write_lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                # SQLite may already have rolled back by itself (a full disk does): a second
-                # ROLLBACK would fail and hide the real error
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    # SQLite may already have rolled back by itself (a full disk does): a second
+                    # ROLLBACK would fail and hide the real error
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if storage_failure(exc):
+                    self.storage_error = str(exc)
                 raise
-            await conn.execute("COMMIT")
+            self.storage_error = None
+
+    async def unwritable(self) -> str | None:
+        """None when the database can take writes now; otherwise why not (for /health/ping-database).
+
+        A full disk is seen before a write fails on it: the free space of the folder and the pages the
+        file may still grow by (`PRAGMA max_page_count`, which is how tests simulate a full disk) must
+        leave MIN_FREE_BYTES, the file must be writable and the last write must not have failed on storage.
+        """
+        if not os.access(self.path, os.W_OK):
+            return f"{self.path} is not writable"
+        fs = await asyncio.to_thread(os.statvfs, self.path.parent)
+        if fs.f_flag & os.ST_RDONLY:
+            return f"{self.path.parent} is on a read-only file system"
+        if fs.f_bavail * fs.f_frsize < MIN_FREE_BYTES:
+            return f"{fs.f_bavail * fs.f_frsize} bytes free on the database's file system"
+        conn = self.conn
+        pragmas = {}
+        for name in ("page_size", "page_count", "max_page_count", "freelist_count"):
+            async with conn.execute(f"PRAGMA {name}") as cur:
+                row = await cur.fetchone()
+            pragmas[name] = int(row[0]) if row else 0
+        spare = pragmas["max_page_count"] - pragmas["page_count"] + pragmas["freelist_count"]
+        if spare * pragmas["page_size"] < MIN_FREE_BYTES:
+            return f"the database may grow by {spare} pages only (max_page_count)"
+        return self.storage_error
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""

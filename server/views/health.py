@@ -23,17 +23,19 @@ async def ping_application(request: web.Request) -> web.Response:
     return dump(_STATUS, "ok")
 
 
-@docs(tags=["health"], summary="The database answers a query")
+@docs(tags=["health"], summary="The database answers a query and can take writes (no full disk)")
 @response_schema(StatusSchema, 200)
-@response_schema(ErrorSchema, 503, description="database unavailable")
+@response_schema(ErrorSchema, 503, description="database unavailable or not writable")
 async def ping_database(request: web.Request) -> web.Response:
     """GET /health/ping-database."""
+    store = request.app[STORE]
     try:
-        ok = await request.app[STORE].ping()
-    except (sqlite3.Error, ValueError):
-        ok = False
-    if not ok:
-        return api_error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
+        problem = None if await store.ping() else "database did not answer"
+        problem = problem or await store.unwritable()
+    except (sqlite3.Error, ValueError, OSError) as exc:
+        problem = f"database did not answer: {exc}"
+    if problem is not None:
+        return api_error_response(ServiceUnavailable(problem, code="DATABASE_UNAVAILABLE"))
     return dump(_STATUS, "ok")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, response_schema
 from marshmallow import ValidationError
 
@@ -20,11 +20,13 @@ from schemas.submissions import (
     SubmissionSchema,
 )
 
-from ..http_errors import BadRequest, PayloadTooLarge, ValidationFailed
+from ..http_errors import ValidationFailed
 from ..keys import CONFIG
 from .common import AUTH, MATCH, caller, dump, errors, match, services
+from .forms import read_form
 
 _FIELD_LIMIT = 1024  # compiler and problem are short identifiers
+_FORM_OVERHEAD = 64 * 1024  # part headers, boundaries and the short fields around the source
 _FORM_DOC = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/SubmissionForm"}}},
@@ -38,28 +40,13 @@ _STANDINGS = StandingsSchema()
 
 
 async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
-    """The multipart fields, each read with a size cap so a huge upload is refused early, then checked."""
-    if not request.content_type.startswith("multipart/"):
-        raise BadRequest("send the submission as multipart/form-data", code="INVALID_FORM")
-    try:
-        reader = await request.multipart()
-        form: dict[str, Any] = {}
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader) or part.name not in ("file", "compiler", "problem"):
-                continue
-            limit = max_source if part.name == "file" else _FIELD_LIMIT
-            chunks, size = [], 0
-            while chunk := await part.read_chunk(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    if part.name == "file":
-                        raise PayloadTooLarge(f"source is larger than {max_source} bytes", {"limit": max_source})
-                    raise ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
-                chunks.append(chunk)
-            raw = b"".join(chunks)
-            form[part.name] = raw if part.name == "file" else raw.decode("utf-8", errors="replace").strip()
-    except (ValueError, AssertionError) as exc:  # aiohttp's multipart reader raises these on malformed input
-        raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
+    """The submission's fields, read with the bounds of views.forms, then checked by the form schema."""
+    limits = {"file": max_source, "compiler": _FIELD_LIMIT, "problem": _FIELD_LIMIT}
+    raw = await read_form(request, limits, max_source + _FORM_OVERHEAD)
+    form: dict[str, Any] = {
+        name: value if name == "file" else value.decode("utf-8", errors="replace").strip()
+        for name, value in raw.items()
+    }
     try:
         return _FORM.load(form)  # type: ignore[no-any-return]
     except ValidationError as exc:
@@ -70,7 +57,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
 @response_schema(DuplicateErrorSchema, 409, description="the same source, compiler and problem were submitted before")
-@errors(400, 401, 403, 404, 413, 422)
+@errors(400, 401, 403, 404, 411, 413, 422)
 async def submit(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/submissions."""
     user = await caller(request)
