@@ -27,7 +27,20 @@ from .domain.bus import EventBus
 from .judge.compilers import COMPILERS
 from .judge.judge import Judge
 from .judge.types import JudgeError
-from .keys import BUS, CONFIG, CONNECTIONS, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
+from .keys import (
+    BUS,
+    CONFIG,
+    CONNECTIONS,
+    CONTEST_INSTALLER,
+    CONTESTS,
+    JUDGE,
+    METRICS,
+    ROOMS,
+    SERVICES,
+    STORE,
+    WS_HUB,
+)
+from .metrics import Metrics
 from .middleware import ApiParser, error_middleware
 from .resources import connection_cap, fd_limit
 from .rooms.archive import RoomArchive
@@ -51,6 +64,7 @@ from .store.database import SchemaTooNew
 from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
+from .views.metrics import setup_metrics_routes, timing_middleware
 from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
@@ -188,7 +202,7 @@ def _setup_cors(app: web.Application, config: Config) -> None:
     origins = ("*",) if config.any_origin else config.allow_origins
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
     for route in list(app.router.routes()):
-        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs")):
+        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs", "/metrics")):
             cors.add(route)
 
 
@@ -201,8 +215,15 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     `web_root` is the web client's folder (default: web/ of this checkout or of the working folder).
     """
     guard = ConnectionGuard(connection_cap(config.max_connections, fd_limit()), config.http_header_timeout)
+    metrics = Metrics()
+    timing = [timing_middleware(metrics)] if config.metrics != "off" else []
     app = web.Application(
-        middlewares=[connection_middleware(guard, config.http_body_timeout), error_middleware, validation_middleware],
+        middlewares=[
+            connection_middleware(guard, config.http_body_timeout),
+            *timing,
+            error_middleware,
+            validation_middleware,
+        ],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
     bus = EventBus()
@@ -213,11 +234,16 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     archive = RoomArchive(store.snapshots)
     urgent = UrgentRooms()
     registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
-    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
+    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval, on_saved=metrics.snapshot_saved)
 
     access = AccessService(store, catalog)
     judging = JudgeService(
-        store, catalog, bus, partial(Judge, protected_paths=protected_paths(config)), config.judge_workers
+        store,
+        catalog,
+        bus,
+        partial(Judge, protected_paths=protected_paths(config)),
+        config.judge_workers,
+        on_wait=metrics.judge_wait.observe,
     )
     services = Services(
         access=access,
@@ -237,6 +263,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
 
     app[CONFIG] = config
     app[CONNECTIONS] = guard
+    app[METRICS] = metrics
     app[STORE] = store
     app[CONTESTS] = catalog
     app[BUS] = bus
@@ -259,6 +286,9 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     endpoints = SocketEndpoints(hub, access, store, catalog, COMPILERS)
     setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
     setup_web_routes(app, web_root)
+    setup_metrics_routes(app, metrics, config)
+    metrics.watch(hub, guard, registry, judging, snapshotter)
+    bus.subscribe(metrics.on_event)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

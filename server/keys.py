@@ -9,6 +9,7 @@ from .connections import ConnectionGuard
 from .contests.install import ContestInstaller
 from .contests.models import ContestCatalog
 from .domain.bus import EventBus
+from .metrics import Metrics
 from .rooms.registry import RoomRegistry
 from .services import Services
 from .services.judging import JudgeService
@@ -25,3 +26,4 @@ JUDGE = web.AppKey("judge", JudgeService)
 WS_HUB = web.AppKey("ws_hub", WsHub)
 CONTEST_INSTALLER = web.AppKey("contest_installer", ContestInstaller)
 CONNECTIONS = web.AppKey("connections", ConnectionGuard)
+METRICS = web.AppKey("metrics", Metrics)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
@@ -26,7 +27,14 @@ _CHECKS_PER_TURN = 1000  # unchanged rooms looked at per loop turn (about 0.3 ms
 class Snapshotter:
     """Writes rooms whose state changed since their last write, all in one transaction."""
 
-    def __init__(self, registry: RoomRegistry, archive: RoomArchive, urgent: UrgentRooms, interval: float) -> None:
+    def __init__(
+        self,
+        registry: RoomRegistry,
+        archive: RoomArchive,
+        urgent: UrgentRooms,
+        interval: float,
+        on_saved: Callable[[float, int], None] | None = None,
+    ) -> None:
         self._registry = registry
         self._archive = archive
         self._urgent = urgent
@@ -35,6 +43,8 @@ class Snapshotter:
         self._save_lock = asyncio.Lock()  # the periodic and the final save never interleave
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._on_saved = on_saved  # (seconds, rooms written) after each successful save, for /metrics
+        self.failures = 0  # saves that failed (and were retried)
 
     def _idle(self, room: Room) -> bool:
         """Nobody in, no join under way, nothing unsaved."""
@@ -63,6 +73,7 @@ class Snapshotter:
         if not self._archive.writable:
             return 0
         async with self._save_lock:
+            started = time.perf_counter()
             rows: list[tuple[RoomKey, int, str]] = []
             for checked, room in enumerate(self._registry if rooms is None else rooms, 1):
                 if not self._archive.unsaved(room):
@@ -77,6 +88,8 @@ class Snapshotter:
                 rows.append((room.key, version, text))
                 await asyncio.sleep(0)  # one room per loop turn, so many big editors never stall the loop
             await self._archive.save(rows)
+            if self._on_saved is not None and rows:
+                self._on_saved(time.perf_counter() - started, len(rows))
             return len(rows)
 
     def start(self) -> None:
@@ -114,6 +127,7 @@ class Snapshotter:
             try:
                 await self.save_changed(None if full else urgent)
             except Exception:  # a full disk or a locked database must not end snapshots for good
+                self.failures += 1
                 log.exception("room snapshot failed; retrying in %.1f s", self._interval)
                 self._urgent.put_back(urgent)
                 next_full = loop.time() + self._interval

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -62,6 +63,7 @@ class JudgeService:
         bus: EventBus,
         backend: Callable[[], JudgeBackend],
         workers: int,
+        on_wait: Callable[[float], None] | None = None,
     ) -> None:
         self._store = store
         self._contests = contests
@@ -72,6 +74,8 @@ class JudgeService:
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self.write_retries = 0  # verdict writes that failed and were tried again
+        self._on_wait = on_wait  # seconds a submission waited in the queue, for /metrics
+        self._queued_at: dict[int, float] = {}
 
     @property
     def isolation(self) -> str:
@@ -84,7 +88,7 @@ class JudgeService:
         log.info("judge isolation: %s", self._judge.isolation)
         pending = await self._store.submissions.pending_ids()
         for submission_id in pending:
-            self._queue.put_nowait(submission_id)
+            self.submit(submission_id)
         if pending:
             log.info("%d pending submissions queued for judging again", len(pending))
         self._tasks = [asyncio.create_task(self._work(), name=f"judge-worker-{i}") for i in range(self._workers)]
@@ -102,13 +106,22 @@ class JudgeService:
             raise JudgeError("the judge has not started")
         return await self._judge.judge(task)
 
+    @property
+    def queue_length(self) -> int:
+        """Submissions waiting for a worker."""
+        return self._queue.qsize()
+
     def submit(self, submission_id: int) -> None:
         """Queue a stored pending submission."""
+        self._queued_at[submission_id] = time.monotonic()
         self._queue.put_nowait(submission_id)
 
     async def _work(self) -> None:
         while True:
             submission_id = await self._queue.get()
+            queued_at = self._queued_at.pop(submission_id, None)
+            if queued_at is not None and self._on_wait is not None:
+                self._on_wait(time.monotonic() - queued_at)
             try:
                 await self.judge_one(submission_id)
             except asyncio.CancelledError:

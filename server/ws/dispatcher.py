@@ -44,6 +44,7 @@ class Dispatcher:
                 raise ValueError(f"two handlers for {spec.type}")
             self._routes[spec.type] = (spec, handler)
         self._envelope = EnvelopeSchema()
+        self.rate_limited = 0  # frames refused RATE_LIMITED, for /metrics
 
     @property
     def types(self) -> frozenset[str]:
@@ -109,11 +110,11 @@ class Dispatcher:
             return
         await self._run(ctx, spec, handler, payload)
 
-    @staticmethod
-    def _allowed(ctx: MessageContext) -> bool:
+    def _allowed(self, ctx: MessageContext) -> bool:
         """Spend a token of the socket's rate (messages other than coalesced ones); False and RATE_LIMITED when none."""
         if ctx.conn.bucket.take():
             return True
+        self.rate_limited += 1
         ctx.conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
         return False
 

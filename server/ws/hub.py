@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -22,6 +23,15 @@ from .limits import WsLimits
 log = logging.getLogger(__name__)
 
 
+@dataclass(slots=True)
+class WsTotals:
+    """Message counts for /metrics: kept as plain ints where the messages pass (a few ns each)."""
+
+    frames_in: int = 0  # text frames received
+    sent: int = 0  # frames written, by connections that have ended (live ones: their writer's stats)
+    dropped: int = 0  # frames never written, likewise
+
+
 class WsHub:
     """Joins and leaves rooms for connections, drops removed members, closes everything at shutdown."""
 
@@ -32,6 +42,7 @@ class WsHub:
         self.dispatcher = dispatcher
         self.connections: set[Connection] = set()
         self.shutting_down = False
+        self.totals = WsTotals()
 
     def new_socket(self) -> web.WebSocketResponse:
         """A WebSocketResponse with the protocol's limits (1009 above MAX_MESSAGE_BYTES, no compression).
@@ -55,6 +66,23 @@ class WsHub:
         self.connections.add(conn)
         conn.start()
         return conn
+
+    def forget(self, conn: Connection) -> None:
+        """A connection has ended: unregister it, keeping its counts in the totals."""
+        if conn in self.connections:
+            self.connections.remove(conn)
+            stats = conn.writer.stats
+            self.totals.sent += stats.direct + stats.deferred + stats.from_queue
+            self.totals.dropped += stats.dropped
+
+    def frames_out(self) -> tuple[int, int]:
+        """Frames written and frames dropped since the start, ended and live connections together."""
+        sent, dropped = self.totals.sent, self.totals.dropped
+        for conn in self.connections:
+            stats = conn.writer.stats
+            sent += stats.direct + stats.deferred + stats.from_queue
+            dropped += stats.dropped
+        return sent, dropped
 
     async def heartbeat(self) -> None:
         """Every half WS_HEARTBEAT, judge every open socket: ping the silent, drop the unanswering."""

@@ -46,6 +46,8 @@ class WriterStats:
     direct: int = 0  # frames written without the writer task
     deferred: int = 0  # direct writes that had to wait for a paused transport and finished in a task
     queued: int = 0  # frames that went through the queue
+    from_queue: int = 0  # queued frames the writer task wrote
+    dropped: int = 0  # frames never written: refused (closed, too slow) or discarded from the queue
 
 
 class FrameWriter:
@@ -90,12 +92,14 @@ class FrameWriter:
         An empty queue always takes a frame, so one large ROOM_STATE never counts as falling behind.
         """
         if self._stopped:
+            self.stats.dropped += 1
             return Sent.CLOSED
         if not self._queue and self._direct is not None and self._write_now(self._direct, frame):
             return Sent.WRITTEN
         if self._queue and (
             len(self._queue) >= self._max_messages or self._queued_bytes + len(frame) > self._max_bytes
         ):
+            self.stats.dropped += 1
             return Sent.TOO_SLOW
         self._queue.append(frame)
         self._queued_bytes += len(frame)
@@ -143,6 +147,7 @@ class FrameWriter:
     def discard(self) -> None:
         """Stop taking frames and drop what is queued (the socket is gone or closing without a flush)."""
         self._stopped = True
+        self.stats.dropped += len(self._queue)
         self._queue.clear()
         self._queued_bytes = 0
         self._ready.set()  # the parked task wakes, finds nothing to write and ends
@@ -179,6 +184,7 @@ class FrameWriter:
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
                 await ws.send_frame(frame, WSMsgType.TEXT)
+                self.stats.from_queue += 1
         except ConnectionError:  # the peer is gone; the receive loop sees that and ends
             self._broken()
         except Exception:
