@@ -54,9 +54,15 @@ THREAD_GRACE = 5.0  # seconds leftover threads get after the loop has finished
 class Signals:
     """SIGTERM/SIGINT start one graceful shutdown; SIGHUP asks for a contest reload."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, on_reload: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_reload: Callable[[], None],
+        exit_now: Callable[[int], None] | None = None,
+    ) -> None:
         self._loop = loop
         self._on_reload = on_reload
+        self._exit_now = exit_now or _exit_now
         self.stop = asyncio.Event()
         self.received = 0
         self.shutting_down = False
@@ -64,15 +70,16 @@ class Signals:
     def install(self) -> None:
         """Take over the signals from their default actions."""
         for sig in (signal.SIGTERM, signal.SIGINT):
-            self._loop.add_signal_handler(sig, self._stop, sig)
-        self._loop.add_signal_handler(signal.SIGHUP, self._reload)
+            self._loop.add_signal_handler(sig, self.on_stop_signal, sig)
+        self._loop.add_signal_handler(signal.SIGHUP, self.on_reload_signal)
 
     def uninstall(self) -> None:
         """Give the signals back (after the final snapshot nothing is left to protect)."""
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             self._loop.remove_signal_handler(sig)
 
-    def _stop(self, sig: signal.Signals) -> None:
+    def on_stop_signal(self, sig: signal.Signals) -> None:
+        """SIGTERM/SIGINT: the first stops, the next are ignored, the FORCE_AT-th exits at once."""
         self.received += 1
         name = sig.name
         if self.received == 1:
@@ -87,9 +94,10 @@ class Signals:
             )
         else:
             log.critical("%s received %d times: exiting now, without the final snapshot", name, self.received)
-            _exit_now(128 + sig.value)
+            self._exit_now(128 + sig.value)
 
-    def _reload(self) -> None:
+    def on_reload_signal(self) -> None:
+        """SIGHUP: reload the contests, unless shutting down."""
         if self.shutting_down:
             log.info("SIGHUP ignored: shutting down")
             return
@@ -149,6 +157,37 @@ async def _tune_gc(app: web.Application) -> None:
     tune_gc()
 
 
+class Serving:
+    """The app started and listening behind its connection guard; stop() undoes it all, in order."""
+
+    def __init__(self, app: web.Application, config: Config) -> None:
+        self.app = app
+        self.runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=logging.getLogger("server.access") if config.access_log else None,
+            access_log_class=AccessLog,
+            keepalive_timeout=config.http_header_timeout,  # bounds the heads of later requests on a connection
+            shutdown_timeout=SHUTDOWN_GRACE,
+        )
+        self.servers: list[asyncio.Server] = []
+
+    async def start(self, sockets: list[socket.socket]) -> None:
+        """Start the app (database, judge, rooms) and serve on the sockets; on failure call stop() all the same."""
+        await self.runner.setup()
+        assert self.runner.server is not None
+        loop = asyncio.get_running_loop()
+        factory = self.app[CONNECTIONS].wrap(self.runner.server)
+        for sock in sockets:
+            self.servers.append(await loop.create_server(factory, sock=sock, backlog=BACKLOG))
+
+    async def stop(self) -> None:
+        """Stop listening; 1001 to every socket, requests under way finish, final snapshot, close."""
+        for server in self.servers:
+            server.close()
+        await self.runner.cleanup()
+
+
 async def _main(app: web.Application, config: Config, sockets: list[socket.socket]) -> int:
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(LoopExceptionHandler(log))
@@ -156,31 +195,17 @@ async def _main(app: web.Application, config: Config, sockets: list[socket.socke
     signals = Signals(loop, reloader)
     signals.install()
     app.on_startup.append(_tune_gc)
-    runner = web.AppRunner(
-        app,
-        handle_signals=False,
-        access_log=logging.getLogger("server.access") if config.access_log else None,
-        access_log_class=AccessLog,
-        keepalive_timeout=config.http_header_timeout,  # bounds the heads of later requests on a connection
-        shutdown_timeout=SHUTDOWN_GRACE,
-    )
-    servers: list[asyncio.Server] = []
+    serving = Serving(app, config)
     clean = True
     try:
-        await runner.setup()
-        assert runner.server is not None
-        guard = app[CONNECTIONS]
-        for sock in sockets:
-            servers.append(await loop.create_server(guard.wrap(runner.server), sock=sock, backlog=BACKLOG))
-        log.info("listening on %s (at most %d connections)", ", ".join(urls(sockets)), guard.cap)
+        await serving.start(sockets)
+        log.info("listening on %s (at most %d connections)", ", ".join(urls(sockets)), app[CONNECTIONS].cap)
         await signals.stop.wait()
     finally:
         signals.shutting_down = True
         await reloader.cancel()
-        for server in servers:
-            server.close()
         try:
-            await runner.cleanup()  # 1001 to every socket, requests under way finish, final snapshot, close
+            await serving.stop()
         except Exception as exc:  # logged once here; whatever the rest released stays released
             log.error("shutdown was not clean: %s: %s", type(exc).__name__, exc)
             clean = False

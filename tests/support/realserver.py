@@ -6,8 +6,13 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -24,11 +29,12 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m server` with its own environment; start, stop with a signal, start again."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, preexec_fn: Callable[[], None] | None = None) -> None:
         self.port = free_port()
         self.env = {**os.environ, **env, "APP_HOST": "127.0.0.1", "APP_PORT": str(self.port)}
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path = log_path  # a file, not a pipe: a chatty server must never block on a full pipe
+        self.preexec_fn = preexec_fn  # e.g. a lower RLIMIT_NOFILE for the server alone
 
     @property
     def url(self) -> str:
@@ -39,7 +45,14 @@ class ServerProcess:
         """Start and wait until /health/ping-database answers."""
         with self.log_path.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "server", cwd=ROOT, env=self.env, stdout=log, stderr=asyncio.subprocess.STDOUT
+                sys.executable,
+                "-m",
+                "server",
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                preexec_fn=self.preexec_fn,
             )
         deadline = asyncio.get_running_loop().time() + limit_s
         async with aiohttp.ClientSession() as http:
@@ -62,6 +75,81 @@ class ServerProcess:
         self.proc.send_signal(sig)
         return await asyncio.wait_for(self.proc.wait(), limit_s)
 
+    def send(self, sig: int) -> None:
+        """Send a signal without waiting."""
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    async def wait_for_output(self, text: str, limit_s: float = 20) -> str:
+        """Wait until the log holds text (a line the server writes when something happened); returns the log."""
+        deadline = asyncio.get_running_loop().time() + limit_s
+        while text not in (out := self.output()):
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{text!r} never appeared in the server log:\n{out[-3000:]}")
+            await asyncio.sleep(0.05)
+        return out
+
+    async def kill(self) -> None:
+        """SIGKILL if still running (test clean-up)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
     def output(self) -> str:
         """Everything the process printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@dataclass
+class Finished:
+    """A server process that ended on its own: its exit code, output and how long it ran."""
+
+    returncode: int
+    output: str
+    seconds: float
+
+    @property
+    def last_line(self) -> str:
+        """The last line it printed."""
+        lines = self.output.strip().splitlines()
+        return lines[-1] if lines else ""
+
+
+def run_to_exit(env: dict[str, str], *args: str, limit_s: float = 30) -> Finished:
+    """Run `python -m server [args]` with env until it exits by itself (start-up failures, commands)."""
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=limit_s,
+    )
+    return Finished(proc.returncode, proc.stdout, time.monotonic() - started)
+
+
+class Caller:
+    """JSON calls to a real server process that must succeed."""
+
+    def __init__(self, http: aiohttp.ClientSession, server: ServerProcess) -> None:
+        self.http, self.server = http, server
+        self.token = self.user_id = ""
+
+    async def __call__(self, method: str, path: str, **kw: Any) -> Any:
+        """One call; asserts a 2xx answer and returns its JSON."""
+        headers = {"Authorization": f"OAuth {self.token}"} if self.token else {}
+        async with self.http.request(method, self.server.url + path, headers=headers, **kw) as resp:
+            assert resp.status < 300, await resp.text()
+            return await resp.json()
+
+    async def register(self, login: str) -> None:
+        """Register a user and call as them from now on."""
+        reg = await self("POST", "/users", json={"login": login, "password": "secret-pw"})
+        self.token, self.user_id = reg["token"], reg["user"]["id"]
+
+    async def socket(self, ts: str) -> aiohttp.ClientWebSocketResponse:
+        """A training-room socket."""
+        params = {"training_session_id": ts, "user_id": self.user_id, "token": self.token}
+        return await self.http.ws_connect(f"{self.server.url}/ws/training", params=params)
