@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 from .startup import CONFIG_EXIT, ENVIRONMENT_EXIT, StartupError
 
-BACKLOG = 1024  # pending connections the kernel holds while the loop is busy; it caps this at somaxconn
+# Pending connections the kernel holds while the loop is busy. asyncio also accepts up to this many in one
+# go before any of them reaches the connection guard, so it is part of the descriptor reserve (resources.py).
+BACKLOG = 128
 
 
 def _error(exc: OSError, host: str, port: int) -> StartupError:

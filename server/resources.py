@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import resource
 
+from .listen import BACKLOG
+
 log = logging.getLogger(__name__)
 
 _SOFT_CEILING = 1 << 20  # an infinite hard limit is not a usable soft one
 MIN_RESERVE = 64  # descriptors kept for the database, the judge's pipes and files, logs
 MIN_CONNECTIONS = 16
+ACCEPT_BURST = BACKLOG  # asyncio accepts up to the listen backlog in one go
 
 
 def raise_fd_limit() -> int:
@@ -37,10 +40,12 @@ def fd_limit() -> int:
     return _SOFT_CEILING if soft == resource.RLIM_INFINITY else soft
 
 
-def connection_cap(configured: int | None, descriptors: int) -> int:
+def connection_cap(configured: int | None, descriptors: int, accept_burst: int = ACCEPT_BURST) -> int:
     """Open connections allowed: MAX_CONNECTIONS when set, never closer than the reserve to the descriptor limit.
 
-    The reserve is an eighth of the limit (at least MIN_RESERVE): 1,024 descriptors leave 896 connections.
+    The reserve is an eighth of the limit (at least MIN_RESERVE) for the database, the judge and files,
+    plus the connections asyncio accepts in one go before the guard sees them (the listen backlog):
+    1,024 descriptors leave 768 connections.
     """
-    room = max(MIN_CONNECTIONS, descriptors - max(MIN_RESERVE, descriptors // 8))
+    room = max(MIN_CONNECTIONS, descriptors - max(MIN_RESERVE, descriptors // 8) - accept_burst)
     return room if configured is None else min(configured, room)

@@ -29,8 +29,14 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m server` with its own environment; start, stop with a signal, start again."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, preexec_fn: Callable[[], None] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        preexec_fn: Callable[[], None] | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.port = free_port() if port is None else port  # 0: the kernel chooses; read from "listening on"
         self.env = {**os.environ, **env, "APP_HOST": "127.0.0.1", "APP_PORT": str(self.port)}
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path = log_path  # a file, not a pipe: a chatty server must never block on a full pipe
@@ -55,6 +61,9 @@ class ServerProcess:
                 preexec_fn=self.preexec_fn,
             )
         deadline = asyncio.get_running_loop().time() + limit_s
+        if self.env["APP_PORT"] == "0":
+            out = await self.wait_for_output(" listening on http://127.0.0.1:", limit_s)
+            self.port = int(out.rsplit(" listening on http://127.0.0.1:", 1)[1].split()[0])
         async with aiohttp.ClientSession() as http:
             while True:
                 if self.proc.returncode is not None:
@@ -84,6 +93,8 @@ class ServerProcess:
         """Wait until the log holds text (a line the server writes when something happened); returns the log."""
         deadline = asyncio.get_running_loop().time() + limit_s
         while text not in (out := self.output()):
+            if self.proc is not None and self.proc.returncode is not None and text not in self.output():
+                raise RuntimeError(f"the server exited before {text!r}:\n{out[-3000:]}")
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"{text!r} never appeared in the server log:\n{out[-3000:]}")
             await asyncio.sleep(0.05)
