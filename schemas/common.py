@@ -146,20 +146,28 @@ class StorableStrings(Schema):
 # Characters a name must not hold: controls (NUL, newlines, escapes), invisible format characters
 # (U+202E RIGHT-TO-LEFT OVERRIDE reverses the text after it, U+200B/U+200D zero-width ones make two
 # names look alike), surrogates, private-use code points and line/paragraph separators.
-_NAME_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_NAME_REFUSED = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "a surrogate",
+    "Co": "a private-use character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
 
 
 def name_chars(value: str) -> None:
     """marshmallow validator for names shown to others (user and team names): no control or format characters.
 
-    Raises ValidationError naming the first refused character, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE".
+    Raises ValidationError naming the first refused character, e.g. "U+202E, RIGHT-TO-LEFT OVERRIDE".
     """
     if value.isascii() and value.isprintable():
         return
     for char in value:
-        if unicodedata.category(char) in _NAME_REFUSED:
-            name = unicodedata.name(char, "unnamed character")
-            raise ValidationError(f"must not contain control or invisible characters (U+{ord(char):04X} {name})")
+        kind = _NAME_REFUSED.get(unicodedata.category(char))
+        if kind is not None:
+            name = unicodedata.name(char, kind)
+            raise ValidationError(f"must not contain control or invisible characters (U+{ord(char):04X}, {name})")
 
 
 class RequestSchema(StorableStrings):
