@@ -21,5 +21,6 @@ ENV APP_HOST=0.0.0.0 \
 
 VOLUME ["/var/lib/trainer"]
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/health/ping-database', timeout=2)" || exit 1
+# Asks the server on APP_HOST:APP_PORT (read like the server reads them), so it follows a changed port.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD ["python", "-m", "server", "healthcheck"]
 CMD ["python", "-m", "server"]

@@ -44,11 +44,29 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("JUDGE_WORKERS", "x"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),
+        ("HTTP_HEADER_TIMEOUT", "0"),
+        ("HTTP_BODY_TIMEOUT", "soon"),
+        ("MAX_CONNECTIONS", "8"),
+        ("MAX_CONNECTIONS", "many"),
+        ("ACCESS_LOG", "maybe"),
+        ("METRICS", "public"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_config({name: value, "CONTESTS_DIR": str(ROOT / "data" / "contests")} | {name: value}, env_file=None)
+
+
+def test_operations_settings(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    env = {"CONTESTS_DIR": str(tmp_path / "c"), "MAX_CONNECTIONS": "auto", "ACCESS_LOG": "on", "METRICS": "off"}
+    config = load_config(env, env_file=None)
+    assert (config.max_connections, config.access_log, config.metrics) == (None, True, "off")
+    assert load_config(env | {"MAX_CONNECTIONS": "500"}, env_file=None).max_connections == 500
+    with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+        load_config(env | {"METRICS": "token", "METRICS_TOKEN": "short"}, env_file=None)
+    token = load_config(env | {"METRICS": "token", "METRICS_TOKEN": "a" * 32}, env_file=None)
+    assert token.metrics_token == "a" * 32
 
 
 def test_defaults_without_environment_load_the_sample_contests(monkeypatch: pytest.MonkeyPatch) -> None:

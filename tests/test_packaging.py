@@ -24,6 +24,20 @@ def test_dockerfile_copies_what_exists_and_runs_the_module() -> None:
         assert f" {tool} " in text
 
 
+def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    for entry in (".git", ".venv", "var/", ".env", "*.db", "*.db-wal", "*.db-shm"):
+        assert entry in ignored, entry
+    copied = re.findall(r"^COPY (.+) \S+$", (ROOT / "Dockerfile").read_text(), flags=re.M)
+    assert not [c for c in copied if c.split()[0] in ignored], "the Dockerfile copies something .dockerignore drops"
+
+
+def test_healthcheck_follows_app_port() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    (check,) = re.findall(r"^HEALTHCHECK .*$", text, flags=re.M)
+    assert '["python", "-m", "server", "healthcheck"]' in check and "8000" not in check
+
+
 def test_compose_serves_8000_with_the_database_on_a_named_volume() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     service = compose["services"]["trainer"]
