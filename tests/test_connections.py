@@ -15,10 +15,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from server.app import create_app
 from server.config import Config
-from server.connections import ConnectionGuard
+from server.connections import ConnectionGuard, connection_middleware
 from server.keys import CONNECTIONS
 from server.listen import bind_sockets, urls
 from server.runner import Serving
@@ -213,3 +214,40 @@ async def test_1100_half_open_requests_at_1024_descriptors_leave_the_server_answ
         for writer in cleanup:
             writer.close()
         await server.kill()
+
+
+async def test_the_guard_is_transparent_to_sendfile_and_flow_control(tmp_path: Path) -> None:
+    """A file response (os.sendfile) and a large streamed body pass through the wrapper intact."""
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 16384)  # 4 MiB: the transport pauses and resumes writing
+
+    async def file(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(blob)
+
+    async def stream(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(64):
+            await response.write(b"x" * 65536)
+        return response
+
+    guard = ConnectionGuard(cap=16, header_timeout=5)
+    app = web.Application(middlewares=[connection_middleware(guard, 5)])
+    app.router.add_get("/file", file)
+    app.router.add_get("/stream", stream)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    assert runner.server is not None
+    server = await asyncio.get_running_loop().create_server(guard.wrap(runner.server), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(2):  # twice on one keep-alive connection
+                async with http.get(f"http://127.0.0.1:{port}/file") as resp:
+                    assert await resp.read() == blob.read_bytes()
+                async with http.get(f"http://127.0.0.1:{port}/stream") as resp:
+                    assert len(await resp.read()) == 64 * 65536
+        assert guard.stats.accepted == 1 and guard.stats.evicted == 0
+    finally:
+        server.close()
+        await runner.cleanup()
