@@ -13,10 +13,12 @@ from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
 
+from schemas.contests import UploadFormSchema
 from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
 from .config import Config
+from .contests.archive import ArchiveLimits
 from .contests.install import ContestInstaller
 from .contests.loader import load_catalog, settle_pending
 from .contests.timelimits import TimeLimitCache
@@ -32,6 +34,7 @@ from .rooms.urgent import UrgentRooms
 from .services import Services
 from .services.access import AccessService
 from .services.comments import CommentService
+from .services.contest_admin import ContestAdminService
 from .services.contests import ContestService
 from .services.judging import JudgeService
 from .services.rooms import RoomQueries
@@ -42,6 +45,7 @@ from .services.teams import TeamService
 from .services.users import UserService
 from .store import Store
 from .views.comments import setup_comment_routes
+from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
 from .views.rooms import setup_room_routes
@@ -143,6 +147,7 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     )
     # documented in the submit view's requestBody, which apigami does not scan for schemas
     api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
+    api.spec.components.schema("UploadForm", schema=UploadFormSchema)
     api.register(app, in_place=True)
     for operations in app[SWAGGER_DICT]["paths"].values():
         for operation in operations.values():
@@ -184,15 +189,18 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
     snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
 
-    access = AccessService(store, catalog)
+    access = AccessService(store, catalog, config.admin_logins)
     judging = JudgeService(
         store, catalog, bus, partial(Judge, protected_paths=protected_paths(config)), config.judge_workers
     )
+    upload_limits = ArchiveLimits(max_archive_bytes=config.max_upload_bytes)
+    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run, limits=upload_limits)
     services = Services(
         access=access,
         users=UserService(store),
         teams=TeamService(store, access, bus),
         contests=ContestService(store, catalog, registry, access, COMPILERS),
+        contest_admin=ContestAdminService(installer, access),
         sessions=SessionService(store, catalog, access, bus),
         submissions=SubmissionService(store, access, bus, judging, COMPILERS),
         comments=CommentService(store, access, bus),
@@ -200,7 +208,6 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
         rooms=RoomQueries(registry, catalog, access),
         judging=judging,
     )
-    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run)
     limits = limits or WsLimits()
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
@@ -220,6 +227,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     setup_user_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
+    setup_contest_admin_routes(app)
     setup_session_routes(app)
     setup_submission_routes(app)
     setup_comment_routes(app)
