@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from functools import partial
 from pathlib import Path
 
 import aiohttp_cors
@@ -17,32 +16,14 @@ from schemas.contests import UploadFormSchema
 from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
+from .composition import build_core
 from .config import Config
-from .contests.archive import ArchiveLimits
 from .contests.install import ContestInstaller
-from .contests.loader import load_catalog, settle_pending
-from .contests.timelimits import TimeLimitCache
-from .domain.bus import EventBus
-from .judge.compilers import COMPILERS
-from .judge.judge import Judge
+from .contests.loader import settle_pending
 from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
-from .rooms.archive import RoomArchive
-from .rooms.registry import RoomRegistry
-from .rooms.snapshots import Snapshotter
-from .rooms.urgent import UrgentRooms
-from .services import Services
-from .services.access import AccessService
-from .services.comments import CommentService
-from .services.contest_admin import ContestAdminService
-from .services.contests import ContestService
 from .services.judging import JudgeService
-from .services.rooms import RoomQueries
 from .services.sessions import SessionService
-from .services.standings import StandingsService
-from .services.submissions import SubmissionService
-from .services.teams import TeamService
-from .services.users import UserService
 from .store import Store
 from .views.comments import setup_comment_routes
 from .views.contest_admin import setup_contest_admin_routes
@@ -65,17 +46,6 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 _BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
-_SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
-
-
-def protected_paths(config: Config) -> list[Path]:
-    """Folders a submission must never see: the working folder (sources, .env), the database and contests.
-
-    Nested paths are dropped (hiding the outer one hides them) and system folders are never hidden.
-    """
-    candidates = {p.resolve() for p in (Path.cwd(), config.db_path.parent, config.contests_dir)}
-    candidates = {p for p in candidates if p != Path("/") and not any(s.is_relative_to(p) for s in _SYSTEM)}
-    return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
 
 
 def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -179,50 +149,23 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
         middlewares=[error_middleware, validation_middleware],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
-    bus = EventBus()
-    time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
-    catalog = load_catalog(config.contests_dir, time_limits)
-    store = Store(config.db_path)
-
-    archive = RoomArchive(store.snapshots)
-    urgent = UrgentRooms()
-    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
-    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
-
-    access = AccessService(store, catalog, config.admin_logins)
-    judging = JudgeService(
-        store, catalog, bus, partial(Judge, protected_paths=protected_paths(config)), config.judge_workers
-    )
-    upload_limits = ArchiveLimits(max_archive_bytes=config.max_upload_bytes)
-    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run, limits=upload_limits)
-    services = Services(
-        access=access,
-        users=UserService(store),
-        teams=TeamService(store, access, bus),
-        contests=ContestService(store, catalog, registry, access, COMPILERS),
-        contest_admin=ContestAdminService(installer, access),
-        sessions=SessionService(store, catalog, access, bus),
-        submissions=SubmissionService(store, access, bus, judging, COMPILERS),
-        comments=CommentService(store, access, bus),
-        standings=StandingsService(store, access),
-        rooms=RoomQueries(registry, catalog, access),
-        judging=judging,
-    )
+    core = build_core(config)
+    store, services, registry = core.store, core.services, core.registry
     limits = limits or WsLimits()
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
     app[CONFIG] = config
     app[STORE] = store
-    app[CONTESTS] = catalog
-    app[BUS] = bus
+    app[CONTESTS] = core.catalog
+    app[BUS] = core.bus
     app[SERVICES] = services
     app[ROOMS] = registry
-    app[JUDGE] = judging
+    app[JUDGE] = services.judging
     app[WS_HUB] = hub
-    app[CONTEST_INSTALLER] = installer
+    app[CONTEST_INSTALLER] = core.installer
 
     app.cleanup_ctx.append(_lifecycle(store, services.sessions))
-    app.cleanup_ctx.append(_judging(judging, installer))
+    app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)
@@ -232,8 +175,8 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     setup_submission_routes(app)
     setup_comment_routes(app)
     setup_room_routes(app)
-    endpoints = SocketEndpoints(hub, access, store, catalog, COMPILERS)
-    setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
+    endpoints = SocketEndpoints(hub, services.access, store, core.catalog, core.compilers)
+    setup_ws(app, hub=hub, endpoints=endpoints, archive=core.archive, snapshotter=core.snapshotter, bus=core.bus)
     setup_web_routes(app, web_root)
     _setup_openapi(app)
     _setup_cors(app, config)
