@@ -55,9 +55,11 @@ lint: install-test
 
 openapi: install
 	$(BIN)/python -m server.openapi
+	$(BIN)/python -m server.asyncapi
 
 openapi-check: install
 	$(BIN)/python -m server.openapi --check
+	$(BIN)/python -m server.asyncapi --check
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

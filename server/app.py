@@ -25,6 +25,7 @@ from .middleware import ApiParser, error_middleware
 from .services.judging import JudgeService
 from .services.sessions import SessionService
 from .store import Store
+from .views.asyncapi import setup_asyncapi_route
 from .views.comments import setup_comment_routes
 from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
@@ -178,6 +179,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     endpoints = SocketEndpoints(hub, services.access, store, core.catalog, core.compilers)
     setup_ws(app, hub=hub, endpoints=endpoints, archive=core.archive, snapshotter=core.snapshotter, bus=core.bus)
     setup_web_routes(app, web_root)
+    setup_asyncapi_route(app)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app
