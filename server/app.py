@@ -123,7 +123,7 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     for operations in app[SWAGGER_DICT]["paths"].values():
         for operation in operations.values():
             operation.pop("produces", None)  # apigami adds this Swagger 2 key; OpenAPI 3 has no such field
-    app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
+    app[APISPEC_PARSER] = ApiParser()  # our parser raises the JSON errors of docs/protocol.md
     return api
 
 

@@ -19,7 +19,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Every setting of SPEC §2, parsed and checked."""
+    """Every setting (README, configuration), parsed and checked."""
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000
