@@ -8,8 +8,6 @@ against the protocol's constants.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,14 @@ from schemas import broadcasts as out
 from schemas.comments import CommentSchema
 from schemas.submissions import SubmissionSchema
 
+from . import docgen
+from .docgen import render
 from .ws import const
 from .ws.decorators import spec_of
 from .ws.handlers import DEFAULT_HANDLERS
 
 DEFAULT_PATH = Path(__file__).parent.parent / "asyncapi.json"
+__all__ = ["DEFAULT_PATH", "build_document", "main", "render"]
 VERSION = "1.0.0"
 ROOMS = {"lobby": "/ws/lobby", "training": "/ws/training"}
 _BOTH = ("lobby", "training")
@@ -161,26 +162,9 @@ def build_document() -> dict[str, Any]:
     }
 
 
-def render(document: dict[str, Any]) -> str:
-    """Stable text for the committed file."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Write the document, or with --check exit 1 when the committed file differs."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when the file is out of date")
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
-    args = parser.parse_args(argv)
-    text = render(build_document())
-    if args.check:
-        current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
-        if current != text:
-            print(f"{args.path} is out of date: run `make openapi`", file=sys.stderr)
-            return 1
-        return 0
-    args.path.write_text(text, encoding="utf-8")
-    return 0
+    return docgen.main(__doc__ or "", build_document, DEFAULT_PATH, argv)
 
 
 if __name__ == "__main__":
