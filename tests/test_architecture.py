@@ -1,4 +1,4 @@
-"""The import direction of docs/architecture.md holds: views and ws → services → store, rooms, domain; no aiohttp below."""
+"""The import direction of docs/architecture.md: views, ws → services → store, rooms, domain; no aiohttp below."""
 
 from __future__ import annotations
 
