@@ -6,7 +6,6 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from functools import partial
 from pathlib import Path
 
 import aiohttp_cors
@@ -14,18 +13,15 @@ from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
 
+from schemas.contests import UploadFormSchema
 from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
+from .composition import build_core
 from .config import Config
 from .connections import ConnectionGuard, connection_middleware
 from .contests.install import ContestInstaller
-from .contests.loader import load_catalog, settle_pending
-from .contests.models import ContestCatalog
-from .contests.timelimits import TimeLimitCache
-from .domain.bus import EventBus
-from .judge.compilers import COMPILERS
-from .judge.judge import Judge
+from .contests.loader import settle_pending
 from .judge.types import JudgeError
 from .keys import (
     BUS,
@@ -43,25 +39,14 @@ from .keys import (
 from .metrics import Metrics
 from .middleware import ApiParser, error_middleware
 from .resources import connection_cap, fd_limit
-from .rooms.archive import RoomArchive
-from .rooms.registry import RoomRegistry
-from .rooms.snapshots import Snapshotter
-from .rooms.urgent import UrgentRooms
-from .services import Services
-from .services.access import AccessService
-from .services.comments import CommentService
-from .services.contests import ContestService
 from .services.judging import JudgeService
-from .services.rooms import RoomQueries
 from .services.sessions import SessionService
-from .services.standings import StandingsService
-from .services.submissions import SubmissionService
-from .services.teams import TeamService
-from .services.users import UserService
 from .startup import CONFIG_EXIT, ENVIRONMENT_EXIT, StartupError
 from .store import Store
 from .store.database import SchemaTooNew
+from .views.asyncapi import setup_asyncapi_route
 from .views.comments import setup_comment_routes
+from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
 from .views.metrics import setup_metrics_routes, timing_middleware
@@ -82,17 +67,6 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 _BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
-_SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
-
-
-def protected_paths(config: Config) -> list[Path]:
-    """Folders a submission must never see: the working folder (sources, .env), the database and contests.
-
-    Nested paths are dropped (hiding the outer one hides them) and system folders are never hidden.
-    """
-    candidates = {p.resolve() for p in (Path.cwd(), config.db_path.parent, config.contests_dir)}
-    candidates = {p for p in candidates if p != Path("/") and not any(s.is_relative_to(p) for s in _SYSTEM)}
-    return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
 
 
 def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -120,15 +94,6 @@ async def _open_store(store: Store) -> None:
         reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else str(exc)
         message = f"cannot open the database {store.db.path}: {reason}"
         raise StartupError("DB_PATH", message, ENVIRONMENT_EXIT if busy else CONFIG_EXIT) from None
-
-
-def _load_catalog(config: Config, time_limits: TimeLimitCache) -> ContestCatalog:
-    """The contests at start; an unreadable CONTESTS_DIR stops the start with one line (broken packages do not)."""
-    try:
-        return load_catalog(config.contests_dir, time_limits)
-    except OSError as exc:
-        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror else str(exc)
-        raise StartupError("CONTESTS_DIR", f"cannot read the contests: {reason}", CONFIG_EXIT) from None
 
 
 def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -187,11 +152,12 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     )
     # documented in the submit view's requestBody, which apigami does not scan for schemas
     api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
+    api.spec.components.schema("UploadForm", schema=UploadFormSchema)
     api.register(app, in_place=True)
     for operations in app[SWAGGER_DICT]["paths"].values():
         for operation in operations.values():
             operation.pop("produces", None)  # apigami adds this Swagger 2 key; OpenAPI 3 has no such field
-    app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
+    app[APISPEC_PARSER] = ApiParser()  # our parser raises the JSON errors of docs/protocol.md
     return api
 
 
@@ -226,38 +192,8 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
         ],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
-    bus = EventBus()
-    time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
-    catalog = _load_catalog(config, time_limits)
-    store = Store(config.db_path)
-
-    archive = RoomArchive(store.snapshots)
-    urgent = UrgentRooms()
-    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
-    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval, on_saved=metrics.snapshot_saved)
-
-    access = AccessService(store, catalog)
-    judging = JudgeService(
-        store,
-        catalog,
-        bus,
-        partial(Judge, protected_paths=protected_paths(config)),
-        config.judge_workers,
-        on_wait=metrics.judge_wait.observe,
-    )
-    services = Services(
-        access=access,
-        users=UserService(store),
-        teams=TeamService(store, access, bus),
-        contests=ContestService(store, catalog, registry, access, COMPILERS),
-        sessions=SessionService(store, catalog, access, bus),
-        submissions=SubmissionService(store, access, bus, judging, COMPILERS),
-        comments=CommentService(store, access, bus),
-        standings=StandingsService(store, access),
-        rooms=RoomQueries(registry, catalog, access),
-        judging=judging,
-    )
-    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run)
+    core = build_core(config, instruments=metrics)
+    store, services, registry = core.store, core.services, core.registry
     limits = limits or WsLimits()
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
@@ -265,30 +201,32 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app[CONNECTIONS] = guard
     app[METRICS] = metrics
     app[STORE] = store
-    app[CONTESTS] = catalog
-    app[BUS] = bus
+    app[CONTESTS] = core.catalog
+    app[BUS] = core.bus
     app[SERVICES] = services
     app[ROOMS] = registry
-    app[JUDGE] = judging
+    app[JUDGE] = services.judging
     app[WS_HUB] = hub
-    app[CONTEST_INSTALLER] = installer
+    app[CONTEST_INSTALLER] = core.installer
 
     app.cleanup_ctx.append(_lifecycle(store, services.sessions))
-    app.cleanup_ctx.append(_judging(judging, installer))
+    app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
+    setup_contest_admin_routes(app)
     setup_session_routes(app)
     setup_submission_routes(app)
     setup_comment_routes(app)
     setup_room_routes(app)
-    endpoints = SocketEndpoints(hub, access, store, catalog, COMPILERS)
-    setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
+    endpoints = SocketEndpoints(hub, services.access, store, core.catalog, core.compilers)
+    setup_ws(app, hub=hub, endpoints=endpoints, archive=core.archive, snapshotter=core.snapshotter, bus=core.bus)
     setup_web_routes(app, web_root)
+    setup_asyncapi_route(app)
     setup_metrics_routes(app, metrics, config)
-    metrics.watch(hub, guard, registry, judging, snapshotter)
-    bus.subscribe(metrics.on_event)
+    metrics.watch(hub, guard, registry, services.judging, core.snapshotter)
+    core.bus.subscribe(metrics.on_event)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

@@ -20,7 +20,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Every setting of SPEC §2, parsed and checked."""
+    """Every setting (README, configuration), parsed and checked."""
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000
@@ -36,6 +36,8 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
+    admin_logins: tuple[str, ...] = ()  # users who may upload contests and reload the contests folder
+    max_upload_bytes: int = 256 << 20  # largest contest package upload
     http_header_timeout: float = 10.0
     http_body_timeout: float = 60.0
     max_connections: int | None = None  # None: derived from the file-descriptor limit at start
@@ -107,6 +109,10 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _logins(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+
+
 def _nonempty(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -128,6 +134,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),
     "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
+    "ADMIN_LOGINS": ("admin_logins", _logins),
+    "MAX_UPLOAD_BYTES": ("max_upload_bytes", lambda n, r: _int(n, r, 1024)),
     "HTTP_HEADER_TIMEOUT": ("http_header_timeout", _positive_float),
     "HTTP_BODY_TIMEOUT": ("http_body_timeout", _positive_float),
     "MAX_CONNECTIONS": ("max_connections", _auto_int),

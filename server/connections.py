@@ -9,7 +9,9 @@ So every connection is admitted by a ConnectionGuard:
   connections can never lock out a real client; busy ones (a request or a WebSocket under way) stay;
 - a connection must complete its first request head within HTTP_HEADER_TIMEOUT (aiohttp's keep-alive
   timer, set to the same value, bounds the heads of later requests on it);
-- a request body must arrive in full within HTTP_BODY_TIMEOUT of its head (connection_middleware).
+- a request body must arrive in full within HTTP_BODY_TIMEOUT of its head (connection_middleware);
+  a view marked @large_body (an upload, checked for its sender before it reads) gets more time in
+  proportion to the declared length, at MIN_BODY_RATE.
 
 The guard sits between the event loop and aiohttp's protocol as a thin wrapper that forwards the data
 callbacks by binding them directly (no extra call per read on the WebSocket hot path). Only
@@ -22,6 +24,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -29,6 +32,15 @@ from aiohttp.typedefs import Handler
 from .quietlog import QuietLog
 
 log = logging.getLogger(__name__)
+
+MIN_BODY_RATE = 64 * 1024  # bytes per second a large upload must average (a 256 MiB package: about 70 min)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def large_body(view: F) -> F:
+    """Mark a view that reads a large body: its deadline is HTTP_BODY_TIMEOUT plus Content-Length / MIN_BODY_RATE."""
+    view.large_body = True  # type: ignore[attr-defined]
+    return view
 
 
 @dataclass(slots=True)
@@ -179,7 +191,10 @@ def connection_middleware(guard: ConnectionGuard, body_timeout: float) -> Callab
         guard.started(protocol)
         timer = None
         if request.body_exists and not request.content.is_eof():
-            timer = asyncio.get_running_loop().call_later(body_timeout, _body_overdue, request, guard)
+            limit = body_timeout
+            if getattr(request.match_info.handler, "large_body", False) and request.content_length:
+                limit += request.content_length / MIN_BODY_RATE
+            timer = asyncio.get_running_loop().call_later(limit, _body_overdue, request, guard)
         try:
             return await handler(request)
         finally:

@@ -80,6 +80,10 @@ class Metrics:
         self.snapshot_duration.observe(seconds)
         self.snapshot_rooms.inc(rooms)
 
+    def judge_waited(self, seconds: float) -> None:
+        """JudgeService callback when a submission leaves the queue."""
+        self.judge_wait.observe(seconds)
+
     def on_event(self, event: DomainEvent) -> None:
         """EventBus subscriber: a verdict's latency from the submission's acceptance."""
         if isinstance(event, SubmissionJudged):

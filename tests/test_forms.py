@@ -14,9 +14,11 @@ import time
 import pytest
 from aiohttp.test_utils import TestClient
 
+from server.config import Config
 from server.views.forms import MAX_PARTS
 
 from .support.api import Api, error_of
+from .support.ws import ClientFactory, start
 
 BOUNDARY = "bomb"
 QUICK_S = 1.0
@@ -117,3 +119,18 @@ async def test_a_form_without_content_length_is_411(client: TestClient) -> None:
     content_type = f"multipart/form-data; boundary={BOUNDARY}"
     resp = await client.post(url, data=chunks(), headers=headers | {"Content-Type": content_type})
     assert (await error_of(resp, 411))["code"] == "LENGTH_REQUIRED"
+
+
+async def test_the_contest_upload_has_the_same_bounds_and_more_time(
+    aiohttp_client: ClientFactory, config: Config
+) -> None:
+    client = await start(aiohttp_client, config, admin_logins=("root",))
+    root = await Api(client).register("root")
+    (route,) = [r for r in client.app.router.routes() if r.method == "POST" and r.resource.canonical == "/contests"]
+    assert getattr(route.handler, "large_body", False)  # its body deadline grows with Content-Length
+    content_type = {"Content-Type": "multipart/form-data; boundary=b0"}
+    resp = await client.post("/contests", data=nested(2000), headers=root.headers | content_type)
+    assert "nested" in (await error_of(resp, 400))["message"]
+    content_type = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    resp = await client.post("/contests", data=empty_parts(MAX_PARTS + 1), headers=root.headers | content_type)
+    assert (await error_of(resp, 400))["code"] == "INVALID_FORM"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .access import AccessService
 from .comments import CommentService
+from .contest_admin import ContestAdminService
 from .contests import ContestService
 from .judging import JudgeService
 from .rooms import RoomQueries
@@ -29,6 +30,7 @@ class Services:
     users: UserService
     teams: TeamService
     contests: ContestService
+    contest_admin: ContestAdminService
     sessions: SessionService
     submissions: SubmissionService
     comments: CommentService

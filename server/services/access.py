@@ -12,9 +12,19 @@ from ..store import Store
 class AccessService:
     """Resolves tokens and checks membership; raises Unauthenticated, NotFound or Forbidden."""
 
-    def __init__(self, store: Store, contests: ContestCatalog) -> None:
+    def __init__(self, store: Store, contests: ContestCatalog, admin_logins: tuple[str, ...] = ()) -> None:
         self._store = store
         self._contests = contests
+        self._admins = frozenset(admin_logins)
+
+    def is_admin(self, user: User) -> bool:
+        """True for a user named in ADMIN_LOGINS."""
+        return user.login in self._admins
+
+    def require_admin(self, user: User) -> None:
+        """Forbidden unless the user is an admin."""
+        if not self.is_admin(user):
+            raise Forbidden("only an admin (ADMIN_LOGINS) may do this")
 
     async def user_for_token(self, token: str | None) -> User:
         """The user a token belongs to; Unauthenticated for none or an unknown one."""

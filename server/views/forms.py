@@ -10,13 +10,14 @@ RecursionError), and each wanted field is read up to its own limit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import BodyPartReader, web
 
 from ..http_errors import ApiError, BadRequest, PayloadTooLarge, ValidationFailed
 
-MAX_PARTS = 8  # a form of this API has 3 fields; a few more are tolerated (and skipped)
+MAX_PARTS = 8  # a form of this API has at most 3 fields; a few more are tolerated (and skipped)
+FORM_OVERHEAD = 64 * 1024  # part headers, boundaries and short fields around the one large field
 _CHUNK = 64 * 1024
 
 
@@ -26,13 +27,12 @@ class LengthRequired(ApiError):
     status, code = 411, "LENGTH_REQUIRED"
 
 
-async def read_form(
-    request: web.Request, limits: Mapping[str, int], max_body: int, too_large: str = "file"
-) -> dict[str, bytes]:
-    """The wanted fields of a multipart body (name -> bytes), each within its limit; other parts are skipped.
+async def form_parts(request: web.Request, max_body: int) -> AsyncIterator[BodyPartReader]:
+    """The parts of a multipart body, once its declared size and each part's shape have been checked.
 
-    Raises 411 without Content-Length, 413 above max_body or when the `too_large` field is over its
-    limit, 422 for another field over its limit, 400 for a malformed, nested or many-part body.
+    Raises 411 without Content-Length, 413 above max_body (before reading anything), 400 for a body
+    that is not multipart, is malformed, holds more than MAX_PARTS parts or a nested multipart.
+    A part the caller does not read is skipped by the next step (bounded by the Content-Length check).
     """
     if not request.content_type.startswith("multipart/"):
         raise BadRequest("send the form as multipart/form-data", code="INVALID_FORM")
@@ -41,32 +41,45 @@ async def read_form(
         raise LengthRequired("a form must be sent with a Content-Length")
     if length > max_body:
         raise PayloadTooLarge(f"the form is larger than {max_body} bytes", {"limit": max_body})
-    form: dict[str, bytes] = {}
     try:
         reader = await request.multipart()
         for count in range(1, MAX_PARTS + 2):
             part = await reader.next()
             if part is None:
-                return form
+                return
             if count > MAX_PARTS:
                 raise BadRequest(f"a form has at most {MAX_PARTS} parts", code="INVALID_FORM")
             if not isinstance(part, BodyPartReader):
                 raise BadRequest("nested multipart bodies are not accepted", code="INVALID_FORM")
-            if part.name not in limits:
-                continue  # skipped by the next next(); the Content-Length check bounds what that reads
-            form[part.name] = await _read_part(part, limits[part.name], part.name == too_large)
+            yield part
     except (ValueError, AssertionError) as exc:  # aiohttp's multipart reader raises these on malformed input
         raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
-    raise AssertionError("unreachable: the loop returns or raises")
+
+
+async def read_form(
+    request: web.Request, limits: Mapping[str, int], max_body: int, too_large: str = "file"
+) -> dict[str, bytes]:
+    """The wanted fields of a multipart body (name -> bytes), each within its limit; other parts are skipped.
+
+    Besides form_parts' answers: 413 when the `too_large` field is over its limit, 422 for another field.
+    """
+    form: dict[str, bytes] = {}
+    async for part in form_parts(request, max_body):
+        if part.name in limits:
+            form[part.name] = await _read_part(part, limits[part.name], part.name == too_large)
+    return form
 
 
 async def _read_part(part: BodyPartReader, limit: int, large_is_413: bool) -> bytes:
     chunks, size = [], 0
-    while chunk := await part.read_chunk(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            if large_is_413:
-                raise PayloadTooLarge(f"{part.name} is larger than {limit} bytes", {"limit": limit})
-            raise ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
-        chunks.append(chunk)
+    try:
+        while chunk := await part.read_chunk(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                if large_is_413:
+                    raise PayloadTooLarge(f"{part.name} is larger than {limit} bytes", {"limit": limit})
+                raise ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
+            chunks.append(chunk)
+    except (ValueError, AssertionError) as exc:
+        raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
     return b"".join(chunks)

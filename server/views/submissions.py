@@ -23,10 +23,9 @@ from schemas.submissions import (
 from ..http_errors import ValidationFailed
 from ..keys import CONFIG
 from .common import AUTH, MATCH, caller, dump, errors, match, services
-from .forms import read_form
+from .forms import FORM_OVERHEAD, read_form
 
 _FIELD_LIMIT = 1024  # compiler and problem are short identifiers
-_FORM_OVERHEAD = 64 * 1024  # part headers, boundaries and the short fields around the source
 _FORM_DOC = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/SubmissionForm"}}},
@@ -42,7 +41,7 @@ _STANDINGS = StandingsSchema()
 async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
     """The submission's fields, read with the bounds of views.forms, then checked by the form schema."""
     limits = {"file": max_source, "compiler": _FIELD_LIMIT, "problem": _FIELD_LIMIT}
-    raw = await read_form(request, limits, max_source + _FORM_OVERHEAD)
+    raw = await read_form(request, limits, max_source + FORM_OVERHEAD)
     form: dict[str, Any] = {
         name: value if name == "file" else value.decode("utf-8", errors="replace").strip()
         for name, value in raw.items()
