@@ -169,22 +169,25 @@ class Database:
         file may still grow by (`PRAGMA max_page_count`, which is how tests simulate a full disk) must
         leave MIN_FREE_BYTES, the file must be writable and the last write must not have failed on storage.
         """
+        # Two quick syscalls on the loop: the default executor may be busy with judge work.
         if not os.access(self.path, os.W_OK):
             return f"{self.path} is not writable"
-        fs = await asyncio.to_thread(os.statvfs, self.path.parent)
+        fs = os.statvfs(self.path.parent)
         if fs.f_flag & os.ST_RDONLY:
             return f"{self.path.parent} is on a read-only file system"
         if fs.f_bavail * fs.f_frsize < MIN_FREE_BYTES:
             return f"{fs.f_bavail * fs.f_frsize} bytes free on the database's file system"
-        conn = self.conn
-        pragmas = {}
-        for name in ("page_size", "page_count", "max_page_count", "freelist_count"):
-            async with conn.execute(f"PRAGMA {name}") as cur:
-                row = await cur.fetchone()
-            pragmas[name] = int(row[0]) if row else 0
-        spare = pragmas["max_page_count"] - pragmas["page_count"] + pragmas["freelist_count"]
-        if spare * pragmas["page_size"] < MIN_FREE_BYTES:
-            return f"the database may grow by {spare} pages only (max_page_count)"
+        # One round trip to the writer's thread (max_page_count is a setting of that connection).
+        async with self.conn.execute(
+            "SELECT p.page_size, c.page_count, m.max_page_count, f.freelist_count FROM pragma_page_size() AS p, "
+            "pragma_page_count() AS c, pragma_max_page_count() AS m, pragma_freelist_count() AS f"
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            page_size, pages, max_pages, free = (int(v) for v in row)
+            spare = max_pages - pages + free
+            if spare * page_size < MIN_FREE_BYTES:
+                return f"the database may grow by {spare} pages only (max_page_count)"
         return self.storage_error
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
