@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-import aiohttp_cors
 from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
@@ -20,11 +20,13 @@ from .config import Config
 from .contests.install import ContestInstaller
 from .contests.loader import load_catalog, settle_pending
 from .contests.timelimits import TimeLimitCache
+from .cors import setup_cors
 from .domain.bus import EventBus
 from .judge.compilers import COMPILERS
 from .judge.judge import Judge
-from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
+from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, PROXIES, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
+from .proxy import ProxyTrust
 from .rooms.archive import RoomArchive
 from .rooms.registry import RoomRegistry
 from .rooms.snapshots import Snapshotter
@@ -33,17 +35,20 @@ from .services import Services
 from .services.access import AccessService
 from .services.comments import CommentService
 from .services.contests import ContestService
+from .services.invites import InviteService
 from .services.judging import JudgeService
 from .services.rooms import RoomQueries
 from .services.sessions import SessionService
 from .services.standings import StandingsService
 from .services.submissions import SubmissionService
 from .services.teams import TeamService
+from .services.throttle import AuthThrottle
 from .services.users import UserService
 from .store import Store
 from .views.comments import setup_comment_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
+from .views.invites import setup_invite_routes
 from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
@@ -151,17 +156,6 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     return api
 
 
-def _setup_cors(app: web.Application, config: Config) -> None:
-    options = aiohttp_cors.ResourceOptions(
-        allow_credentials=True, expose_headers="*", allow_headers=("Authorization", "Content-Type"), max_age=3600
-    )
-    origins = ("*",) if config.any_origin else config.allow_origins
-    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
-    for route in list(app.router.routes()):
-        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs")):
-            cors.add(route)
-
-
 def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | None = None) -> web.Application:
     """Build the whole application for a config; tests and `python -m server` share it.
 
@@ -181,22 +175,29 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
 
     archive = RoomArchive(store.snapshots)
     urgent = UrgentRooms()
-    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
+    registry = RoomRegistry(archive, store.problem_states.of_session, urgent, config.max_room_code_bytes)
     snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
 
-    access = AccessService(store, catalog)
+    access = AccessService(store, catalog, config.admin_logins, timedelta(days=config.token_idle_days))
     judging = JudgeService(
         store, catalog, bus, partial(Judge, protected_paths=protected_paths(config)), config.judge_workers
     )
     services = Services(
         access=access,
-        users=UserService(store),
-        teams=TeamService(store, access, bus),
+        users=UserService(
+            store,
+            access,
+            AuthThrottle(config.auth_attempts_per_ip, config.auth_attempts_per_login),
+            config.registration,
+            config.max_tokens_per_user,
+        ),
+        invites=InviteService(store, access),
+        teams=TeamService(store, access, bus, config.max_teams_per_user),
         contests=ContestService(store, catalog, registry, access, COMPILERS),
         sessions=SessionService(store, catalog, access, bus),
-        submissions=SubmissionService(store, access, bus, judging, COMPILERS),
+        submissions=SubmissionService(store, access, bus, judging, COMPILERS, config.submissions_per_minute),
         comments=CommentService(store, access, bus),
-        standings=StandingsService(store, access),
+        standings=StandingsService(store, access, bus),
         rooms=RoomQueries(registry, catalog, access),
         judging=judging,
     )
@@ -205,6 +206,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
     app[CONFIG] = config
+    app[PROXIES] = ProxyTrust(config.trusted_proxies)
     app[STORE] = store
     app[CONTESTS] = catalog
     app[BUS] = bus
@@ -218,6 +220,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app.cleanup_ctx.append(_judging(judging, installer))
     setup_health_routes(app)
     setup_user_routes(app)
+    setup_invite_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
     setup_session_routes(app)
@@ -228,5 +231,5 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     setup_ws(app, hub=hub, endpoints=endpoints, archive=archive, snapshotter=snapshotter, bus=bus)
     setup_web_routes(app, web_root)
     _setup_openapi(app)
-    _setup_cors(app, config)
+    setup_cors(app, config)
     return app

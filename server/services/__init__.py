@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .access import AccessService
 from .comments import CommentService
 from .contests import ContestService
+from .invites import InviteService
 from .judging import JudgeService
 from .rooms import RoomQueries
 from .sessions import SessionService
@@ -27,6 +28,7 @@ class Services:
 
     access: AccessService
     users: UserService
+    invites: InviteService
     teams: TeamService
     contests: ContestService
     sessions: SessionService
