@@ -34,30 +34,39 @@ env:
 run: install
 	$(BIN)/python -m server
 
-# pandoc renders LaTeX statements (the server runs without it and says so in the statement); the tests
-# render some, so it is installed when missing and this machine can (root with apt-get, as in CI).
+# Debian packages the tests need, each installed only when its command is missing and this machine can
+# (root with apt-get, as in CI); otherwise the tests that need it are skipped and say so. pandoc renders
+# LaTeX statements (the server runs without it and says so in the statement); chromium (never a
+# downloaded browser) runs tests/browser, with a font for its screenshots.
+TEST_SYSTEM_DEPS := pandoc:pandoc chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
+
 system-test-deps:
-	@command -v pandoc >/dev/null 2>&1 || { \
+	@missing=""; for dep in $(TEST_SYSTEM_DEPS); do what="$${dep%%:*}"; \
+		{ [ -e "$$what" ] || command -v "$$what" >/dev/null 2>&1; } || missing="$$missing $${dep#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc >/dev/null; \
-		else echo "pandoc is not installed: LaTeX statement tests will be skipped"; fi; }
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "not installed (needs root and apt-get):$$missing; the tests that need them are skipped"; fi; fi
 
 test: install-test system-test-deps
 	$(BIN)/python -m pytest
 
-# Debian's chromium for tests/browser (needs root and apt; never a downloaded browser). Without it those
-# tests are skipped and pytest's summary says so. .ci/run calls this before `make test`.
+# The browser tests' chromium alone (also part of system-test-deps).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null && echo "installed chromium"; }
+	@$(MAKE) --no-print-directory system-test-deps \
+		TEST_SYSTEM_DEPS="chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
 
 lint: install-test
 	$(BIN)/ruff check server schemas tests bench data
 
 openapi: install
 	$(BIN)/python -m server.openapi
+	$(BIN)/python -m server.asyncapi
 
 openapi-check: install
 	$(BIN)/python -m server.openapi --check
+	$(BIN)/python -m server.asyncapi --check
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

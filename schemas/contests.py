@@ -97,3 +97,32 @@ class StatementAssetPathSchema(ProblemPathSchema):
     """`{ts}/.../{alias}/statement/{file}`: a file the statement shows (an image, its PDF)."""
 
     file = fields.String(required=True)
+
+
+class UploadFormSchema(Schema):
+    """`POST /contests`: a zip of a contest folder, of one problem package, or a Polygon package."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class InstalledContestSchema(Schema):
+    """An installed contest and what loaded but deserves a look (a statement that could not be rendered)."""
+
+    contest = fields.Nested(ContestShortSchema, required=True)
+    warnings = fields.List(fields.String(), required=True)
+
+
+class ReloadReportSchema(Schema):
+    """What a reload of the contests folder changed."""
+
+    loaded = fields.List(fields.Integer(), required=True, metadata={"description": "contest ids (re)loaded"})
+    removed = fields.List(fields.Integer(), required=True, metadata={"description": "contest ids gone from disk"})
+    kept = fields.List(
+        fields.Integer(), required=True, metadata={"description": "broken on disk: the loaded version is kept"}
+    )
+    failed = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "folder -> what is wrong"},
+    )

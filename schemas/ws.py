@@ -1,4 +1,4 @@
-"""Schemas of the WebSocket envelope and of each client message's payload (SPEC §6)."""
+"""Schemas of the WebSocket envelope and of each client message's payload (docs/protocol.md)."""
 
 from __future__ import annotations
 

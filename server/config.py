@@ -23,7 +23,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Every setting of SPEC §2, parsed and checked."""
+    """Every setting (README, configuration), parsed and checked."""
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000
@@ -39,9 +39,10 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
+    admin_logins: tuple[str, ...] = ()  # users who may upload contests, make invite codes, remove any member
+    max_upload_bytes: int = 256 << 20  # largest contest package upload
     # accounts (README, "Accounts")
     registration: str = "open"
-    admin_logins: tuple[str, ...] = ()
     token_idle_days: int = 30
     max_tokens_per_user: int = 10
     auth_attempts_per_ip: int = 30
@@ -142,8 +143,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),
     "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
-    "REGISTRATION": ("registration", lambda n, r: _choice(n, r, REGISTRATION_MODES)),
     "ADMIN_LOGINS": ("admin_logins", _logins),
+    "MAX_UPLOAD_BYTES": ("max_upload_bytes", lambda n, r: _int(n, r, 1024)),
+    "REGISTRATION": ("registration", lambda n, r: _choice(n, r, REGISTRATION_MODES)),
     "TOKEN_IDLE_DAYS": ("token_idle_days", lambda n, r: _int(n, r, 1, 365)),
     "MAX_TOKENS_PER_USER": ("max_tokens_per_user", lambda n, r: _int(n, r, 1, 1000)),
     "AUTH_ATTEMPTS_PER_IP": ("auth_attempts_per_ip", lambda n, r: _int(n, r, 1, 100_000)),

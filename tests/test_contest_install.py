@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import os
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 import yaml
 from aiohttp.test_utils import TestClient
 
+from server.app import create_app
+from server.config import Config
 from server.contests.archive import ArchiveTooLarge
 from server.contests.errors import PackageError
 from server.contests.install import ContestConflict, ContestInstaller
@@ -19,9 +26,9 @@ from server.contests.timelimits import TimeLimitCache
 from server.judge import Judge
 from server.keys import CONTEST_INSTALLER
 
-from .support.api import Api
+from .support.api import Account, Api, error_of
 from .support.packages import write_contest
-from .support.ws import frame, joined, training, until
+from .support.ws import ClientFactory, frame, joined, training, until
 
 PACKAGES = Path(__file__).parent / "packages"
 
@@ -168,3 +175,70 @@ async def test_reload_in_the_running_app_keeps_rooms(client: TestClient, contest
     problems = await (await client.get(f"/contests/{session['id']}/problems", headers=alice.headers)).json()
     assert [p["name"] for p in problems["problems"]] == ["Sum A", "Sum B, revised"]
     await ws.close()
+
+
+# --- through the REST API: POST /contests and POST /contests/reload (admins only) -----------------------------
+
+
+async def _upload(client: TestClient, who: Account, archive: Path) -> Any:
+    form = aiohttp.FormData()
+    body = await asyncio.to_thread(archive.read_bytes)
+    form.add_field("file", body, filename=archive.name, content_type="application/zip")
+    return await client.post("/contests", data=form, headers=who.headers)
+
+
+@pytest.fixture
+async def admin_client(aiohttp_client: ClientFactory, config: Config) -> TestClient:
+    return await aiohttp_client(
+        create_app(dataclasses.replace(config, admin_logins=("root",), max_upload_bytes=64 << 10))
+    )
+
+
+async def test_an_admin_uploads_a_package_and_teams_play_it_at_once(admin_client: TestClient, tmp_path: Path) -> None:
+    api = Api(admin_client)
+    admin, player = await api.register("root"), await api.register()
+    resp = await _upload(admin_client, admin, zip_folder(PACKAGES / "summands", tmp_path / "summands.zip"))
+    assert resp.status == 201, await resp.text()
+    installed = await resp.json()
+    assert installed["contest"]["name"] == "Two Summands" and installed["warnings"] == []
+    contests = await (await admin_client.get("/contests", headers=player.headers)).json()
+    assert installed["contest"] in contests
+    team = await api.team(player)
+    session = await api.session(player, team["id"], installed["contest"]["id"])
+    problems = await (await admin_client.get(f"/contests/{session['id']}/problems", headers=player.headers)).json()
+    assert [p["alias"] for p in problems["problems"]] == ["A"]
+
+
+async def test_uploads_are_refused_whole_and_for_non_admins(
+    admin_client: TestClient, tmp_path: Path, contests_dir: Path
+) -> None:
+    api = Api(admin_client)
+    admin, player = await api.register("root"), await api.register()
+    good = zip_folder(PACKAGES / "summands", tmp_path / "summands.zip")
+    await error_of(await _upload(admin_client, player, good), 403)
+    before = visible(contests_dir)
+    listed = await (await admin_client.get("/contests", headers=admin.headers)).json()
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("p/problem.yaml", "name: [unclosed\n")
+    error = await error_of(await _upload(admin_client, admin, broken), 422)
+    assert error["details"]["errors"] and all(isinstance(e, str) for e in error["details"]["errors"])
+    big = tmp_path / "big.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("p/data.bin", os.urandom(100 << 10))
+    await error_of(await _upload(admin_client, admin, big), 413)
+    await error_of(await admin_client.post("/contests", data=b"not a form", headers=admin.headers), 400)
+    assert visible(contests_dir) == before  # nothing half-installed
+    assert await (await admin_client.get("/contests", headers=admin.headers)).json() == listed
+
+
+async def test_an_admin_reloads_the_contests_folder(admin_client: TestClient, contests_dir: Path) -> None:
+    api = Api(admin_client)
+    admin, player = await api.register("root"), await api.register()
+    await error_of(await admin_client.post("/contests/reload", headers=player.headers), 403)
+    write_contest(contests_dir, 77, "Added on disk", 600, "A")
+    resp = await admin_client.post("/contests/reload", headers=admin.headers)
+    assert resp.status == 200, await resp.text()
+    report = await resp.json()
+    assert 77 in report["loaded"] and report["failed"] == {}
+    assert any(c["id"] == 77 for c in await (await admin_client.get("/contests", headers=player.headers)).json())

@@ -338,7 +338,7 @@ async def test_connection_churn_leaves_nothing_behind(aiohttp_client: ClientFact
         await churn.http.close()
 
     assert {r.key for r in registry} == rooms_before, "rooms were created and kept"
-    online = {room.key: sorted(p.user.id for p in room.peers()) for room in registry}
+    online = {room.key: sorted(u.id for u in room.users()) for room in registry}
     assert online == {("lobby", str(team["id"])): sorted([int(bob.id), int(carol.id)]), ("training", ts): [int(bob.id)]}
     assert len(hub.connections) == 3, "a closed socket is still registered"
     assert live_tasks() <= tasks_before + 2, f"{live_tasks() - tasks_before} tasks more after 180 cycles"

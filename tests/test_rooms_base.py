@@ -48,9 +48,9 @@ def test_tabs_keep_join_order_and_only_the_last_one_leaves() -> None:
     room.broadcast(b"x")
     assert a.sent == a2.sent == b.sent == [b"x"]
     assert room.remove(a) is False  # one tab closing is not a leave
-    assert room.is_online(1)
+    assert room.peers_of(1) == (a2,)
     assert room.remove(a2) is True
-    assert not room.is_online(1)
+    assert room.peers_of(1) == ()
     assert room.remove(a2) is False
 
 

@@ -103,18 +103,10 @@ class Room:
         """The user's sockets here, oldest first (empty when not online)."""
         return tuple(self._peers.get(user_id, ()))
 
-    def is_online(self, user_id: int) -> bool:
-        """True when the user has a socket here."""
-        return user_id in self._peers
-
     @property
     def peer_count(self) -> int:
         """Number of live sockets."""
         return len(self._fanout)
-
-    def peers(self) -> tuple[Peer, ...]:
-        """Every socket in join order; immutable, so a send that closes one cannot disturb iteration."""
-        return self._fanout
 
     def users(self) -> list[User]:
         """Everyone online (each user once), in join order."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .access import AccessService
 from .comments import CommentService
+from .contest_admin import ContestAdminService
 from .contests import ContestService
 from .invites import InviteService
 from .judging import JudgeService
@@ -31,6 +32,7 @@ class Services:
     invites: InviteService
     teams: TeamService
     contests: ContestService
+    contest_admin: ContestAdminService
     sessions: SessionService
     submissions: SubmissionService
     comments: CommentService

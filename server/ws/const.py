@@ -1,4 +1,4 @@
-"""Message types, error codes, close codes and limits of the WebSocket protocol (SPEC §6)."""
+"""Message types, error codes, close codes and limits of the WebSocket protocol (docs/protocol.md)."""
 
 from typing import Final
 

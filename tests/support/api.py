@@ -68,7 +68,7 @@ class Api:
 
 
 async def error_of(resp: Any, status: int) -> dict[str, Any]:
-    """Assert a SPEC §4 JSON error with this status and return its inner object."""
+    """Assert a JSON error body (docs/protocol.md) with this status and return its inner object."""
     assert resp.status == status, await resp.text()
     assert resp.content_type == "application/json"
     body = await resp.json()

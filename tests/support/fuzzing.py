@@ -262,7 +262,7 @@ def request_type(text: str) -> str | None:
 
 
 def check_error(message: dict[str, Any], text: str) -> None:
-    """An ERROR has the SPEC §6 shape, a client-caused code (never INTERNAL_ERROR) and the right requestType."""
+    """An ERROR has the documented shape, a client-caused code (never INTERNAL_ERROR) and the right requestType."""
     payload = message["payload"]
     assert set(payload) == {"code", "message", "details", "requestType"}, payload
     assert payload["code"] in ERROR_CODES, payload

@@ -1,4 +1,4 @@
-// The REST API of SPEC §5, one function per call; every failure is an ApiError with a short message.
+// The REST API of docs/protocol.md, one function per call; every failure is an ApiError with a short message.
 
 import { clearLogin, getToken } from "./auth.js";
 import { t } from "./i18n.js";

@@ -1,4 +1,4 @@
-// One room's WebSocket (SPEC §6) that stays connected: reconnects with exponential backoff and jitter.
+// One room's WebSocket (docs/protocol.md, WebSocket protocol) that stays connected: reconnects with exponential backoff and jitter.
 
 import { unauthorized } from "./api.js";
 
