@@ -12,6 +12,8 @@ from schemas.submissions import StandingsSchema
 from server.clock import to_iso
 from server.keys import CONTESTS, STORE
 from server.scoring import Attempt, Participant, standings
+from server.services import standings as standings_service
+from server.services.standings import RANK_INLINE_ROWS
 
 from .support.api import Api, error_of
 from .test_submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
@@ -91,9 +93,11 @@ async def full_recompute(client: TestClient, session_id: str) -> dict[str, Any]:
     return StandingsSchema().dump(standings(titles, participants, attempts))  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("inline_rows", [RANK_INLINE_ROWS, 0])  # ranked on the loop, or in a worker thread
 async def test_the_kept_standings_equal_a_full_recompute_as_things_happen(
-    api: Api, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    api: Api, client: TestClient, monkeypatch: pytest.MonkeyPatch, inline_rows: int
 ) -> None:
+    monkeypatch.setattr(standings_service, "RANK_INLINE_ROWS", inline_rows)
     repository = client.app[STORE].submissions
     whole_contest_reads = []
     read_whole_contest = repository.attempts_of_contest
