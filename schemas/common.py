@@ -144,7 +144,8 @@ class StorableStrings(Schema):
 
 # Characters a name must not hold: controls (NUL, newlines, escapes), invisible format characters
 # (U+202E RIGHT-TO-LEFT OVERRIDE reverses the text after it, U+200B/U+200D zero-width ones make two
-# names look alike), surrogates, private-use code points and line/paragraph separators.
+# names look alike), surrogates, private-use code points and line/paragraph separators: they draw
+# nothing or rearrange what follows, so a name holding them can pass for another in standings.
 _NAME_REFUSED = {
     "Cc": "a control character",
     "Cf": "an invisible formatting character",
@@ -155,8 +156,8 @@ _NAME_REFUSED = {
 }
 
 
-def name_chars(value: str) -> None:
-    """marshmallow validator for names shown to others (user and team names): no control or format characters.
+def name_text(value: str) -> None:
+    """Validator of names people read (team names, first and last names): no control or format characters.
 
     Raises ValidationError naming the first refused character, e.g. "U+202E, RIGHT-TO-LEFT OVERRIDE".
     """

@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import aiohttp_cors
 from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
@@ -22,6 +21,7 @@ from .config import Config
 from .connections import ConnectionGuard, connection_middleware
 from .contests.install import ContestInstaller
 from .contests.loader import settle_pending
+from .cors import setup_cors
 from .judge.types import JudgeError
 from .keys import (
     BUS,
@@ -31,6 +31,7 @@ from .keys import (
     CONTESTS,
     JUDGE,
     METRICS,
+    PROXIES,
     ROOMS,
     SERVICES,
     STORE,
@@ -38,6 +39,7 @@ from .keys import (
 )
 from .metrics import Metrics
 from .middleware import ApiParser, error_middleware
+from .proxy import ProxyTrust
 from .resources import connection_cap, fd_limit
 from .services.judging import JudgeService
 from .services.sessions import SessionService
@@ -49,6 +51,7 @@ from .views.comments import setup_comment_routes
 from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
+from .views.invites import setup_invite_routes
 from .views.metrics import setup_metrics_routes, timing_middleware
 from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
@@ -161,17 +164,6 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     return api
 
 
-def _setup_cors(app: web.Application, config: Config) -> None:
-    options = aiohttp_cors.ResourceOptions(
-        allow_credentials=True, expose_headers="*", allow_headers=("Authorization", "Content-Type"), max_age=3600
-    )
-    origins = ("*",) if config.any_origin else config.allow_origins
-    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
-    for route in list(app.router.routes()):
-        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs", "/metrics")):
-            cors.add(route)
-
-
 def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | None = None) -> web.Application:
     """Build the whole application for a config; tests and `python -m server` share it.
 
@@ -200,6 +192,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app[CONFIG] = config
     app[CONNECTIONS] = guard
     app[METRICS] = metrics
+    app[PROXIES] = ProxyTrust(config.trusted_proxies)
     app[STORE] = store
     app[CONTESTS] = core.catalog
     app[BUS] = core.bus
@@ -213,6 +206,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)
     setup_user_routes(app)
+    setup_invite_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
     setup_contest_admin_routes(app)
@@ -228,5 +222,5 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     metrics.watch(hub, guard, registry, services.judging, core.snapshotter)
     core.bus.subscribe(metrics.on_event)
     _setup_openapi(app)
-    _setup_cors(app, config)
+    setup_cors(app, config)
     return app

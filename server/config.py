@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +12,10 @@ from typing import Any
 
 AUTH_MODES = ("token", "trust")
 METRICS_MODES = ("off", "local", "token")
+REGISTRATION_MODES = ("open", "invite", "closed")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONTESTS_DIR = Path("data/contests")
+_LOGIN = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # schemas.users.LOGIN, without importing the wire layer
 
 
 class ConfigError(Exception):
@@ -36,7 +40,7 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
-    admin_logins: tuple[str, ...] = ()  # users who may upload contests and reload the contests folder
+    admin_logins: tuple[str, ...] = ()  # users who may upload contests, make invite codes, remove any member
     max_upload_bytes: int = 256 << 20  # largest contest package upload
     http_header_timeout: float = 10.0
     http_body_timeout: float = 60.0
@@ -44,6 +48,17 @@ class Config:
     access_log: bool = False
     metrics: str = "local"
     metrics_token: str = ""
+    # accounts (README, "Accounts")
+    registration: str = "open"
+    token_idle_days: int = 30
+    max_tokens_per_user: int = 10
+    auth_attempts_per_ip: int = 30
+    auth_attempts_per_login: int = 10
+    trusted_proxies: tuple[str, ...] = ()
+    # quotas (README, "Quotas")
+    max_teams_per_user: int = 20
+    max_room_code_bytes: int = 2_097_152
+    submissions_per_minute: int = 10
 
     @property
     def any_origin(self) -> bool:
@@ -110,7 +125,24 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
 
 
 def _logins(name: str, raw: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+    logins = tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+    bad = [login for login in logins if not _LOGIN.fullmatch(login)]
+    if bad:
+        raise ConfigError(f"{name} must list logins (letters, digits, '_', '.', '-'), got {bad[0]!r}")
+    return logins
+
+
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Addresses or CIDR networks, kept in their normalised text form."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name} must list IP addresses or networks (10.0.0.0/8), got {item!r}") from None
+    return tuple(networks)
 
 
 def _nonempty(name: str, raw: str) -> str:
@@ -142,6 +174,15 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "ACCESS_LOG": ("access_log", _switch),
     "METRICS": ("metrics", lambda n, r: _choice(n, r, METRICS_MODES)),
     "METRICS_TOKEN": ("metrics_token", lambda n, r: r.strip()),
+    "REGISTRATION": ("registration", lambda n, r: _choice(n, r, REGISTRATION_MODES)),
+    "TOKEN_IDLE_DAYS": ("token_idle_days", lambda n, r: _int(n, r, 1, 365)),
+    "MAX_TOKENS_PER_USER": ("max_tokens_per_user", lambda n, r: _int(n, r, 1, 1000)),
+    "AUTH_ATTEMPTS_PER_IP": ("auth_attempts_per_ip", lambda n, r: _int(n, r, 1, 100_000)),
+    "AUTH_ATTEMPTS_PER_LOGIN": ("auth_attempts_per_login", lambda n, r: _int(n, r, 1, 100_000)),
+    "TRUSTED_PROXIES": ("trusted_proxies", _networks),
+    "MAX_TEAMS_PER_USER": ("max_teams_per_user", lambda n, r: _int(n, r, 1, 10_000)),
+    "MAX_ROOM_CODE_BYTES": ("max_room_code_bytes", lambda n, r: _int(n, r, 1)),
+    "SUBMISSIONS_PER_MINUTE": ("submissions_per_minute", lambda n, r: _int(n, r, 1, 10_000)),
 }
 
 
@@ -175,4 +216,10 @@ def load_config(environ: Mapping[str, str] | None = None, env_file: Path | None 
         kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(DEFAULT_CONTESTS_DIR))
     if kwargs.get("metrics") == "token" and len(kwargs.get("metrics_token", "")) < 16:
         raise ConfigError("METRICS_TOKEN must be set (at least 16 characters) when METRICS=token")
-    return Config(**kwargs)
+    config = Config(**kwargs)
+    if config.max_room_code_bytes < config.max_code_bytes:
+        raise ConfigError(
+            f"MAX_ROOM_CODE_BYTES must be at least MAX_CODE_BYTES ({config.max_code_bytes}), "
+            f"got {config.max_room_code_bytes}"
+        )
+    return config

@@ -20,8 +20,10 @@ from .domain.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    QuotaExceeded,
     RoomError,
     TooLarge,
+    TooManyRequests,
     Unauthenticated,
 )
 
@@ -74,6 +76,8 @@ class ServiceUnavailable(ApiError):
 # Most specific first: the first class an error is an instance of decides.
 _DOMAIN: tuple[tuple[type[DomainError], int, str], ...] = (
     (DuplicateSubmission, 409, "DUPLICATE_SUBMISSION"),
+    (QuotaExceeded, 409, "QUOTA_EXCEEDED"),
+    (TooManyRequests, 429, "TOO_MANY_REQUESTS"),
     (Unauthenticated, 401, "UNAUTHORIZED"),
     (NotFound, 404, "NOT_FOUND"),
     (Forbidden, 403, "FORBIDDEN"),
@@ -93,12 +97,13 @@ def api_error_response(error: ApiError) -> web.Response:
 
 
 def domain_error_response(error: DomainError) -> web.Response:
-    """The JSON answer for a domain error: its status and code by class."""
+    """The JSON answer for a domain error: its status and code by class (429 says when to retry)."""
     for cls, status, code in _DOMAIN:
         if isinstance(error, cls):
             body = ErrorBody(code, error.message, error.details)
             dumped = _DUPLICATE.dump(body) if isinstance(error, DuplicateSubmission) else _ERROR.dump(body)
-            return web.json_response(dumped, status=status)
+            headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else None
+            return web.json_response(dumped, status=status, headers=headers)
     return web.json_response(_ERROR.dump(ErrorBody("BAD_REQUEST", error.message, error.details)), status=400)
 
 

@@ -10,6 +10,7 @@ from .contests.install import ContestInstaller
 from .contests.models import ContestCatalog
 from .domain.bus import EventBus
 from .metrics import Metrics
+from .proxy import ProxyTrust
 from .rooms.registry import RoomRegistry
 from .services import Services
 from .services.judging import JudgeService
@@ -27,3 +28,4 @@ WS_HUB = web.AppKey("ws_hub", WsHub)
 CONTEST_INSTALLER = web.AppKey("contest_installer", ContestInstaller)
 CONNECTIONS = web.AppKey("connections", ConnectionGuard)
 METRICS = web.AppKey("metrics", Metrics)
+PROXIES = web.AppKey("proxies", ProxyTrust)

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from marshmallow import ValidationError, fields
 
-from schemas.common import UNSTORABLE, RequestSchema, name_chars, storable
+from schemas.common import UNSTORABLE, RequestSchema, name_text, storable
 
 from .support.api import Api, error_of
 from .support.ws import joined, next_json, training
@@ -31,7 +31,7 @@ def test_storable(text: str, ok: bool) -> None:
 
 @pytest.mark.parametrize("name", ["Team 1", "Команда №1", "Ünïcödé", "🦀 crabs", "O'Brien-Smith"])
 def test_names_may_hold_letters_digits_spaces_and_symbols(name: str) -> None:
-    name_chars(name)
+    name_text(name)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_names_may_hold_letters_digits_spaces_and_symbols(name: str) -> None:
 )
 def test_control_and_format_characters_are_refused_in_names(name: str, code_point: str) -> None:
     with pytest.raises(ValidationError, match=re.escape(code_point)):
-        name_chars(name)
+        name_text(name)
 
 
 class _Nested(RequestSchema):

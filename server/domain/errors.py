@@ -47,6 +47,18 @@ class TooLarge(DomainError):
     """A body, source or text is over its limit."""
 
 
+class QuotaExceeded(Conflict):
+    """A per-user or per-team quota (teams, invitations, tokens) is used up; details name the limit."""
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time; `retry_after` seconds until the next one is allowed."""
+
+    def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
+
+
 class DuplicateSubmission(Conflict):
     """The session already has a submission with this source, compiler and problem."""
 
@@ -92,3 +104,7 @@ class UnknownContest(RoomError):
 
 class CodeTooLarge(RoomError):
     """The editor content exceeds MAX_CODE_BYTES."""
+
+
+class RoomCodeFull(CodeTooLarge):
+    """The room's editors together would hold more than MAX_ROOM_CODE_BYTES."""
