@@ -69,8 +69,8 @@ async def test_stop_signals_under_load_lose_nothing_acknowledged(
             out = server.output()
             assert "final room snapshot: 1 rooms written" in out
             assert "Traceback" not in out, out[-3000:]
-            if len(signals) > 1:
-                assert "SIGINT received again: ignored" in out, out[-3000:]
+            if len(signals) > 1:  # pending together, the kernel may deliver SIGINT (2) before SIGTERM (15)
+                assert out.count(" received again: ignored") == 1, out[-3000:]
 
             await server.start()
             stored = await call("GET", f"/training-sessions/{ts}/problem/A/comments")
