@@ -47,7 +47,8 @@ from .startup import StartupError
 log = logging.getLogger("server")
 
 SHUTDOWN_GRACE = 10.0  # seconds requests under way get once the listening sockets are closed
-FORCE_AT = 3  # the third SIGTERM/SIGINT ends the process at once
+FORCE_AT = 3  # the third SIGTERM/SIGINT ends the process at once...
+FORCE_AFTER = 2.0  # ...when it comes this many seconds after the first: `make run` alone delivers 2-4 at once
 THREAD_GRACE = 5.0  # seconds leftover threads get after the loop has finished
 
 
@@ -59,10 +60,13 @@ class Signals:
         loop: asyncio.AbstractEventLoop,
         on_reload: Callable[[], None],
         exit_now: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._loop = loop
         self._on_reload = on_reload
         self._exit_now = exit_now or _exit_now
+        self._clock = clock
+        self._first_at = 0.0
         self.stop = asyncio.Event()
         self.received = 0
         self.shutting_down = False
@@ -79,22 +83,30 @@ class Signals:
             self._loop.remove_signal_handler(sig)
 
     def on_stop_signal(self, sig: signal.Signals) -> None:
-        """SIGTERM/SIGINT: the first stops, the next are ignored, the FORCE_AT-th exits at once."""
+        """SIGTERM/SIGINT: the first stops, the next are ignored; the FORCE_AT-th exits at once if it came late.
+
+        Signals in a burst are one request: a Ctrl-C under `make run` reaches the server from the
+        terminal and again from make, which forwards it (2-4 signals within milliseconds). Only a
+        FORCE_AT-th signal FORCE_AFTER seconds after the first, someone insisting on a shutdown that
+        takes too long, ends the process without the final snapshot.
+        """
         self.received += 1
         name = sig.name
+        now = self._clock()
         if self.received == 1:
+            self._first_at = now
             log.info("%s received: shutting down (sockets closed with 1001, then the final snapshot)", name)
             self.stop.set()
-        elif self.received < FORCE_AT:
-            log.warning(
-                "%s received again: ignored, the shutdown is still under way (%d more exits at once, "
-                "losing editor text not yet snapshotted)",
-                name,
-                FORCE_AT - self.received,
-            )
-        else:
+        elif self.received >= FORCE_AT and now - self._first_at >= FORCE_AFTER:
             log.critical("%s received %d times: exiting now, without the final snapshot", name, self.received)
             self._exit_now(128 + sig.value)
+        else:
+            log.warning(
+                "%s received again: ignored, the shutdown is still under way (one more, %.0f s or later after "
+                "the first, exits at once, losing editor text not yet snapshotted)",
+                name,
+                FORCE_AFTER,
+            )
 
     def on_reload_signal(self) -> None:
         """SIGHUP: reload the contests, unless shutting down."""

@@ -1,9 +1,9 @@
-"""Faults at shutdown: SIGTERM, and SIGTERM and SIGINT back to back, to a real server process under load.
+"""Faults at shutdown: SIGTERM, and a burst of SIGTERMs and SIGINTs, to a real server process under load.
 
 Every comment and submission answered 201 is there after the restart, and the last editor content
 acknowledged over the socket too; sockets are closed "going away" (1001), never 1011; the process
-exits promptly with 0. The second signal (what `make run` forwards to the process group, or an
-impatient Ctrl-C) is logged and ignored instead of cutting the shutdown short (server.runner).
+exits promptly with 0. Further signals (what `make run` forwards, or an impatient Ctrl-C) are
+logged and ignored instead of cutting the shutdown short (server.runner).
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ async def start_loaded_server(tmp_path: Path) -> ServerProcess:
     return server
 
 
-@pytest.mark.parametrize("signals", [(signal.SIGTERM,), (signal.SIGTERM, signal.SIGINT)], ids=["once", "twice"])
+# A Ctrl-C or `kill -TERM -PGID` under `make run` reaches the server from the terminal and again from make,
+# which forwards what it gets: a burst of SIGINTs and SIGTERMs within milliseconds.
+BURST = (signal.SIGTERM, signal.SIGINT, signal.SIGTERM, signal.SIGINT)
+
+
+@pytest.mark.parametrize("signals", [(signal.SIGTERM,), BURST], ids=["once", "a burst, as make run delivers"])
 async def test_stop_signals_under_load_lose_nothing_acknowledged(
     tmp_path: Path, signals: tuple[signal.Signals, ...]
 ) -> None:
@@ -69,8 +74,8 @@ async def test_stop_signals_under_load_lose_nothing_acknowledged(
             out = server.output()
             assert "final room snapshot: 1 rooms written" in out
             assert "Traceback" not in out, out[-3000:]
-            if len(signals) > 1:  # pending together, the kernel may deliver SIGINT (2) before SIGTERM (15)
-                assert out.count(" received again: ignored") == 1, out[-3000:]
+            if len(signals) > 1:  # two of a kind pending together merge; SIGINT (2) may come before SIGTERM (15)
+                assert out.count(" received again: ignored") >= 1, out[-3000:]
 
             await server.start()
             stored = await call("GET", f"/training-sessions/{ts}/problem/A/comments")
