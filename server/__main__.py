@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .app import create_app
 from .config import ConfigError, load_config
+from .judge.isolation import JudgeUnavailable
 from .memory import raise_mmap_threshold, tune_gc
 
 
@@ -28,7 +29,11 @@ def main() -> int:
     raise_mmap_threshold()
     app = create_app(config)
     app.on_startup.append(_tune_gc)
-    web.run_app(app, host=config.app_host, port=config.app_port, access_log=None, print=None)
+    try:
+        web.run_app(app, host=config.app_host, port=config.app_port, access_log=None, print=None)
+    except JudgeUnavailable as exc:  # JUDGE_ISOLATION=strict and a sandbox layer is missing
+        print(f"judge isolation error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -68,13 +68,17 @@ def protected_paths(config: Config) -> list[Path]:
 async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
     """Build the sandboxed judge (off the loop: it compiles its launcher) and run the workers."""
     config = app[CONFIG]
-    judge = await asyncio.to_thread(Judge, protected_paths=protected_paths(config))
+    judge = await asyncio.to_thread(
+        Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
+    )  # JUDGE_ISOLATION=strict without every layer: JudgeUnavailable stops the start
     log.info("judge isolation: %s", judge.isolation)
+    log.info("judge readiness (JUDGE_ISOLATION=%s): %s", config.judge_isolation, judge.readiness.reason)
     service = JudgeService(app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers)
     app[JUDGE] = service
     await service.start()
     yield
     await service.stop()
+    await asyncio.to_thread(judge.close)
 
 
 def _setup_openapi(app: web.Application) -> AiohttpApiSpec:

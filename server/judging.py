@@ -9,6 +9,7 @@ from typing import Protocol
 
 from .contests.models import ContestCatalog
 from .events import Publisher
+from .judge.isolation import Readiness
 from .judge.types import JudgeError, JudgeReport, JudgeTask
 from .judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
 from .store import Store
@@ -22,6 +23,7 @@ class Judge(Protocol):
     """What the service needs of the sandboxed judge."""
 
     isolation: str
+    readiness: Readiness
 
     async def judge(self, task: JudgeTask) -> JudgeReport:
         """Compile and run a task."""
@@ -62,8 +64,32 @@ class JudgeService:
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
+    @property
+    def ready(self) -> bool:
+        """Whether submissions are judged here (JUDGE_ISOLATION allows the isolation the judge found)."""
+        return self._judge.readiness.ready
+
+    @property
+    def unavailable_reason(self) -> str:
+        """Why submissions are refused, when they are."""
+        return self._judge.readiness.reason
+
+    def health(self) -> dict[str, object]:
+        """The judge's part of GET /health/ping-application."""
+        readiness = self._judge.readiness
+        return {
+            "isolation": readiness.level,
+            "ready": readiness.ready,
+            "mode": readiness.mode,
+            "missing": list(readiness.missing),
+        }
+
     async def start(self) -> None:
         """Queue what was left pending by a crash or shutdown, then start the workers."""
+        if not self.ready:
+            # Left pending: a later start with a working sandbox judges them.
+            log.error("%s", self.unavailable_reason)
+            return
         pending = await self._store.submissions.pending_ids()
         for submission_id in pending:
             self._queue.put_nowait(submission_id)

@@ -40,6 +40,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("SNAPSHOT_INTERVAL", "0"),
         ("MAX_CONNECTIONS_PER_GROUP", "0"),
         ("JUDGE_WORKERS", "x"),
+        ("JUDGE_ISOLATION", "none"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),
     ],

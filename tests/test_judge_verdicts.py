@@ -67,7 +67,9 @@ async def test_ok_all_languages(
     assert report.time == max(t.running_time for t in report.tests)
     assert report.memory == max(t.memory_used for t in report.tests) > 0
     assert report.memory < MEMORY
-    assert os.listdir(work_root) == []  # the submission folder is gone
+    # the submission folder is gone; the instance folder keeps only its lock and the sandbox root's mount point
+    assert os.listdir(work_root) == [f"tt-judge-{judge.instance}"]
+    assert sorted(os.listdir(work_root / f"tt-judge-{judge.instance}")) == [".lock", "newroot"]
 
 
 async def test_wrong_answer(judge: Judge, sums: list[TestCase]) -> None:
@@ -193,13 +195,15 @@ async def test_no_tests_is_ok(judge: Judge) -> None:
 
 
 def test_abandoned_folders_are_cleared_at_start(tmp_path: Path) -> None:
-    # A judge killed mid-submission leaves its folder; the next one clears it
+    # A judge killed mid-submission leaves its instance folder; the next one clears it
     # unless a live judge still holds the folder's lock.
     dead, live = tmp_path / "tt-judge-dead", tmp_path / "tt-judge-live"
     for folder in (dead, live):
-        (folder / "box").mkdir(parents=True)
+        (folder / "sub-1" / "box").mkdir(parents=True)
         (folder / ".lock").touch()
     with open(live / ".lock") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        Judge(tmp_path)
-        assert sorted(os.listdir(tmp_path)) == ["tt-judge-live"]
+        judge = Judge(tmp_path)
+        assert sorted(os.listdir(tmp_path)) == sorted(["tt-judge-live", f"tt-judge-{judge.instance}"])
+        judge.close()
+        assert os.listdir(tmp_path) == ["tt-judge-live"]

@@ -1,39 +1,44 @@
 """The judge: compile a submission, run its tests in the sandbox, pick the verdict."""
 
 import asyncio
-import fcntl
+import logging
 import math
 import os
+import secrets
 import shutil
 import tempfile
-import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import verdicts
 from .checker import files_match
-from .classify import RunLimits, classify
+from .classify import RunLimits, classify, starved
 from .compilers import Recipe, recipe
-from .sandbox import Limits, RunResult, Sandbox
+from .isolation import JudgeUnavailable, Readiness, decide
+from .sandbox import Lease, Limits, RunResult, Sandbox
 from .types import JudgeError, JudgeReport, JudgeTask, TestResult
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 MIB = 1 << 20
 OUTPUT_LIMIT = 64 * MIB
 COMPILE_LOG_LIMIT = 64 * 1024
 STDERR_TAIL = 4096
-FOLDER_PREFIX = "tt-judge-"
-LOCK_NAME = ".lock"
-ABANDONED_AFTER = 3600.0  # seconds; for folders that never got their lock
 PROCESS_LIMIT = 64
 # Outputs up to this size are compared on the event loop; a thread hop costs more.
 INLINE_COMPARE = 1 * MIB
+# A contest compiler run: a template or constexpr bomb, or #include "/dev/random",
+# ends in seconds, not minutes, and cannot take the machine's memory.
 COMPILE_LIMITS = Limits(
-    cpu_time=30.0,
-    wall_time=30.0,
-    address_space=2048 * MIB,  # cc1plus on heavy templates needs room
+    cpu_time=10.0,
+    wall_time=15.0,
+    memory=1024 * MIB,  # cc1plus on heavy templates needs room; javac and kotlinc too
+    address_space=2048 * MIB,
     stack=64 * MIB,
     file_size=256 * MIB,
-    processes=PROCESS_LIMIT,
+    processes=256,  # the JVM compilers run a few dozen threads
     scratch=256 * MIB,
 )
 
@@ -43,9 +48,10 @@ def run_limits(time_limit: float, memory_limit: int) -> Limits:
     return Limits(
         cpu_time=time_limit,
         wall_time=3 * time_limit + 1,
-        # The cap only protects the machine; the verdict uses peak RSS.  Twice
-        # the limit leaves room for reserved-but-untouched memory (vector
-        # growth, allocator arenas) while a runaway allocation still fails.
+        memory=memory_limit,  # the cgroup's cap on the whole tree: over it is an OOM kill
+        # Without cgroups the only cap is per process; the verdict then uses
+        # peak RSS.  Twice the limit leaves room for reserved-but-untouched
+        # memory (vector growth, allocator arenas).
         address_space=2 * memory_limit + 64 * MIB,
         stack=max(memory_limit, 8 * MIB),  # deep recursion is normal in ICPC
         file_size=OUTPUT_LIMIT,
@@ -81,28 +87,6 @@ def _empty(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
 
 
-def _clear_abandoned(work_root: Path) -> None:
-    """Remove submission folders left by a judge that died mid-submission."""
-    for folder in work_root.glob(f"{FOLDER_PREFIX}*"):
-        try:
-            fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC)
-        except FileNotFoundError:
-            # Died between creating the folder and locking it, or older.
-            if time.time() - folder.stat().st_mtime > ABANDONED_AFTER:
-                shutil.rmtree(folder, ignore_errors=True)
-            continue
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # a live judge is using it
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os.close(fd)
-
-
 def _check_traversable(folder: Path) -> None:
     for part in (folder, *folder.parents):
         if not part.stat().st_mode & 0o001:
@@ -115,7 +99,10 @@ def _total_size(*paths: Path) -> int:
 
 def _compile_note(result: RunResult) -> str:
     if result.timed_out or result.cpu_ms > COMPILE_LIMITS.cpu_time * 1000:
-        return f"\nCompilation time limit exceeded ({COMPILE_LIMITS.cpu_time:g} s)"
+        limits = f"{COMPILE_LIMITS.cpu_time:g} s of CPU, {COMPILE_LIMITS.wall_time:g} s in all"
+        return f"\nCompilation time limit exceeded ({limits})"
+    if result.oom_kills or (result.accounted and result.peak_rss >= COMPILE_LIMITS.memory):
+        return f"\nCompilation memory limit exceeded ({COMPILE_LIMITS.memory // MIB} MiB)"
     if result.signal is not None:
         return f"\nCompiler killed by signal {result.signal}"
     return ""
@@ -125,56 +112,96 @@ class Judge:
     """Judges submissions one test at a time in the sandbox; safe to call concurrently."""
 
     def __init__(
-        self, work_root: Path | None = None, protected_paths: Sequence[Path] = (), *, cache_dir: Path | None = None
+        self,
+        work_root: Path | None = None,
+        protected_paths: Sequence[Path] = (),
+        *,
+        cache_dir: Path | None = None,
+        workers: int = 2,
+        isolation: str = "auto",
     ) -> None:
-        # Blocking (builds and probes the launcher): construct before serving.
-        self._work_root = Path(work_root) if work_root is not None else Path(tempfile.gettempdir())
-        self._work_root.mkdir(parents=True, exist_ok=True)
-        # The work root is hidden too, so a program cannot see the submissions
-        # judged next to it; its own folder stays reachable as /tmp/box.
-        self._sandbox = Sandbox([*protected_paths, self._work_root], cache_dir)
+        # Blocking (builds and probes the launcher, sets up cgroups): construct
+        # before serving, or in a thread.  Raises JudgeUnavailable when
+        # isolation="strict" and a layer is missing.
+        self.instance = f"{os.getpid()}-{secrets.token_hex(4)}"
+        work_root = Path(work_root) if work_root is not None else Path(tempfile.gettempdir())
+        self._work = Workspace(work_root, self.instance)
+        self._tools = find_tools()
+        try:
+            # The work root is hidden too, so a program cannot see the submissions
+            # judged next to it; its own folder stays reachable as /tmp/box.
+            self._sandbox = Sandbox(
+                [*protected_paths, work_root],
+                cache_dir,
+                instance=self.instance,
+                workers=workers,
+                scratch=self._work.root,
+                tools=list(self._tools.values()),
+            )
+        except BaseException:
+            self._work.close()
+            raise
+        self._finalizer = weakref.finalize(self, _close, self._sandbox, self._work)
         # Without a mount namespace the program reaches its folder by the real
         # path (CPython opens its script by absolute path), so the sandbox
         # user must be able to traverse every folder above it.
         self._open_path = self._sandbox.root and not self._sandbox.private_mounts
         if self._open_path:
-            _check_traversable(self._work_root.resolve())
-        self._tools = find_tools()
+            os.chmod(self._work.root, 0o711)
+            try:
+                _check_traversable(self._work.root.resolve())
+            except JudgeError:
+                self.close()
+                raise
         self.isolation: str = self._sandbox.isolation
-        _clear_abandoned(self._work_root)
+        self.layers = self._sandbox.layers
+        try:
+            self.readiness: Readiness = decide(isolation, self.layers.missing)
+        except JudgeUnavailable:
+            self.close()
+            raise
+
+    @property
+    def ready(self) -> bool:
+        """Whether this judge judges (JUDGE_ISOLATION allows the layers it has)."""
+        return self.readiness.ready
+
+    def close(self) -> None:
+        """Remove this instance's cgroups and work folder (also done when it is collected)."""
+        self._finalizer()
 
     async def judge(self, task: JudgeTask) -> JudgeReport:
         """Compile and run one submission; raises JudgeError if the judge itself fails."""
+        if not self.ready:
+            raise JudgeUnavailable(self.readiness.reason)
         try:
             how = recipe(task.compiler, self._tools)
         except KeyError as missing:
             raise JudgeError(f"{missing} is not installed for {task.compiler}") from None
-        with self._sandbox.user() as uid:
-            folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=self._work_root))
-            # Held while the folder is in use: a judge that finds it unlocked
-            # knows its owner died (kill -9) and may clear it.
-            lock = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        with self._sandbox.lease() as lease:
+            folder = Path(tempfile.mkdtemp(prefix="sub-", dir=self._work.root))
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX)
                 if self._open_path:
                     os.chmod(folder, 0o711)
-                return await self._judge_in(folder, how, task, uid)
+                return await self._judge_in(folder, how, task, lease)
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
-                os.close(lock)
 
-    async def _judge_in(self, folder: Path, how: Recipe, task: JudgeTask, uid: int | None) -> JudgeReport:
+    async def _judge_in(self, folder: Path, how: Recipe, task: JudgeTask, lease: Lease) -> JudgeReport:
         box = folder / "box"
         box.mkdir(mode=0o755)
         (box / how.source_name).write_bytes(task.source)
-        ok, log = await self._compile(folder, box, how, uid)
+        ok, log_text = await self._compile(box, how, lease)
         if not ok:
-            return JudgeReport(verdicts.COMPILATION_ERROR, log)
-        report = JudgeReport(verdicts.OK, log)
+            return JudgeReport(verdicts.COMPILATION_ERROR, log_text)
+        report = JudgeReport(verdicts.OK, log_text)
         limits = run_limits(task.time_limit, task.memory_limit)
         judged = RunLimits(math.ceil(task.time_limit * 1000 - 1e-9), task.memory_limit, OUTPUT_LIMIT)
         out, err, copy = folder / "out", folder / "err", folder / "in"
-        for number, test in enumerate(task.tests, start=1):
+        retried = False
+        number = 0
+        while number < len(task.tests):
+            test = task.tests[number]
             _empty(out)
             _empty(err)
             stdin = test.input_path
@@ -182,12 +209,23 @@ class Judge:
                 await asyncio.to_thread(shutil.copyfile, stdin, copy)
                 stdin = copy
             result = await self._sandbox.run(
-                how.run_argv, workdir=box, limits=limits, uid=uid, stdin=stdin, stdout=out, stderr=err
+                how.run_argv, workdir=box, limits=limits, lease=lease, stdin=stdin, stdout=out, stderr=err
             )
+            if not retried and starved(result, judged):
+                # The machine, not the program, ran out of CPU: run this test once more.
+                log.warning(
+                    "test %s starved of CPU (%d ms run, %d ms waiting): run again",
+                    test.name,
+                    result.cpu_ms,
+                    result.wait_ms,
+                )
+                retried = True
+                continue
             verdict = classify(result, judged, out.stat().st_size, _read_tail(err, STDERR_TAIL))
             if verdict is None:
                 same = await self._compare(out, test.answer_path, task.float_tolerance)
                 verdict = verdicts.OK if same else verdicts.WRONG_ANSWER
+            number += 1
             report.tests.append(TestResult(number, test.name, verdict, result.cpu_ms, result.peak_rss))
             report.time = max(report.time, result.cpu_ms)
             report.memory = max(report.memory, result.peak_rss)
@@ -196,19 +234,25 @@ class Judge:
                 break
         return report
 
-    async def _compile(self, folder: Path, box: Path, how: Recipe, uid: int | None) -> tuple[bool, str]:
-        log = folder / "compile.log"
-        _empty(log)
-        if uid is not None:
-            os.chown(box, uid, self._sandbox.gid)  # the compiler writes ./prog
+    async def _compile(self, box: Path, how: Recipe, lease: Lease) -> tuple[bool, str]:
+        log_path = box.parent / "compile.log"
+        _empty(log_path)
+        if lease.uid is not None:
+            os.chown(box, lease.uid, self._sandbox.gid)  # the compiler writes ./prog
         result = await self._sandbox.run(
-            how.compile_argv, workdir=box, limits=COMPILE_LIMITS, uid=uid, stdin=None, stdout=log, stderr=log
+            how.compile_argv,
+            workdir=box,
+            limits=COMPILE_LIMITS,
+            lease=lease,
+            stdin=None,
+            stdout=log_path,
+            stderr=log_path,
         )
-        if uid is not None:
+        if lease.uid is not None:
             self._lock_box(box, how.executable)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, _read_head(log, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result))
+        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result))
 
     @staticmethod
     def _lock_box(box: Path, executable: str | None) -> None:
@@ -226,3 +270,8 @@ class Judge:
         if _total_size(out, answer) <= INLINE_COMPARE:
             return files_match(out, answer, float_tolerance)
         return await asyncio.to_thread(files_match, out, answer, float_tolerance)
+
+
+def _close(sandbox: Sandbox, work: Workspace) -> None:
+    sandbox.close()
+    work.close()

@@ -7,18 +7,18 @@ import sqlite3
 from aiohttp import web
 from aiohttp_apigami import docs, response_schema
 
-from schemas.common import ErrorSchema, StatusSchema
+from schemas.common import ApplicationHealthSchema, ErrorSchema, StatusSchema
 
 from ..errors import ServiceUnavailable
-from ..keys import STORE
+from ..keys import JUDGE, STORE
 from ..middleware import error_response
 
 
-@docs(tags=["health"], summary="The application answers")
-@response_schema(StatusSchema, 200)
+@docs(tags=["health"], summary="The application answers; `judge` says whether submissions are judged")
+@response_schema(ApplicationHealthSchema, 200)
 async def ping_application(request: web.Request) -> web.Response:
-    """GET /health/ping-application."""
-    return web.json_response({"status": "ok"})
+    """GET /health/ping-application: `status` is the application's; `judge.ready` false means 503 on submit."""
+    return web.json_response({"status": "ok", "judge": request.app[JUDGE].health()})
 
 
 @docs(tags=["health"], summary="The database answers a query")

@@ -19,7 +19,7 @@ from schemas.submissions import (
 
 from ..access import member_session, session_contest
 from ..clock import utcnow
-from ..errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
+from ..errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
 from ..judge.compilers import COMPILERS
 from ..keys import CONFIG, EVENTS, JUDGE, STORE
 from ..scoring import Attempt, Participant, standings
@@ -63,11 +63,13 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 @docs(tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
-@errors(400, 401, 403, 404, 413, 422)
+@errors(400, 401, 403, 404, 413, 422, 503)
 async def submit(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/submissions."""
     user, session = await member_session(request, request[MATCH]["ts"])
     contest = session_contest(request, session)
+    if not request.app[JUDGE].ready:
+        raise ServiceUnavailable(request.app[JUDGE].unavailable_reason, code="JUDGE_UNAVAILABLE")
     config = request.app[CONFIG]
     form = await _read_form(request, config.max_code_bytes)
     missing = [name for name in ("file", "compiler", "problem") if name not in form]
