@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from server.judge.launcher import HEADERS, SOURCES
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -36,5 +38,7 @@ def test_compose_serves_8000_with_the_database_on_a_named_volume() -> None:
 def test_package_ships_the_judge_launcher_source() -> None:
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
-    assert "*.c" in config["options.package_data"]["server.judge"]
-    assert (ROOT / "server" / "judge" / "launcher.c").is_file()
+    patterns = [p.strip() for p in config["options.package_data"]["server.judge"].split(",")]
+    assert {"*.c", "*.h"} <= set(patterns)
+    for source in (*SOURCES, *HEADERS):
+        assert source.is_file() and source.parent == ROOT / "server" / "judge"

@@ -259,8 +259,6 @@ def _enable(folder: Path, controllers: Iterable[str]) -> list[str]:
             _write(folder / "cgroup.subtree_control", f"+{name}")
             done.append(name)
         except OSError as exc:
-            if exc.errno == errno.EBUSY:
-                raise
             log.debug("cgroup v2 controller %s not enabled in %s: %s", name, folder, exc)
     return done
 
@@ -295,13 +293,9 @@ def _v2_setup(mount: Mount, instance: str, slots: Sequence[tuple[int, ...]]) -> 
     base = _v2_base(mount)
     try:
         clear_stale(base)
-        try:
-            enabled = _enable(base, wanted)
-        except OSError as exc:
-            if exc.errno != errno.EBUSY or _is_hierarchy_root(base):
-                raise
+        if not _is_hierarchy_root(base) and _read(base / "cgroup.procs").split():
             _evacuate(base)
-            enabled = _enable(base, wanted)
+        enabled = _enable(base, wanted)
         missing = [c for c in V2_REQUIRED if c not in enabled]
         if missing:
             raise CgroupError(f"cgroup v2 at {base}: cannot enable {', '.join(missing)} (not delegated?)")

@@ -97,12 +97,12 @@ def _total_size(*paths: Path) -> int:
     return sum(os.stat(p).st_size for p in paths)
 
 
-def _compile_note(result: RunResult) -> str:
-    if result.timed_out or result.cpu_ms > COMPILE_LIMITS.cpu_time * 1000:
-        limits = f"{COMPILE_LIMITS.cpu_time:g} s of CPU, {COMPILE_LIMITS.wall_time:g} s in all"
-        return f"\nCompilation time limit exceeded ({limits})"
-    if result.oom_kills or (result.accounted and result.peak_rss >= COMPILE_LIMITS.memory):
-        return f"\nCompilation memory limit exceeded ({COMPILE_LIMITS.memory // MIB} MiB)"
+def _compile_note(result: RunResult, limits: Limits) -> str:
+    """Why the compiler stopped, when the sandbox stopped it."""
+    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
+        return f"\nCompilation time limit exceeded ({limits.cpu_time:g} s of CPU, {limits.wall_time:g} s in all)"
+    if result.oom_kills or (result.accounted and result.peak_rss >= limits.memory):
+        return f"\nCompilation memory limit exceeded ({limits.memory // MIB} MiB)"
     if result.signal is not None:
         return f"\nCompiler killed by signal {result.signal}"
     return ""
@@ -119,11 +119,13 @@ class Judge:
         cache_dir: Path | None = None,
         workers: int = 2,
         isolation: str = "auto",
+        compile_limits: Limits = COMPILE_LIMITS,
     ) -> None:
         # Blocking (builds and probes the launcher, sets up cgroups): construct
         # before serving, or in a thread.  Raises JudgeUnavailable when
         # isolation="strict" and a layer is missing.
         self.instance = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.compile_limits = compile_limits
         work_root = Path(work_root) if work_root is not None else Path(tempfile.gettempdir())
         self._work = Workspace(work_root, self.instance)
         self._tools = find_tools()
@@ -252,7 +254,7 @@ class Judge:
             self._lock_box(box, how.executable)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result))
+        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, self.compile_limits))
 
     @staticmethod
     def _lock_box(box: Path, executable: str | None) -> None:
