@@ -58,11 +58,10 @@ def allow_list(tools: Iterable[str] = (), root: str = "/") -> RootSpec:
             links.append(f"{path}={os.readlink(host)}")
         elif os.path.isdir(host):
             binds.append(path)
-    found = [*ETC, *(p for pattern in ETC_GLOBS for p in sorted(glob.glob(os.path.join(root, pattern.lstrip("/")))))]
-    for path in found:
-        rel = "/" + os.path.relpath(path, root) if root != "/" else path
-        if os.path.lexists(os.path.join(root, rel.lstrip("/"))) and rel not in binds:
-            binds.append(rel)
+    globbed = (p for pattern in ETC_GLOBS for p in sorted(glob.glob(os.path.join(root, pattern.lstrip("/")))))
+    for path in [*ETC, *("/" + os.path.relpath(p, root) for p in globbed)]:
+        if os.path.lexists(os.path.join(root, path.lstrip("/"))) and path not in binds:
+            binds.append(path)
     for tool in tools:
         # A compiler installed outside /usr (say /opt/pypy3/bin/pypy3): bind its installation.
         real = str(Path(tool).resolve())
