@@ -244,7 +244,7 @@ class Judge:
         result = await self._sandbox.run(
             how.compile_argv,
             workdir=box,
-            limits=COMPILE_LIMITS,
+            limits=self.compile_limits,
             lease=lease,
             stdin=None,
             stdout=log_path,
