@@ -72,7 +72,7 @@ async def main(runs: int, submissions: int) -> None:
 
 
 async def bench(root: Path, runs: int, submissions: int) -> None:
-    judge = Judge(root / "work")
+    judge = Judge(root / "work", isolation="weak")
     print(f"isolation: {judge.isolation}\n")
     tests = make_tests(root / "data", TESTS)
 
@@ -95,25 +95,33 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
 
     sandbox: Sandbox = judge._sandbox
     limits = run_limits(1.0, 256 * MIB)
+    # Variants swap the sandbox's prepared launcher arguments (and its cgroup tree) for the time of the run.
+    lean = [sandbox.launcher.path, *(f for f in sandbox._choice.flags if f == "-S")]
+    namespaces = [sandbox.launcher.path, *sandbox._choice.flags]
 
-    def sandboxed(flags: list[str] | None) -> Callable[[], Awaitable[object]]:
+    def sandboxed(static: list[str] | None, with_cgroups: bool) -> Callable[[], Awaitable[object]]:
         async def once() -> None:
-            saved = sandbox._flags
-            if flags is not None:
-                sandbox._flags = flags
+            saved = sandbox._static, sandbox.cgroups
+            if static is not None:
+                sandbox._static = static
+            if not with_cgroups:
+                sandbox.cgroups = None
             try:
-                with sandbox.user() as uid:
+                with sandbox.lease() as lease:
                     await sandbox.run(
-                        ["./prog"], workdir=box, limits=limits, uid=uid, stdin=tests[0].input_path, stdout=out
+                        ["./prog"], workdir=box, limits=limits, lease=lease, stdin=tests[0].input_path, stdout=out
                     )
             finally:
-                sandbox._flags = saved
+                sandbox._static, sandbox.cgroups = saved
 
         return once
 
     rows = [("bare asyncio subprocess", await timed(runs, bare))]
-    rows.append(("launcher, no namespaces (fallback)", await timed(runs, sandboxed([]))))
-    rows.append(("launcher, full isolation", await timed(runs, sandboxed(None))))
+    rows.append(("launcher, seccomp only", await timed(runs, sandboxed(lean, False))))
+    rows.append(("+ namespaces", await timed(runs, sandboxed(namespaces, False))))
+    if sandbox.cgroups is not None:
+        rows.append(("+ cgroup per run", await timed(runs, sandboxed(namespaces, True))))
+    rows.append(("full isolation (+ allow-list root)", await timed(runs, sandboxed(None, True))))
 
     # Per test inside the judge: the time between the starts of consecutive
     # runs of one submission (run, verdict, comparison, next test's files).
@@ -146,10 +154,10 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
 
     base = statistics.median(rows[0][1])
     print(f"per-test cost, {runs} runs each, judge {submissions}x{TESTS} (quick C++ program, 1000 numbers in):")
-    print(f"  {'variant':34} {'median ms':>10} {'p90 ms':>8} {'overhead':>9}")
+    print(f"  {'variant':36} {'median ms':>10} {'p90 ms':>8} {'overhead':>9}")
     for name, samples in rows:
         med = statistics.median(samples)
-        print(f"  {name:34} {med:10.2f} {p90(samples):8.2f} {med - base:+9.2f}")
+        print(f"  {name:36} {med:10.2f} {p90(samples):8.2f} {med - base:+9.2f}")
 
     start = time.perf_counter()
     await asyncio.gather(*(judge.judge(task) for _ in range(submissions)))
@@ -162,6 +170,7 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
     tests_only = statistics.median(per_test) / 1000
     print(f"  {'tests only (compile excluded)':34} {'':>10} {1 / tests_only:8.1f}")
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    judge.close()
 
 
 if __name__ == "__main__":

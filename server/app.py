@@ -73,7 +73,9 @@ async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
     )  # JUDGE_ISOLATION=strict without every layer: JudgeUnavailable stops the start
     log.info("judge isolation: %s", judge.isolation)
     log.info("judge readiness (JUDGE_ISOLATION=%s): %s", config.judge_isolation, judge.readiness.reason)
-    service = JudgeService(app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers)
+    service = JudgeService(
+        app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers, config.judge_queue_per_team
+    )
     app[JUDGE] = service
     await service.start()
     yield

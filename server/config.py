@@ -32,6 +32,7 @@ class Config:
     allow_origins: tuple[str, ...] = ("*",)
     judge_workers: int = 2
     judge_isolation: str = "auto"
+    judge_queue_per_team: int = 10
     ws_heartbeat: float = 20.0
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
@@ -102,6 +103,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "ALLOW_ORIGINS": ("allow_origins", _origins),
     "JUDGE_WORKERS": ("judge_workers", lambda n, r: _int(n, r, 1, 64)),
     "JUDGE_ISOLATION": ("judge_isolation", lambda n, r: _choice(n, r, JUDGE_ISOLATION_MODES)),
+    "JUDGE_QUEUE_PER_TEAM": ("judge_queue_per_team", lambda n, r: _int(n, r, 1, 1000)),
     "WS_HEARTBEAT": ("ws_heartbeat", _positive_float),
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),

@@ -11,10 +11,17 @@ class ApiError(Exception):
     status = 400
     code = "BAD_REQUEST"
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        details: dict[str, Any] | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}  # e.g. Retry-After
         if code is not None:
             self.code = code
 
@@ -61,6 +68,12 @@ class ValidationFailed(ApiError):
     """422: the body parsed but its fields are wrong; details hold field messages."""
 
     status, code = 422, "VALIDATION_ERROR"
+
+
+class TooManyRequests(ApiError):
+    """429: the caller must wait before trying again (the answer says how long in Retry-After)."""
+
+    status, code = 429, "TOO_MANY_REQUESTS"
 
 
 class ServiceUnavailable(ApiError):

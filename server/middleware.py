@@ -26,12 +26,13 @@ _HTTP_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
+    429: "TOO_MANY_REQUESTS",
 }
 
 
 def error_response(error: ApiError) -> web.Response:
     """The JSON response for an ApiError."""
-    return web.json_response(error.to_wire(), status=error.status)
+    return web.json_response(error.to_wire(), status=error.status, headers=error.headers or None)
 
 
 class ApiParser(AIOHTTPParser):

@@ -41,6 +41,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("MAX_CONNECTIONS_PER_GROUP", "0"),
         ("JUDGE_WORKERS", "x"),
         ("JUDGE_ISOLATION", "none"),
+        ("JUDGE_QUEUE_PER_TEAM", "0"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),
     ],

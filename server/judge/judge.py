@@ -1,6 +1,8 @@
 """The judge: compile a submission, run its tests in the sandbox, pick the verdict."""
 
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -8,7 +10,8 @@ import secrets
 import shutil
 import tempfile
 import weakref
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from . import verdicts
@@ -21,6 +24,9 @@ from .types import JudgeError, JudgeReport, JudgeTask, TestResult
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+# A turn to run in the sandbox, granted by the caller's scheduler: yields the CPU slot to use.
+Turn = Callable[[], AbstractAsyncContextManager[int]]
 
 MIB = 1 << 20
 OUTPUT_LIMIT = 64 * MIB
@@ -172,8 +178,14 @@ class Judge:
         """Remove this instance's cgroups and work folder (also done when it is collected)."""
         self._finalizer()
 
-    async def judge(self, task: JudgeTask) -> JudgeReport:
-        """Compile and run one submission; raises JudgeError if the judge itself fails."""
+    async def judge(self, task: JudgeTask, turn: Turn | None = None) -> JudgeReport:
+        """Compile and run one submission; raises JudgeError if the judge itself fails.
+
+        With `turn`, every sandbox run (the compile, each test) happens inside
+        `turn()`, which yields the CPU slot to run on: the service's fair
+        scheduler between teams.  Without it, runs go at once, on the least
+        busy slot.
+        """
         if not self.ready:
             raise JudgeUnavailable(self.readiness.reason)
         try:
@@ -185,15 +197,26 @@ class Judge:
             try:
                 if self._open_path:
                     os.chmod(folder, 0o711)
-                return await self._judge_in(folder, how, task, lease)
+                return await self._judge_in(folder, how, task, lease, turn)
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
-    async def _judge_in(self, folder: Path, how: Recipe, task: JudgeTask, lease: Lease) -> JudgeReport:
+    @contextlib.asynccontextmanager
+    async def _run_lease(self, lease: Lease, turn: Turn | None) -> AsyncIterator[Lease]:
+        if turn is None:
+            yield lease
+            return
+        async with turn() as slot:
+            yield dataclasses.replace(lease, slot=slot % self._sandbox.slots)
+
+    async def _judge_in(
+        self, folder: Path, how: Recipe, task: JudgeTask, lease: Lease, turn: Turn | None
+    ) -> JudgeReport:
         box = folder / "box"
         box.mkdir(mode=0o755)
         (box / how.source_name).write_bytes(task.source)
-        ok, log_text = await self._compile(box, how, lease)
+        async with self._run_lease(lease, turn) as run_lease:
+            ok, log_text = await self._compile(box, how, run_lease)
         if not ok:
             return JudgeReport(verdicts.COMPILATION_ERROR, log_text)
         report = JudgeReport(verdicts.OK, log_text)
@@ -210,9 +233,10 @@ class Judge:
             if self._sandbox.copies_input:
                 await asyncio.to_thread(shutil.copyfile, stdin, copy)
                 stdin = copy
-            result = await self._sandbox.run(
-                how.run_argv, workdir=box, limits=limits, lease=lease, stdin=stdin, stdout=out, stderr=err
-            )
+            async with self._run_lease(lease, turn) as run_lease:
+                result = await self._sandbox.run(
+                    how.run_argv, workdir=box, limits=limits, lease=run_lease, stdin=stdin, stdout=out, stderr=err
+                )
             if not retried and starved(result, judged):
                 # The machine, not the program, ran out of CPU: run this test once more.
                 log.warning(

@@ -319,6 +319,11 @@ class Sandbox:
             self._slot_users[slot] -= 1
 
     @property
+    def slots(self) -> int:
+        """CPU slots (one per judging worker)."""
+        return len(self._slot_users)
+
+    @property
     def private_mounts(self) -> bool:
         """Whether programs get their own mount namespace (their box at /tmp/box)."""
         return "-N" in self._choice.flags

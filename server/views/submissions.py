@@ -19,8 +19,9 @@ from schemas.submissions import (
 
 from ..access import member_session, session_contest
 from ..clock import utcnow
-from ..errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
+from ..errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, TooManyRequests, ValidationFailed
 from ..judge.compilers import COMPILERS
+from ..judging import TooManySubmissions
 from ..keys import CONFIG, EVENTS, JUDGE, STORE
 from ..scoring import Attempt, Participant, standings
 from ..store.submissions import Submission
@@ -63,7 +64,7 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 @docs(tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
-@errors(400, 401, 403, 404, 413, 422, 503)
+@errors(400, 401, 403, 404, 413, 422, 429, 503)
 async def submit(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/submissions."""
     user, session = await member_session(request, request[MATCH]["ts"])
@@ -81,14 +82,27 @@ async def submit(request: web.Request) -> web.Response:
         raise ValidationFailed("unknown problem", {"fields": {"problem": [f"one of {', '.join(contest.problems)}"]}})
     if not form["file"].strip():
         raise ValidationFailed("empty source", {"fields": {"file": ["empty"]}})
+    try:
+        place = request.app[JUDGE].reserve(session.team_id)  # before storing: a refused submission leaves no trace
+    except TooManySubmissions as exc:
+        raise TooManyRequests(
+            str(exc),
+            {"limit": exc.limit, "retryAfter": exc.retry_after},
+            code="TOO_MANY_SUBMISSIONS",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     now = utcnow()
     upsolving = not session.running or now >= session.ends_at
     elapsed = int((now - session.dt_created).total_seconds() * 1000)
-    submission = await request.app[STORE].submissions.create(
-        session.id, form["problem"], user.id, form["compiler"], form["file"], now, elapsed, upsolving
-    )
+    try:
+        submission = await request.app[STORE].submissions.create(
+            session.id, form["problem"], user.id, form["compiler"], form["file"], now, elapsed, upsolving
+        )
+    except BaseException:
+        place.cancel()
+        raise
     request.app[EVENTS].to_training(session.id, "SUBMISSION_VERDICT_PENDING", submission_short(submission))
-    request.app[JUDGE].submit(submission.id)
+    request.app[JUDGE].submit(place, submission.id)
     return web.json_response({"runId": submission.id}, status=201)
 
 
