@@ -20,7 +20,7 @@ from .contests.loader import load_catalog
 from .events import Publisher
 from .judge.judge import Judge
 from .judging import JudgeService
-from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SESSIONS, STORE
+from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SANDBOX_JUDGE, SESSIONS, STORE
 from .middleware import ApiParser, error_middleware
 from .sessions import SessionService
 from .store import Store
@@ -65,22 +65,33 @@ def protected_paths(config: Config) -> list[Path]:
     return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
 
 
-async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Build the sandboxed judge (off the loop: it compiles its launcher) and run the workers."""
+async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Build the sandboxed judge (off the loop: it compiles its launcher) before anything else opens.
+
+    With JUDGE_ISOLATION=strict and a sandbox layer missing it raises JudgeUnavailable, and the start stops
+    before the database is open (aiohttp runs no cleanup for a start that failed).
+    """
     config = app[CONFIG]
     judge = await asyncio.to_thread(
         Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
-    )  # JUDGE_ISOLATION=strict without every layer: JudgeUnavailable stops the start
+    )
     log.info("judge isolation: %s", judge.isolation)
     log.info("judge readiness (JUDGE_ISOLATION=%s): %s", config.judge_isolation, judge.readiness.reason)
+    app[SANDBOX_JUDGE] = judge
+    yield
+    await asyncio.to_thread(judge.close)
+
+
+async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the judging service (fair queue, run turns) over the sandboxed judge."""
+    config = app[CONFIG]
     service = JudgeService(
-        app[STORE], app[CONTESTS], app[EVENTS], judge, config.judge_workers, config.judge_queue_per_team
+        app[STORE], app[CONTESTS], app[EVENTS], app[SANDBOX_JUDGE], config.judge_workers, config.judge_queue_per_team
     )
     app[JUDGE] = service
     await service.start()
     yield
     await service.stop()
-    await asyncio.to_thread(judge.close)
 
 
 def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
@@ -132,6 +143,7 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[EVENTS] = Publisher()
     app[CONTESTS] = load_catalog(config.contests_dir)
+    app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_judge_ctx)
     setup_health_routes(app)

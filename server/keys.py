@@ -12,6 +12,7 @@ from .events import Publisher
 from .store import Store
 
 if TYPE_CHECKING:
+    from .judge.judge import Judge
     from .judging import JudgeService
     from .rooms.registry import RoomRegistry
     from .sessions import SessionService
@@ -24,4 +25,5 @@ EVENTS = web.AppKey("events", Publisher)
 SESSIONS: web.AppKey[SessionService] = web.AppKey("sessions")
 ROOMS: web.AppKey[RoomRegistry] = web.AppKey("rooms")
 JUDGE: web.AppKey[JudgeService] = web.AppKey("judge")
+SANDBOX_JUDGE: web.AppKey[Judge] = web.AppKey("sandbox_judge")
 WS_HUB: web.AppKey[WsHub] = web.AppKey("ws_hub")

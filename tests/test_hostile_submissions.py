@@ -20,7 +20,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from server.judge import Judge
-from server.keys import CONFIG, JUDGE
+from server.keys import CONFIG, SANDBOX_JUDGE
 
 from .conftest import Account, Api
 from .judgekit import leased_uids, require, run_leaves, wait_no_processes
@@ -99,8 +99,7 @@ async def test_fork_bomb_and_memory_hog_leave_the_server_responsive(api: Api, cl
 
 def app_judge(client: TestClient) -> Judge:
     """The app's judge (behind the judging service)."""
-    judge: Judge = client.app[JUDGE]._judge  # type: ignore[attr-defined]
-    return judge
+    return client.app[SANDBOX_JUDGE]
 
 
 async def full(client: TestClient, who: Account, ts: str, run: int) -> dict[str, Any]:

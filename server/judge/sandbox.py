@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import fcntl
 import grp
+import logging
 import os
 import pwd
 import shutil
@@ -27,6 +28,8 @@ from . import cgroups
 from .launcher import Launcher, Probe, build_launcher, private_dir, probe
 from .rootfs import RootSpec, allow_list, covered
 from .types import JudgeError
+
+log = logging.getLogger(__name__)
 
 # Sandbox users are uid FIRST_UID + slot (isolate's convention): one uid per
 # submission being judged at once, because RLIMIT_NPROC counts processes per
@@ -174,6 +177,7 @@ class Sandbox:
         if self.cgroups and not self._choice.cgroups:
             self.cgroups.close()
             self.cgroups = None
+            self.cgroup_error = "the self-test run failed with them"
         self.layers = Layers(
             cgroups=self.cgroups.description if self.cgroups else None,
             namespaces=all(f in self._choice.flags for f in ("-n", "-I", "-N", "-P")),
@@ -222,7 +226,9 @@ class Sandbox:
                 )
                 if done.returncode == 0 and "RESULT 0 " in done.stderr:
                     return choice
-                self.failures.append(f"{' '.join(choice.flags) or 'no flags'}: {done.stderr.strip()[:300]}")
+                failure = f"{choice}: {done.stderr.strip()[:300]}"
+                log.warning("sandbox self-test failed, trying with fewer layers: %s", failure)
+                self.failures.append(failure)
         raise JudgeError(f"the judge launcher cannot run programs here: {self.failures[-1]}")
 
     def _uid_args(self, uid: int | None) -> list[str]:
