@@ -37,6 +37,9 @@ class CheckerLogSchema(Schema):
     verdict = fields.String(required=True)
     runningTime = fields.Integer(required=True, metadata={"description": "ms"})
     memoryUsed = fields.Integer(required=True, metadata={"description": "bytes"})
+    checkerMessage = fields.String(
+        metadata={"description": "the problem's own validator's feedback (judgemessage.txt, a testlib comment)"}
+    )
 
 
 class FullSubmissionSchema(SubmissionSchema):

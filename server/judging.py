@@ -24,8 +24,8 @@ from .contests.models import ContestCatalog
 from .events import Publisher
 from .fairqueue import FairQueue, QueueFull, Reservation, RunTurns
 from .judge.isolation import Readiness
-from .judge.types import JudgeError, JudgeReport, JudgeTask
-from .judge.verdicts import COMPILATION_ERROR, OK, PENDING, RUNTIME_ERROR
+from .judge.types import JudgeError, JudgeReport, JudgeTask, TestResult
+from .judge.verdicts import COMPILATION_ERROR, JUDGE_ERROR, OK, PENDING, RUNTIME_ERROR
 from .store import Store
 from .store.submissions import Outcome, Submission
 from .wire import submission_short
@@ -61,8 +61,31 @@ class TooManySubmissions(Exception):
         self.retry_after = retry_after  # seconds
 
 
+def judge_error_outcome(message: str, report: JudgeReport | None = None) -> Outcome:
+    """How a judging error is stored: the one place that decides what a team sees when the judge failed.
+
+    Today: CompilationError (it costs no penalty) with "judge error: ..." in the compile log and the tests
+    run so far in the checker log; never WrongAnswer or another verdict the team did not earn.
+    """
+    tests = outcome_of(report).checker_log if report is not None else []
+    return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, f"judge error: {message}", tests)
+
+
+def _log_entry(t: TestResult) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "sequenceNumber": t.sequence_number,
+        "testName": t.test_name,
+        "verdict": t.verdict,
+        "runningTime": t.running_time,
+        "memoryUsed": t.memory_used,
+    }
+    if t.message:
+        entry["checkerMessage"] = t.message  # a custom validator's judgemessage.txt / testlib comment
+    return entry
+
+
 def outcome_of(report: JudgeReport) -> Outcome:
-    """The stored outcome of a judge report."""
+    """The stored outcome of a judge report (a JUDGE_ERROR report goes through judge_error_outcome)."""
     return Outcome(
         verdict=report.verdict,
         score=1 if report.verdict == OK else 0,
@@ -70,16 +93,7 @@ def outcome_of(report: JudgeReport) -> Outcome:
         memory=report.memory,
         failed_test=report.failed_test,
         compile_log=report.compile_log,
-        checker_log=[
-            {
-                "sequenceNumber": t.sequence_number,
-                "testName": t.test_name,
-                "verdict": t.verdict,
-                "runningTime": t.running_time,
-                "memoryUsed": t.memory_used,
-            }
-            for t in report.tests
-        ],
+        checker_log=[_log_entry(t) for t in report.tests],
     )
 
 
@@ -232,9 +246,13 @@ class JudgeService:
             float_tolerance=problem.float_tolerance,
         )
         try:
-            return outcome_of(await self._judge.judge(task, turn))
+            report = await self._judge.judge(task, turn)
         except (JudgeError, ValueError) as exc:
-            # the judge could not build or run this submission at all (a missing compiler, say):
-            # the author sees why, and CompilationError costs no penalty
+            # the judge could not build or run this submission at all (a missing compiler, a validator
+            # that does not build): the author sees why
             log.error("judge error on submission %d: %s", submission.id, exc)
-            return Outcome(COMPILATION_ERROR, 0, 0, 0, 0, f"judge error: {exc}", [])
+            return judge_error_outcome(str(exc))
+        if report.verdict == JUDGE_ERROR:  # the problem's validator failed on some test
+            log.error("judge error on submission %d: %s", submission.id, report.judge_error)
+            return judge_error_outcome(report.judge_error, report)
+        return outcome_of(report)

@@ -1,5 +1,7 @@
 """The judge: compile a submission, run its tests in the sandbox, pick the verdict."""
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import dataclasses
@@ -12,15 +14,28 @@ import tempfile
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import verdicts
 from .checker import files_match
 from .classify import RunLimits, classify, starved
-from .compilers import Recipe, recipe
+from .compilers import Recipe, find_tools, recipe
+from .interactive import Side, converse, interactive_verdict
 from .isolation import JudgeUnavailable, Readiness, decide
 from .sandbox import Lease, Limits, RunResult, Sandbox
-from .types import JudgeError, JudgeReport, JudgeTask, TestResult
+from .types import (
+    VALIDATION_DEFAULT,
+    VALIDATION_INTERACTIVE,
+    VALIDATIONS,
+    JudgeError,
+    JudgeReport,
+    JudgeTask,
+    TestCase,
+    TestResult,
+    ValidatorSource,
+)
+from .validators import Built, Validators, kattis_judgement, validator_limits
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -64,15 +79,6 @@ def run_limits(time_limit: float, memory_limit: int) -> Limits:
         processes=PROCESS_LIMIT,
         scratch=64 * MIB,
     )
-
-
-def find_tools() -> dict[str, str]:
-    """Absolute paths of the compilers and interpreter, system ones first."""
-    system = "/usr/bin:/bin:/usr/local/bin"
-    tools = {name: shutil.which(name, path=system) for name in ("gcc", "g++")}
-    # The system CPython, never the server's virtualenv.
-    tools["python3"] = shutil.which("python3", path=system)
-    return {name: path for name, path in tools.items() if path}
 
 
 def _read_head(path: Path, limit: int) -> str:
@@ -161,6 +167,9 @@ class Judge:
             except JudgeError:
                 self.close()
                 raise
+        validators = self._work.root / "validators"
+        validators.mkdir(mode=0o700)
+        self._validators = Validators(self._sandbox, validators, self._tools, self.compile_limits)
         self.isolation: str = self._sandbox.isolation
         self.layers = self._sandbox.layers
         try:
@@ -188,87 +197,151 @@ class Judge:
         """
         if not self.ready:
             raise JudgeUnavailable(self.readiness.reason)
+        if task.validation not in VALIDATIONS:
+            raise JudgeError(f"unknown validation {task.validation!r}")
+        if task.validation != VALIDATION_DEFAULT and task.validator is None:
+            raise JudgeError(f"validation {task.validation!r} needs the problem's validator")
         try:
-            how = recipe(task.compiler, self._tools)
+            how = recipe(task.compiler, self._tools, task.source, task.memory_limit)
         except KeyError as missing:
             raise JudgeError(f"{missing} is not installed for {task.compiler}") from None
-        with self._sandbox.lease() as lease:
+        # The problem's validator runs as a uid of its own: the submission can never touch it.
+        validator_user = self._sandbox.user() if task.validator is not None else contextlib.nullcontext(None)
+        with self._sandbox.lease() as lease, validator_user as validator_uid:
             folder = Path(tempfile.mkdtemp(prefix="sub-", dir=self._work.root))
             try:
                 if self._open_path:
                     os.chmod(folder, 0o711)
-                return await self._judge_in(folder, how, task, lease, turn)
+                run = _Submission(folder, how, task, lease, Lease(validator_uid, lease.slot), turn)
+                return await self._judge_in(run)
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
+    async def prepare_validator(self, source: ValidatorSource) -> None:
+        """Build a problem's validator now (e.g. when its package loads) instead of at its first submission."""
+        with self._sandbox.lease() as lease:
+            await self._validators.build(source, lease)
+
     @contextlib.asynccontextmanager
-    async def _run_lease(self, lease: Lease, turn: Turn | None) -> AsyncIterator[Lease]:
+    async def _turn(self, lease: Lease, turn: Turn | None) -> AsyncIterator[Lease]:
         if turn is None:
             yield lease
             return
         async with turn() as slot:
             yield dataclasses.replace(lease, slot=slot % self._sandbox.slots)
 
-    async def _judge_in(
-        self, folder: Path, how: Recipe, task: JudgeTask, lease: Lease, turn: Turn | None
-    ) -> JudgeReport:
-        box = folder / "box"
+    async def _judge_in(self, run: _Submission) -> JudgeReport:
+        task, how = run.task, run.how
+        if task.validator is not None:
+            async with self._turn(run.validator_lease, run.turn) as lease:
+                run.built = await self._validators.build(task.validator, lease)
+        box = run.folder / "box"
         box.mkdir(mode=0o755)
         (box / how.source_name).write_bytes(task.source)
-        async with self._run_lease(lease, turn) as run_lease:
-            ok, log_text = await self._compile(box, how, run_lease)
+        async with self._turn(run.lease, run.turn) as lease:
+            ok, log_text = await self._compile(box, how, lease)
         if not ok:
             return JudgeReport(verdicts.COMPILATION_ERROR, log_text)
         report = JudgeReport(verdicts.OK, log_text)
-        limits = run_limits(task.time_limit, task.memory_limit)
-        judged = RunLimits(math.ceil(task.time_limit * 1000 - 1e-9), task.memory_limit, OUTPUT_LIMIT)
-        out, err, copy = folder / "out", folder / "err", folder / "in"
         retried = False
         number = 0
         while number < len(task.tests):
             test = task.tests[number]
-            _empty(out)
-            _empty(err)
-            stdin = test.input_path
-            if self._sandbox.copies_input:
-                await asyncio.to_thread(shutil.copyfile, stdin, copy)
-                stdin = copy
-            async with self._run_lease(lease, turn) as run_lease:
-                result = await self._sandbox.run(
-                    how.run_argv, workdir=box, limits=limits, lease=run_lease, stdin=stdin, stdout=out, stderr=err
-                )
-            if not retried and starved(result, judged):
+            result, verdict, message = await self._test(run, box, test, number + 1)
+            if not retried and starved(result, run.judged):
                 # The machine, not the program, ran out of CPU: run this test once more.
                 log.warning(
-                    "test %s starved of CPU (%d ms run, %d ms waiting): run again",
-                    test.name,
-                    result.cpu_ms,
-                    result.wait_ms,
+                    "test %s starved (%d ms run, %d ms waiting): run again", test.name, result.cpu_ms, result.wait_ms
                 )
                 retried = True
                 continue
-            verdict = classify(result, judged, out.stat().st_size, _read_tail(err, STDERR_TAIL))
-            if verdict is None:
-                same = await self._compare(out, test.answer_path, task.float_tolerance)
-                verdict = verdicts.OK if same else verdicts.WRONG_ANSWER
             number += 1
-            report.tests.append(TestResult(number, test.name, verdict, result.cpu_ms, result.peak_rss))
+            report.tests.append(TestResult(number, test.name, verdict, result.cpu_ms, result.peak_rss, message))
             report.time = max(report.time, result.cpu_ms)
             report.memory = max(report.memory, result.peak_rss)
             if verdict != verdicts.OK:
                 report.verdict, report.failed_test = verdict, number
+                if verdict == verdicts.JUDGE_ERROR:
+                    report.judge_error = f"test {test.name}: {message}"
                 break
         return report
+
+    async def _test(self, run: _Submission, box: Path, test: TestCase, number: int) -> tuple[RunResult, str, str]:
+        """Run one test: (the submission's measurements, the verdict, the validator's message)."""
+        out, err = run.folder / "out", run.folder / "err"
+        _empty(out)
+        _empty(err)
+        if run.task.validation == VALIDATION_INTERACTIVE:
+            return await self._interactive_test(run, box, test, number, err)
+        stdin = test.input_path
+        if self._sandbox.copies_input:
+            stdin = run.folder / "in"
+            await asyncio.to_thread(shutil.copyfile, test.input_path, stdin)
+        async with self._turn(run.lease, run.turn) as lease:
+            result = await self._sandbox.run(
+                run.how.run_argv, workdir=box, limits=run.limits, lease=lease, stdin=stdin, stdout=out, stderr=err
+            )
+        verdict = classify(result, run.judged, out.stat().st_size, _read_tail(err, STDERR_TAIL))
+        if verdict is not None:
+            return result, verdict, ""
+        if run.built is None:
+            same = await self._compare(out, test.answer_path, run.task.float_tolerance)
+            return result, verdicts.OK if same else verdicts.WRONG_ANSWER, ""
+        folder = run.folder / f"validate-{number}"
+        self._validators.prepare_folder(folder, run.validator_lease)
+        async with self._turn(run.validator_lease, run.turn) as lease:
+            judgement = await self._validators.check(
+                run.built,
+                lease,
+                run_folder=folder,
+                test_input=test.input_path,
+                answer=test.answer_path,
+                output=out,
+                flags=run.task.validator_flags,
+            )
+        return result, judgement.verdict, judgement.message
+
+    async def _interactive_test(
+        self, run: _Submission, box: Path, test: TestCase, number: int, err: Path
+    ) -> tuple[RunResult, str, str]:
+        assert run.built is not None  # checked in judge()
+        folder = run.folder / f"validate-{number}"
+        self._validators.prepare_folder(folder, run.validator_lease)
+        argv, binds = self._validators.command(
+            run.built, folder, test.input_path, test.answer_path, run.task.validator_flags
+        )
+        validator_err = run.folder / f"validate-{number}.stderr"
+        _empty(validator_err)
+        limits = validator_limits(run.built.source, wall_at_least=run.limits.wall_time + 1)
+        async with self._turn(run.lease, run.turn) as lease:
+            exchange = await converse(
+                self._sandbox,
+                Side(run.how.run_argv, box, run.limits, lease, err),
+                Side(
+                    argv,
+                    folder,
+                    limits,
+                    dataclasses.replace(run.validator_lease, slot=lease.slot),
+                    validator_err,
+                    binds,
+                ),
+            )
+        own = classify(exchange.submission, run.judged, 0, _read_tail(err, STDERR_TAIL))
+        judgement = kattis_judgement(exchange.validator, limits, self._validators.message(folder, validator_err))
+        return exchange.submission, interactive_verdict(exchange, own, judgement), judgement.message
 
     async def _compile(self, box: Path, how: Recipe, lease: Lease) -> tuple[bool, str]:
         log_path = box.parent / "compile.log"
         _empty(log_path)
         if lease.uid is not None:
             os.chown(box, lease.uid, self._sandbox.gid)  # the compiler writes ./prog
+        limits = self.compile_limits
+        if how.compile_cpu is not None and how.compile_cpu > limits.cpu_time:
+            limits = dataclasses.replace(limits, cpu_time=how.compile_cpu, wall_time=how.compile_cpu * 1.5)
         result = await self._sandbox.run(
             how.compile_argv,
             workdir=box,
-            limits=self.compile_limits,
+            limits=limits,
             lease=lease,
             stdin=None,
             stdout=log_path,
@@ -278,7 +351,7 @@ class Judge:
             self._lock_box(box, how.executable)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, self.compile_limits))
+        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, limits))
 
     @staticmethod
     def _lock_box(box: Path, executable: str | None) -> None:
@@ -301,3 +374,22 @@ class Judge:
 def _close(sandbox: Sandbox, work: Workspace) -> None:
     sandbox.close()
     work.close()
+
+
+@dataclass
+class _Submission:
+    """One submission being judged: its folder, recipe, leases, limits and (once built) validator."""
+
+    folder: Path
+    how: Recipe
+    task: JudgeTask
+    lease: Lease
+    validator_lease: Lease
+    turn: Turn | None
+    built: Built | None = None
+
+    def __post_init__(self) -> None:
+        # A JVM's heap is the problem's limit; the JVM itself gets its overhead on top.
+        memory = self.task.memory_limit + self.how.memory_overhead
+        self.limits = run_limits(self.task.time_limit, memory)
+        self.judged = RunLimits(math.ceil(self.task.time_limit * 1000 - 1e-9), memory, OUTPUT_LIMIT)

@@ -146,6 +146,17 @@ static void exec_program(int errfd) {
     die("exec");
 }
 
+/* Let go of the program's stdin and stdout once it has them: a pipe to the
+   other side of an interactive problem then ends when the program does, not
+   when we do. */
+static void release_stdio(void) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) return;
+    dup2(null, 0);
+    dup2(null, 1);
+    close(null);
+}
+
 /* pid 1 of the new PID namespace: start the program, reap, report its status.
    When this returns the kernel kills whatever the program left behind. */
 static void run_init(int errfd) {
@@ -154,6 +165,7 @@ static void run_init(int errfd) {
     pid_t program = fork();
     if (program < 0) die("fork");
     if (program == 0) exec_program(errfd);
+    release_stdio();
     int status = 0;
     for (;;) {
         pid_t r = wait(&status);
@@ -228,7 +240,7 @@ static void parse(int argc, char **argv) {
     int opt;
     cfg.as_bytes = cfg.stack_bytes = cfg.fsize_bytes = cfg.nproc = -1;
     cfg.scratch_bytes = 64LL << 20;
-    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nINPUSh:b:l:R:V:c:M:k:T:d:e:x")) != -1) {
+    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nINPUSh:b:W:l:R:V:c:M:k:T:d:e:x")) != -1) {
         switch (opt) {
         case 't': cfg.cpu_ms = number(optarg); break;
         case 'w': cfg.wall_ms = number(optarg); break;
@@ -246,6 +258,7 @@ static void parse(int argc, char **argv) {
         case 'S': cfg.seccomp = 1; break;
         case 'h': append(cfg.hide, &cfg.nhide, optarg, "-h"); break;
         case 'b': append(cfg.bind, &cfg.nbind, optarg, "-b"); break;
+        case 'W': append(cfg.wbind, &cfg.nwbind, optarg, "-W"); break;
         case 'l': append(cfg.link, &cfg.nlink, optarg, "-l"); break;
         case 'R': cfg.root = optarg; break;
         case 'V': cfg.cg_version = (int)number(optarg); break;
@@ -317,6 +330,7 @@ int main(int argc, char **argv) {
         exec_program(errfd);
     }
     close(pipefd[1]);
+    release_stdio();
 
     int status = 0, timed_out = 0, cancelled = 0, tree_limit = cfg.ncg > 0 && cfg.cpu_ms > 0;
     long long wait_ns = 0;

@@ -104,6 +104,15 @@ class Layers:
 
 
 @dataclass(frozen=True)
+class Bind:
+    """A host file or folder shown to one run at a path of the sandbox's choosing."""
+
+    host: Path
+    inside: str  # absolute path in the sandbox
+    writable: bool = False
+
+
+@dataclass(frozen=True)
 class Lease:
     """What one submission holds while it is judged: its sandbox uid and its CPU slot."""
 
@@ -341,11 +350,34 @@ class Sandbox:
         # could reopen its stdin through /proc/self/fd/0 for writing.
         return not self.root
 
+    @property
+    def binds_files(self) -> bool:
+        """Whether `run` can show host files at chosen paths (the allow-list root is active)."""
+        return self._choice.root
+
+    def box_path(self, workdir: Path) -> str:
+        """Where a run sees its working folder."""
+        return "/tmp/box" if self.private_mounts else str(workdir)
+
+    def inside(self, host: Path, path: str) -> str:
+        """Where a run sees `host` when it is bound at `path`: `path` with the allow-list root, else the host path."""
+        return path if self._choice.root else str(host)
+
     def command(
-        self, argv: Sequence[str], *, workdir: Path, limits: Limits, lease: Lease, stderr: Path | None
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stderr: Path | None,
+        binds: Sequence[Bind] = (),
     ) -> list[str]:
         """The launcher command line for one run."""
         cmd = [*self._static, *self._uid_args(lease.uid), "-d", str(workdir)]
+        if self._choice.root:
+            for bind in binds:
+                cmd += ["-W" if bind.writable else "-b", f"{bind.host.absolute()}={bind.inside}"]
         cmd += ["-t", str(round(limits.cpu_time * 1000)), "-w", str(round(limits.wall_time * 1000))]
         cmd += ["-s", str(limits.stack), "-f", str(limits.file_size), "-p", str(limits.processes)]
         cmd += ["-T", str(limits.scratch)]
@@ -370,19 +402,61 @@ class Sandbox:
         stdin: Path | None,
         stdout: Path,
         stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
     ) -> RunResult:
         """Run argv inside workdir under the limits; stdout/stderr are appended to."""
-        cmd = self.command(argv, workdir=workdir, limits=limits, lease=lease, stderr=stderr)
         fin, fout = open_stdio(stdin, stdout)
         with fin, fout:
-            proc = await asyncio.create_subprocess_exec(
-                *cmd,
-                stdin=fin,
-                stdout=fout,
-                stderr=asyncio.subprocess.PIPE,
-                env=PROGRAM_ENV,
-                pass_fds=(self.launcher.fd,),
+            started = await self.start(
+                argv, workdir=workdir, limits=limits, lease=lease, stdin=fin, stdout=fout, stderr=stderr, binds=binds
             )
+        return await self.finish(started)
+
+    async def run_fds(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stdin: BinaryIO | int,
+        stdout: BinaryIO | int,
+        stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
+    ) -> RunResult:
+        """`run` with open files or descriptors as stdin and stdout (the caller keeps and closes them)."""
+        started = await self.start(
+            argv, workdir=workdir, limits=limits, lease=lease, stdin=stdin, stdout=stdout, stderr=stderr, binds=binds
+        )
+        return await self.finish(started)
+
+    async def start(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stdin: BinaryIO | int,
+        stdout: BinaryIO | int,
+        stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
+    ) -> Started:
+        """Start one run and return at once (the launcher has its own copies of stdin and stdout by then)."""
+        cmd = self.command(argv, workdir=workdir, limits=limits, lease=lease, stderr=stderr, binds=binds)
+        proc = await asyncio.create_subprocess_exec(
+            *cmd,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=asyncio.subprocess.PIPE,
+            env=PROGRAM_ENV,
+            pass_fds=(self.launcher.fd,),
+        )
+        return Started(proc, limits)
+
+    async def finish(self, started: Started) -> RunResult:
+        """Wait for a started run and return what it measured (cancelling it kills its whole tree)."""
+        proc, limits = started.proc, started.limits
         try:
             async with asyncio.timeout(limits.wall_time + LAUNCHER_GRACE):
                 _, err = await proc.communicate()
@@ -401,6 +475,14 @@ class Sandbox:
                 await asyncio.wait_for(proc.wait(), LAUNCHER_GRACE)
             raise
         return parse_result(err.decode(errors="replace"), proc.returncode)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A run in progress (see Sandbox.start)."""
+
+    proc: asyncio.subprocess.Process
+    limits: Limits
 
 
 def open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
