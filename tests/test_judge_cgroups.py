@@ -204,7 +204,7 @@ def test_v2_launcher_accounts_the_whole_tree_and_kills_it(launcher: Launcher, v2
         check=False,
         pass_fds=(launcher.fd,),
     )
-    exit_code, signal, cpu_us, _wall, _memory, timed_out, _ooms, _wait, accounted = map(
+    exit_code, signal, cpu_us, _wall, _memory, timed_out, _ooms, _wait, accounted, _ended = map(
         int, done.stderr.strip().splitlines()[-1].split()[1:]
     )
     assert accounted == 1

@@ -81,16 +81,14 @@ async def converse(sandbox: Sandbox, submission: Side, validator: Side) -> Excha
     validator_task = asyncio.create_task(sandbox.finish(started[0]))
     submission_task = asyncio.create_task(sandbox.finish(started[1]))
     try:
-        done, _ = await asyncio.wait({validator_task, submission_task}, return_when=asyncio.FIRST_COMPLETED)
-        # Ending together (both in `done`) counts as the submission first: the validator then had its say.
-        submission_first = submission_task in done
         validator_result, submission_result = await asyncio.gather(validator_task, submission_task)
     except BaseException:
         for task in (validator_task, submission_task):
             task.cancel()
         await asyncio.gather(validator_task, submission_task, return_exceptions=True)
         raise
-    return Exchange(submission_result, validator_result, submission_first)
+    # The launchers stamp when each program ended on the same monotonic clock.
+    return Exchange(submission_result, validator_result, submission_result.ended_us <= validator_result.ended_us)
 
 
 async def _start(sandbox: Sandbox, side: Side, *, stdin: int, stdout: int) -> Started:

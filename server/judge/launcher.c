@@ -18,9 +18,11 @@
  * stderr goes to -e FILE (appended) or /dev/null.  The launcher's own stderr
  * carries "ERROR <stage> <errno text>" lines and, last, one line
  * "RESULT <exit> <signal> <cpu_us> <wall_us> <memory_bytes> <timed_out>
- *  <oom_kills> <wait_us> <accounted>" (exit or signal is -1 when not
- * applicable; accounted is 1 when time and memory come from the cgroup,
- * 0 when from the kernel's rusage of the main process).
+ *  <oom_kills> <wait_us> <accounted> <ended_us>" (exit or signal is -1
+ * when not applicable; accounted is 1 when time and memory come from the
+ * cgroup, 0 when from the kernel's rusage of the main process; ended_us is
+ * CLOCK_MONOTONIC when the program ended, comparable between launchers: it
+ * tells which side of an interactive problem ended first).
  */
 #include "launcher.h"
 
@@ -407,8 +409,8 @@ int main(int argc, char **argv) {
         cpu_us = (long)(stats.cpu_ns / 1000);
         if (stats.peak >= 0) memory = stats.peak;
     }
-    fprintf(stderr, "RESULT %d %d %ld %ld %lld %d %ld %lld %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+    fprintf(stderr, "RESULT %d %d %ld %ld %lld %d %ld %lld %d %lld\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
             WIFSIGNALED(status) ? WTERMSIG(status) : -1, cpu_us, elapsed_us(&start, &now), memory, timed_out,
-            stats.oom_kills, wait_ns / 1000, accounted);
+            stats.oom_kills, wait_ns / 1000, accounted, now.tv_sec * 1000000LL + now.tv_nsec / 1000);
     return 0;
 }

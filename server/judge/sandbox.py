@@ -79,6 +79,7 @@ class RunResult:
     oom_kills: int = 0  # processes the kernel killed at the memory limit
     wait_ms: int = 0  # runnable but not running, at the wall limit (a starved program is not idle)
     accounted: bool = False  # time and memory are the whole tree's
+    ended_us: int = 0  # CLOCK_MONOTONIC when the program ended (comparable between runs)
 
     @property
     def success(self) -> bool:
@@ -502,7 +503,7 @@ def parse_result(report: str, returncode: int | None) -> RunResult:
     lines = report.strip().splitlines()
     if returncode != 0 or not lines or not lines[-1].startswith("RESULT "):
         raise JudgeError(f"sandbox failure (launcher exit {returncode}): {report.strip()[:500]}")
-    exit_code, sig, cpu_us, wall_us, memory, timed_out, ooms, wait_us, accounted = (
+    exit_code, sig, cpu_us, wall_us, memory, timed_out, ooms, wait_us, accounted, ended_us = (
         int(x) for x in lines[-1].split()[1:]
     )
     return RunResult(
@@ -515,4 +516,5 @@ def parse_result(report: str, returncode: int | None) -> RunResult:
         oom_kills=ooms,
         wait_ms=round(wait_us / 1000),
         accounted=bool(accounted),
+        ended_us=ended_us,
     )
