@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test env install install-test lint openapi openapi-check bench bench-judge docker clean
+.PHONY: run test env install install-test judge-toolchains lint openapi openapi-check bench bench-judge docker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,22 @@ env:
 run: install
 	$(BIN)/python -m server
 
-test: install-test
+# The judge's other languages (Java, PyPy, Kotlin) for their tests: installed with apt-get only when missing,
+# and only as root on a Debian-like machine; elsewhere their tests are skipped. `make run` never needs them.
+JUDGE_TOOLCHAINS := javac:openjdk-17-jdk-headless pypy3:pypy3 kotlinc:kotlin
+
+judge-toolchains:
+	@missing=""; for pair in $(JUDGE_TOOLCHAINS); do \
+	    command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing for the judge's language tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y --no-install-recommends $$missing \
+	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
+	else echo "not installed:$$missing (their language tests will be skipped)"; fi
+
+test: install-test judge-toolchains
 	$(BIN)/python -m pytest
 
 lint: install-test

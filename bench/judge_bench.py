@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from server.judge import Judge, JudgeTask, TestCase, verdicts
 from server.judge.judge import run_limits
 from server.judge.sandbox import Sandbox, open_stdio
+from server.judge.types import VALIDATION_CUSTOM, VALIDATION_INTERACTIVE, ValidatorSource
 
 SOLUTION = b"""#include <cstdio>
 int main() {
@@ -32,6 +33,29 @@ int main() {
 """
 TESTS = 20
 MIB = 1 << 20
+# A Kattis output validator for the same problem: recompute the sum from the input.
+SUM_VALIDATOR = b"""#include <cstdio>
+int main(int argc, char **argv) {
+    FILE *in = std::fopen(argv[1], "r");
+    long n, s = 0, x, got;
+    if (!in || std::fscanf(in, "%ld", &n) != 1) return 1;
+    for (long i = 0; i < n; i++) { if (std::fscanf(in, "%ld", &x) != 1) return 1; s += x; }
+    return std::scanf("%ld", &got) == 1 && got == s ? 42 : 43;
+}
+"""
+# The same problem as an interactive one: the validator hands the input over and checks the reply.
+SUM_INTERACTOR = b"""#include <cstdio>
+int main(int argc, char **argv) {
+    FILE *in = std::fopen(argv[1], "r");
+    long n, s = 0, x, got;
+    if (!in || std::fscanf(in, "%ld", &n) != 1) return 1;
+    std::printf("%ld\\n", n);
+    for (long i = 0; i < n; i++) { if (std::fscanf(in, "%ld", &x) != 1) return 1; s += x; std::printf("%ld ", x); }
+    std::printf("\\n");
+    std::fflush(stdout);
+    return std::scanf("%ld", &got) == 1 && got == s ? 42 : 43;
+}
+"""
 
 
 def make_tests(folder: Path, count: int) -> list[TestCase]:
@@ -159,6 +183,8 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
         med = statistics.median(samples)
         print(f"  {name:36} {med:10.2f} {p90(samples):8.2f} {med - base:+9.2f}")
 
+    await validator_rows(judge, root, tests, submissions)
+
     start = time.perf_counter()
     await asyncio.gather(*(judge.judge(task) for _ in range(submissions)))
     parallel = time.perf_counter() - start
@@ -171,6 +197,38 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
     print(f"  {'tests only (compile excluded)':34} {'':>10} {1 / tests_only:8.1f}")
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     judge.close()
+
+
+async def validator_rows(judge: Judge, root: Path, tests: list[TestCase], submissions: int) -> None:
+    """Per test, a whole submission's time over its tests, for the default validator, a custom one and interaction."""
+    folders = {}
+    for name, source in (("validator", SUM_VALIDATOR), ("interactor", SUM_INTERACTOR)):
+        folders[name] = root / name
+        folders[name].mkdir()
+        (folders[name] / f"{name}.cpp").write_bytes(source)
+    variants = {
+        "default validator (token compare)": {},
+        "custom validator (Kattis, C++)": {
+            "validation": VALIDATION_CUSTOM,
+            "validator": ValidatorSource(folders["validator"], "gcc_cpp20", time_limit=2),
+        },
+        "interactive (C++ interactor)": {
+            "validation": VALIDATION_INTERACTIVE,
+            "validator": ValidatorSource(folders["interactor"], "gcc_cpp20", time_limit=2),
+        },
+    }
+    compile_only = JudgeTask(SOLUTION, "gcc_cpp20", [], 1.0, 256 * MIB)
+    t_compile = statistics.median(await timed(max(3, submissions // 2), lambda: judge.judge(compile_only)))
+    print(f"\nper test with each kind of validator ({submissions}x{TESTS} tests, compile excluded):")
+    print(f"  {'validation':36} {'ms/test':>10} {'over default':>13}")
+    base = None
+    for name, extra in variants.items():
+        task = JudgeTask(SOLUTION, "gcc_cpp20", tests, 1.0, 256 * MIB, **extra)  # type: ignore[arg-type]
+        report = await judge.judge(task)  # also builds the validator once
+        assert report.verdict == verdicts.OK, (name, report)
+        per_test = (statistics.median(await timed(submissions, lambda t=task: judge.judge(t))) - t_compile) / TESTS
+        base = per_test if base is None else base
+        print(f"  {name:36} {per_test:10.2f} {per_test - base:+13.2f}")
 
 
 if __name__ == "__main__":
