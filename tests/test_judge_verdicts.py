@@ -70,9 +70,9 @@ async def test_ok_all_languages(
     assert report.time == max(t.running_time for t in report.tests)
     assert report.memory == max(t.memory_used for t in report.tests) > 0
     assert report.memory < MEMORY
-    # the submission folder is gone; the instance folder keeps only its lock and the sandbox root's mount point
+    # the submission folder is gone; the instance folder keeps its lock, the sandbox root's mount point, the validators
     assert os.listdir(work_root) == [f"tt-judge-{judge.instance}"]
-    assert sorted(os.listdir(work_root / f"tt-judge-{judge.instance}")) == [".lock", "newroot"]
+    assert sorted(os.listdir(work_root / f"tt-judge-{judge.instance}")) == [".lock", "newroot", "validators"]
 
 
 async def test_wrong_answer(judge: Judge, sums: list[TestCase]) -> None:
