@@ -141,7 +141,7 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
         return once
 
     rows = [("bare asyncio subprocess", await timed(runs, bare))]
-    rows.append(("launcher, seccomp only", await timed(runs, sandboxed(lean, False))))
+    rows.append(("launcher, no namespaces (fallback)", await timed(runs, sandboxed(lean, False))))
     rows.append(("+ namespaces", await timed(runs, sandboxed(namespaces, False))))
     if sandbox.cgroups is not None:
         rows.append(("+ cgroup per run", await timed(runs, sandboxed(namespaces, True))))
