@@ -242,7 +242,7 @@ static void parse(int argc, char **argv) {
     int opt;
     cfg.as_bytes = cfg.stack_bytes = cfg.fsize_bytes = cfg.nproc = -1;
     cfg.scratch_bytes = 64LL << 20;
-    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nINPUSh:b:W:l:R:V:c:M:k:T:d:e:x")) != -1) {
+    while ((opt = getopt(argc, argv, "+t:w:m:s:f:p:u:g:nINPUSh:b:l:R:V:c:M:k:T:d:e:x")) != -1) {
         switch (opt) {
         case 't': cfg.cpu_ms = number(optarg); break;
         case 'w': cfg.wall_ms = number(optarg); break;
@@ -260,7 +260,6 @@ static void parse(int argc, char **argv) {
         case 'S': cfg.seccomp = 1; break;
         case 'h': append(cfg.hide, &cfg.nhide, optarg, "-h"); break;
         case 'b': append(cfg.bind, &cfg.nbind, optarg, "-b"); break;
-        case 'W': append(cfg.wbind, &cfg.nwbind, optarg, "-W"); break;
         case 'l': append(cfg.link, &cfg.nlink, optarg, "-l"); break;
         case 'R': cfg.root = optarg; break;
         case 'V': cfg.cg_version = (int)number(optarg); break;

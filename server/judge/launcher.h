@@ -20,8 +20,6 @@ struct config {
     int nhide;
     const char *bind[MAX_LIST];   /* host paths ("path" or "src=dst") bound read-only into the new root */
     int nbind;
-    const char *wbind[MAX_LIST];  /* "src=dst" bound writable (a validator's feedback folder) */
-    int nwbind;
     const char *link[MAX_LIST];   /* "path=target" symlinks made in the new root */
     int nlink;
     const char *root;             /* empty folder to build the allow-list root on, or NULL */

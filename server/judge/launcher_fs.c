@@ -91,9 +91,9 @@ static unsigned long locked_flags(const char *path) {
     return flags;
 }
 
-/* Bind src under root (at dst, else at the same path); read-only unless it
-   is a device or a writable bind ("src=dst" given with -W). */
-static void bind_into(const char *root, const char *spec, int device, int writable) {
+/* Bind src under root (at dst for "src=dst", else at the same path);
+   read-only unless it is a device. */
+static void bind_into(const char *root, const char *spec, int device) {
     char target[PATH_MAX], src[PATH_MAX];
     struct stat st;
     const char *eq = strchr(spec, '=');
@@ -116,7 +116,7 @@ static void bind_into(const char *root, const char *spec, int device, int writab
     }
     if (mount(src, target, NULL, MS_BIND, NULL)) die("bind");
     unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | locked_flags(src);
-    flags |= device ? MS_NOEXEC : writable ? MS_NODEV : MS_RDONLY | MS_NODEV;
+    flags |= device ? MS_NOEXEC : MS_RDONLY | MS_NODEV;
     if (mount(NULL, target, NULL, flags, NULL)) die("bind remount");
 }
 
@@ -158,12 +158,11 @@ static void build_root(void) {
     char path[PATH_MAX], opts[96];
     if (mount("tt-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755")) die("root tmpfs");
     write_etc(root);
-    for (int i = 0; i < cfg.nbind; i++) bind_into(root, cfg.bind[i], 0, 0);
-    for (int i = 0; i < cfg.nwbind; i++) bind_into(root, cfg.wbind[i], 0, 1);
+    for (int i = 0; i < cfg.nbind; i++) bind_into(root, cfg.bind[i], 0);
     for (int i = 0; i < cfg.nlink; i++) make_link(root, cfg.link[i]);
     for (size_t i = 0; i < sizeof DEVICES / sizeof *DEVICES; i++) {
         snprintf(path, sizeof path, "/dev/%s", DEVICES[i]);
-        bind_into(root, path, 1, 0);
+        bind_into(root, path, 1);
     }
     for (size_t i = 0; i < sizeof DEV_LINKS / sizeof *DEV_LINKS; i++) {
         snprintf(path, sizeof path, "/dev/%s=%s", DEV_LINKS[i][0], DEV_LINKS[i][1]);

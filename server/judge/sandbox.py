@@ -109,8 +109,7 @@ class Bind:
     """A host file or folder shown to one run at a path of the sandbox's choosing."""
 
     host: Path
-    inside: str  # absolute path in the sandbox
-    writable: bool = False
+    inside: str  # absolute path in the sandbox (read-only there)
 
 
 @dataclass(frozen=True)
@@ -378,7 +377,7 @@ class Sandbox:
         cmd = [*self._static, *self._uid_args(lease.uid), "-d", str(workdir)]
         if self._choice.root:
             for bind in binds:
-                cmd += ["-W" if bind.writable else "-b", f"{bind.host.absolute()}={bind.inside}"]
+                cmd += ["-b", f"{bind.host.absolute()}={bind.inside}"]
         cmd += ["-t", str(round(limits.cpu_time * 1000)), "-w", str(round(limits.wall_time * 1000))]
         cmd += ["-s", str(limits.stack), "-f", str(limits.file_size), "-p", str(limits.processes)]
         cmd += ["-T", str(limits.scratch)]
