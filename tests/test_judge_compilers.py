@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from server.judge import Judge, JudgeTask, TestCase, compilers, verdicts
+from server.judge import Judge, JudgeTask, TestCase, cgroups, compilers, verdicts
 from server.judge.compilers import COMPILERS, KNOWN, available, java_class
 
 from .conftest import Api, error_of
@@ -147,3 +147,25 @@ def test_readme_lists_every_language() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for lang in KNOWN.values():
         assert f"`{lang.info.id}`" in readme and lang.packages in readme
+
+
+async def test_a_jvm_without_cgroups_is_capped_by_its_heap(
+    tmp_path: Path, tests: list[TestCase], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # JUDGE_ISOLATION=weak on a machine without cgroups: no address-space cap (a JVM reserves gigabytes it never
+    # uses), the heap limit still refuses the gigabyte.
+    if "jdk17" not in COMPILERS:
+        pytest.skip("openjdk-17-jdk-headless is not installed here")
+
+    def no_cgroups(*args: object, **kwargs: object) -> None:
+        raise cgroups.CgroupError("no cgroup hierarchy with a memory controller is mounted")
+
+    monkeypatch.setattr(cgroups, "setup", no_cgroups)
+    weak = Judge(tmp_path / "work", isolation="weak")
+    try:
+        assert "cgroups" in weak.layers.missing
+        assert (await weak.judge(JudgeTask(JAVA_OK, "jdk17", tests, 1.0, 256 * MIB))).verdict == verdicts.OK
+        report = await weak.judge(JudgeTask(JAVA_GIGABYTE, "jdk17", tests, 1.0, 256 * MIB))
+        assert report.verdict == verdicts.MEMORY_LIMIT_EXCEEDED
+    finally:
+        weak.close()

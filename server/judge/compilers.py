@@ -104,6 +104,9 @@ class Recipe:
     executable: str | None  # file the compile step must produce, if any
     memory_overhead: int = 0  # bytes the runtime needs beyond the problem's limit
     compile_cpu: float | None = None  # seconds of CPU the compiler may use, when above the default
+    # A JVM reserves gigabytes of address space it never uses (class space, a stack per thread):
+    # without cgroups its memory is capped by -Xmx alone, not by RLIMIT_AS.
+    address_space_cap: bool = True
 
 
 def java_class(source: bytes) -> str:
@@ -140,8 +143,8 @@ def recipe(compiler_id: str, tools: dict[str, str], source: bytes = b"", memory_
         name = java_class(source)
         cmd = (tools["javac"], *JVM_COMPILER_HEAP, "-encoding", "UTF-8", "-d", ".", f"{name}.java")
         run = (tools["java"], heap, *JVM_FLAGS, "-cp", ".", name)
-        return Recipe(f"{name}.java", cmd, run, f"{name}.class", JVM_OVERHEAD, compile_cpu=20.0)
+        return Recipe(f"{name}.java", cmd, run, f"{name}.class", JVM_OVERHEAD, 20.0, address_space_cap=False)
     # kotlin_1_8_0
     cmd = (tools["kotlinc"], *JVM_COMPILER_HEAP, "sol.kt", "-include-runtime", "-d", "sol.jar")
     run = (tools["java"], heap, *JVM_FLAGS, "-jar", "sol.jar")
-    return Recipe("sol.kt", cmd, run, "sol.jar", JVM_OVERHEAD, compile_cpu=30.0)
+    return Recipe("sol.kt", cmd, run, "sol.jar", JVM_OVERHEAD, 30.0, address_space_cap=False)

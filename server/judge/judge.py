@@ -338,6 +338,8 @@ class Judge:
         limits = self.compile_limits
         if how.compile_cpu is not None and how.compile_cpu > limits.cpu_time:
             limits = dataclasses.replace(limits, cpu_time=how.compile_cpu, wall_time=how.compile_cpu * 1.5)
+        if not how.address_space_cap:  # javac and kotlinc are JVMs too
+            limits = dataclasses.replace(limits, address_space=-1)
         result = await self._sandbox.run(
             how.compile_argv,
             workdir=box,
@@ -392,4 +394,6 @@ class _Submission:
         # A JVM's heap is the problem's limit; the JVM itself gets its overhead on top.
         memory = self.task.memory_limit + self.how.memory_overhead
         self.limits = run_limits(self.task.time_limit, memory)
+        if not self.how.address_space_cap:
+            self.limits = dataclasses.replace(self.limits, address_space=-1)
         self.judged = RunLimits(math.ceil(self.task.time_limit * 1000 - 1e-9), memory, OUTPUT_LIMIT)

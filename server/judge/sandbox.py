@@ -59,7 +59,7 @@ class Limits:
     cpu_time: float  # seconds, user + sys of the whole process tree
     wall_time: float  # seconds
     memory: int  # bytes: the cgroup's cap on the whole tree, swap off
-    address_space: int  # bytes, per process; only used when there are no cgroups
+    address_space: int  # bytes, per process; only used when there are no cgroups (-1: none, for a JVM)
     stack: int  # bytes
     file_size: int  # bytes, per file written
     processes: int  # tasks (threads count) in the run's cgroup and per sandbox uid

@@ -49,6 +49,7 @@ _SOURCES = {
     "kotlin_1_8_0": (".kt",),
 }
 _POINTS = re.compile(r"points\s+([-+0-9.eE]+)")
+JVM_LANGUAGES = ("jdk17", "kotlin_1_8_0")
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def validator_limits(source: ValidatorSource, wall_at_least: float = 0.0) -> Lim
         cpu_time=source.time_limit,
         wall_time=max(2 * source.time_limit + 1, wall_at_least),
         memory=source.memory_limit,
-        address_space=2 * source.memory_limit + 64 * MIB,
+        address_space=-1 if source.language in JVM_LANGUAGES else 2 * source.memory_limit + 64 * MIB,
         stack=max(64 * MIB, source.memory_limit // 4),
         file_size=64 * MIB,
         processes=64,
@@ -221,8 +222,8 @@ class Validators:
                 for path in (box, *box.rglob("*")):
                     os.chown(path, lease.uid, self._sandbox.gid, follow_symlinks=False)
             limits = self._compile_limits
-            if source.language in ("jdk17", "kotlin_1_8_0"):
-                limits = dataclasses.replace(limits, cpu_time=30.0, wall_time=45.0)
+            if source.language in JVM_LANGUAGES:
+                limits = dataclasses.replace(limits, cpu_time=30.0, wall_time=45.0, address_space=-1)
             result = await self._sandbox.run(
                 compile_argv, workdir=box, limits=limits, lease=lease, stdin=None, stdout=log, stderr=log
             )
