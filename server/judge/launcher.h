@@ -51,7 +51,8 @@ struct cg_stats {
     long long wait_ns;  /* run-queue wait of the live threads (measured at the wall limit) */
 };
 void cg_create(void);
-pid_t cg_fork(void);
+pid_t cg_fork(int *must_join);
+void cg_join(void);
 long long cg_cpu_ns(void);
 long cg_oom_kills(void);
 long long cg_wait_ns(void);

@@ -94,19 +94,24 @@ static long long keyed(const char *text, const char *key) {
 
 void cg_create(void) {
     char value[32];
-    ncg = cfg.ncg;
-    if (ncg == 0) return;
+    if (cfg.ncg == 0) return;
+    /* Whatever stops the launcher from here on (an error in the namespaces
+       or the file system view, a bad knob) still removes what it made. */
+    atexit(cg_remove);
     proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     snprintf(leaf, sizeof leaf, "t%d", (int)getpid());
-    for (int i = 0; i < ncg; i++) {
+    for (int i = 0; i < cfg.ncg; i++) {
         parent_fd[i] = open(cfg.cg_parent[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (parent_fd[i] < 0) die("cgroup parent");
         /* A leaf of this name can only be left by a launcher that died with
            our pid: it is empty, remove it and start clean. */
         if (mkdirat(parent_fd[i], leaf, 0755) && (errno != EEXIST || unlinkat(parent_fd[i], leaf, AT_REMOVEDIR) ||
-                                                  mkdirat(parent_fd[i], leaf, 0755)))
+                                                  mkdirat(parent_fd[i], leaf, 0755))) {
+            close(parent_fd[i]);
             die("cgroup mkdir");
+        }
         leaf_fd[i] = openat(parent_fd[i], leaf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ncg = i + 1; /* made: cg_remove takes it away again */
         if (leaf_fd[i] < 0) die("cgroup open");
     }
     if (cfg.cg_memory > 0) {
@@ -135,8 +140,9 @@ void cg_create(void) {
     }
 }
 
-/* In the sandbox's first process, before it forks: join every leaf. */
-static void cg_join(void) {
+/* In the sandbox's first process, before it forks: join every leaf (after a
+   plain fork; cg_fork says whether it is needed). */
+void cg_join(void) {
     for (int i = 0; i < ncg; i++) {
         if (write(procs_fd[i], "0", 1) < 0) die("cgroup join");
         close(procs_fd[i]);
@@ -153,7 +159,8 @@ static void cg_join(void) {
    the child inside its leaf (clone3 with CLONE_INTO_CGROUP, Linux 5.7). The
    child of a raw clone3 has a stale thread id cached by glibc, which only
    raise() and pthread calls would use: the sandbox's init uses neither. */
-pid_t cg_fork(void) {
+pid_t cg_fork(int *must_join) {
+    *must_join = 0;
     if (ncg == 1 && cfg.cg_version == 2) {
         int dir = openat(leaf_fd[0], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir >= 0) {
@@ -177,9 +184,8 @@ pid_t cg_fork(void) {
             }
         }
     }
-    pid_t pid = fork();
-    if (pid == 0) cg_join();
-    return pid;
+    *must_join = ncg > 0;
+    return fork();
 }
 
 long long cg_cpu_ns(void) {
@@ -264,10 +270,11 @@ void cg_stats(struct cg_stats *out) {
     out->oom_kills = cg_oom_kills();
 }
 
-/* Remove the leaves; an emptied cgroup can stay busy for a moment. */
+/* Remove the leaves; an emptied cgroup can stay busy for a moment.
+   Idempotent (also registered with atexit). */
 void cg_remove(void) {
     for (int i = 0; i < ncg; i++) {
-        close(leaf_fd[i]);
+        if (leaf_fd[i] >= 0) close(leaf_fd[i]);
         int tries = 0;
         while (unlinkat(parent_fd[i], leaf, AT_REMOVEDIR) && errno == EBUSY && tries++ < 500) pause_ms(1);
         close(parent_fd[i]);
