@@ -1,10 +1,11 @@
-# Team Trainer server with its embedded judge: every language's toolchain, full sandbox isolation by default.
+# Team Trainer server with its embedded judge: every language's toolchain, full sandbox isolation by default,
+# pandoc for LaTeX statements.
 FROM python:3.11-slim-bookworm
 
 # g++/gcc/libc6-dev and python3: C, C++, CPython; openjdk-17-jdk-headless: Java 17 (and Kotlin's runtime);
 # pypy3: PyPy 3; kotlin: Debian's kotlinc; tini reaps orphans as PID 1.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends g++ gcc libc6-dev python3 util-linux tini \
+    && apt-get install -y --no-install-recommends g++ gcc libc6-dev python3 util-linux tini pandoc \
        openjdk-17-jdk-headless pypy3 kotlin \
     && rm -rf /var/lib/apt/lists/*
 
@@ -14,6 +15,7 @@ COPY server ./server
 COPY schemas ./schemas
 RUN pip install --no-cache-dir .
 COPY data/contests ./data/contests
+COPY web ./web
 COPY docker/entrypoint.sh /usr/local/bin/trainer-entrypoint
 
 # JUDGE_ISOLATION=strict: the server refuses to start unless cgroups, namespaces, the allow-list root, the

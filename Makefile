@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test env install install-test judge-toolchains lint openapi openapi-check bench bench-judge docker clean
+.PHONY: run test env install install-test system-test-deps browser lint openapi openapi-check bench bench-judge docker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,32 +34,41 @@ env:
 run: install
 	$(BIN)/python -m server
 
-# The judge's other languages (Java, PyPy, Kotlin) for their tests: installed with apt-get only when missing,
-# and only as root on a Debian-like machine; elsewhere their tests are skipped. `make run` never needs them.
-JUDGE_TOOLCHAINS := javac:openjdk-17-jdk-headless pypy3:pypy3 kotlinc:kotlin
+# Debian packages the tests need, each installed only when its command is missing and this machine can
+# (root with apt-get, as in CI); otherwise the tests that need it are skipped and say so. pandoc renders
+# LaTeX statements (the server runs without it and says so in the statement); chromium (never a
+# downloaded browser) runs tests/browser, with a font for its screenshots; the judge's other languages
+# (Java 17, PyPy 3, Kotlin) run their language tests. `make run` never needs any of them.
+TEST_SYSTEM_DEPS := pandoc:pandoc chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
+	javac:openjdk-17-jdk-headless pypy3:pypy3 kotlinc:kotlin
 
-judge-toolchains:
-	@missing=""; for pair in $(JUDGE_TOOLCHAINS); do \
-	    command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing$$missing for the judge's language tests"; \
-	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y --no-install-recommends $$missing \
-	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
-	else echo "not installed:$$missing (their language tests will be skipped)"; fi
+system-test-deps:
+	@missing=""; for dep in $(TEST_SYSTEM_DEPS); do what="$${dep%%:*}"; \
+		{ [ -e "$$what" ] || command -v "$$what" >/dev/null 2>&1; } || missing="$$missing $${dep#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "not installed (needs root and apt-get):$$missing; the tests that need them are skipped"; fi; fi
 
-test: install-test judge-toolchains
+test: install-test system-test-deps
 	$(BIN)/python -m pytest
+
+# The browser tests' chromium alone (also part of system-test-deps).
+browser:
+	@$(MAKE) --no-print-directory system-test-deps \
+		TEST_SYSTEM_DEPS="chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
 
 lint: install-test
 	$(BIN)/ruff check server schemas tests bench data
 
 openapi: install
 	$(BIN)/python -m server.openapi
+	$(BIN)/python -m server.asyncapi
 
 openapi-check: install
 	$(BIN)/python -m server.openapi --check
+	$(BIN)/python -m server.asyncapi --check
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -210,11 +210,11 @@ async def validator_rows(judge: Judge, root: Path, tests: list[TestCase], submis
         "default validator (token compare)": {},
         "custom validator (Kattis, C++)": {
             "validation": VALIDATION_CUSTOM,
-            "validator": ValidatorSource(folders["validator"], "gcc_cpp20", time_limit=2),
+            "validator": ValidatorSource(folders["validator"], "kattis", "cpp", time_limit=2),
         },
         "interactive (C++ interactor)": {
             "validation": VALIDATION_INTERACTIVE,
-            "validator": ValidatorSource(folders["interactor"], "gcc_cpp20", time_limit=2),
+            "validator": ValidatorSource(folders["interactor"], "kattis", "cpp", time_limit=2),
         },
     }
     compile_only = JudgeTask(SOLUTION, "gcc_cpp20", [], 1.0, 256 * MIB)

@@ -442,7 +442,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="before each a/b/c run, wait up to this many seconds for other processes to go quiet",
     )
     p.add_argument("--warmup", type=float, default=3.0)
-    # Above throughput / 30: the server admits ~30 updates/s per client (SPEC §6), so fewer rooms would
+    # Above throughput / 30: the server admits ~30 updates/s per client (docs/protocol.md), so fewer rooms would
     # let its rate limiter, not its CPU, set the figure.
     p.add_argument("--sat-rooms", type=int, default=1000)
     p.add_argument("--sat-code-bytes", type=int, default=2048)

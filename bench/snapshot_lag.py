@@ -1,10 +1,10 @@
-"""Event-loop lag while the Snapshotter writes many changed rooms (SPEC §7: "off the critical path").
+"""Event-loop lag while the Snapshotter writes many changed rooms (snapshots are "off the critical path").
 
-In one process: build the real app with server.app.create_app on a temporary database, start it
-(cleanup contexts run: store, sessions, room restore), fill its RoomRegistry with N training rooms
-whose editor holds K bytes of code, and run Snapshotter.save_changed while a ticker task sleeps
-1 ms at a time and records how late it wakes. Round 1 inserts every row; round 2 changes every
-room again and upserts. The app's own final snapshot at shutdown is timed too.
+In one process: build the app's core with server.composition.build_core on a temporary database
+(the same store, archive, registry and Snapshotter create_app runs), fill the registry with N
+training rooms whose editor holds K bytes of code, and run Snapshotter.save_changed while a ticker
+task sleeps 1 ms at a time and records how late it wakes. Round 1 inserts every row; round 2
+changes every room again and upserts. The final snapshot at shutdown (Snapshotter.stop) is timed too.
 
     python bench/snapshot_lag.py --rooms 10000 --code-bytes 20480
 """
@@ -21,13 +21,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from benchlib import ROOT, percentile, self_sample
 
-from server.app import create_app
+from server.composition import build_core
 from server.config import load_config
-from server.keys import CONTESTS, ROOMS, STORE
 from server.rooms.snapshots import Snapshotter
+from server.rooms.training import SessionFacts
 
 
 async def _ticker(stop: asyncio.Event, lags: list[float], period: float) -> None:
@@ -69,45 +68,45 @@ def _code(i: int, round_: int, size: int) -> str:
 
 
 async def measure(rooms: int, code_bytes: int, period: float) -> dict[str, Any]:
-    """Start the app, fill the registry, time two snapshot rounds and the final one at shutdown."""
+    """Build the app's core, fill the registry, time two snapshot rounds and the final one at shutdown."""
     with tempfile.TemporaryDirectory(prefix="bench-snap-") as tmp:
         config = load_config(
             {
                 "DB_PATH": str(Path(tmp) / "bench.db"),
                 "CONTESTS_DIR": str(ROOT / "data" / "contests"),
-                "SNAPSHOT_INTERVAL": "3600",  # the app's periodic task stays out of the way; we call save ourselves
+                "SNAPSHOT_INTERVAL": "3600",  # the periodic task is not started; we call save ourselves
                 "LOG_LEVEL": "WARNING",
             },
             env_file=None,
         )
-        app = create_app(config)
-        runner = web.AppRunner(app)
-        await runner.setup()
+        core = build_core(config)  # the same store, archive, registry and snapshotter the app runs
+        await core.store.open()
         try:
-            registry, store = app[ROOMS], app[STORE]
-            contest = next(iter(app[CONTESTS].contests.values()))
+            await core.archive.open()
+            contest = next(iter(core.catalog.contests.values()))
             aliases = sorted(contest.problems)
             t0 = time.perf_counter()
             filled = []
             for i in range(rooms):
-                room = registry.training(str(uuid.uuid4()))
-                room.bind(i + 1, contest.id, aliases, "IN_PROCESS")
+                facts = SessionFacts.of_aliases(i + 1, contest.id, aliases)
+                room = await core.registry.training(str(uuid.uuid4()), facts, create=True)
+                assert room is not None
                 room.update_code(1, aliases[0], _code(i, 1, code_bytes), config.max_code_bytes)
                 filled.append(room)
             fill_s = time.perf_counter() - t0
-            # The same class and store the app uses; restore() reads the (empty) table and arms writing.
-            snapshotter = Snapshotter(registry, store.snapshots, config.snapshot_interval)
-            await snapshotter.restore()
-            first = await _timed_save(snapshotter, period)
+            first = await _timed_save(core.snapshotter, period)
             for i, room in enumerate(filled):
                 room.update_code(1, aliases[0], _code(i, 2, code_bytes), config.max_code_bytes)
-            second = await _timed_save(snapshotter, period)
-            unchanged = await _timed_save(snapshotter, period)
+            second = await _timed_save(core.snapshotter, period)
+            unchanged = await _timed_save(core.snapshotter, period)
             rss = self_sample().rss
-        finally:
+            for i, room in enumerate(filled):  # the final snapshot at shutdown writes every room once more
+                room.update_code(1, aliases[0], _code(i, 3, code_bytes), config.max_code_bytes)
             t1 = time.perf_counter()
-            await runner.cleanup()  # the app's own final snapshot: all rooms are new to its Snapshotter
+            await core.snapshotter.stop()
             final_s = time.perf_counter() - t1
+        finally:
+            await core.store.close()
     return {
         "rooms": rooms,
         "code_bytes": code_bytes,

@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from benchlib import ROOT, free_port
 
-from server.rooms.training import TrainingRoom
+from server.rooms.training import SessionFacts, TrainingRoom
 from server.store import Store
 
 
@@ -42,7 +42,8 @@ def prefill(db_path: Path, rooms: int, code_bytes: int) -> None:
     """Create the schema with the real Store, then insert every row in one transaction."""
 
     async def migrate() -> None:
-        store = await Store.open(db_path)
+        store = Store(db_path)
+        await store.open()
         await store.close()
 
     asyncio.run(migrate())
@@ -66,7 +67,7 @@ def prefill(db_path: Path, rooms: int, code_bytes: int) -> None:
             teams.append((i, f"team {i}", 1, _iso(now)))
             members.append((i, 1, 0))
             sessions.append((sid, i, 1, "IN_PROCESS", _iso(now), None, _iso(ends)))
-            room = TrainingRoom(sid)  # the snapshot document exactly as the server writes it
+            room = TrainingRoom(sid, SessionFacts.of_aliases(i, 1, ["A"]))  # the snapshot exactly as written
             room.code["A"] = f"// room {i}\n{body}"[:code_bytes]
             room.controller_id = 1
             snaps.append(("training", sid, orjson.dumps(room.snapshot()).decode(), _iso(now)))

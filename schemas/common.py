@@ -1,9 +1,57 @@
-"""Schemas shared by many endpoints: errors, users, request base classes."""
+"""Schemas shared by many endpoints: errors, users, request base classes, id fields.
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+Every schema here and in the other modules of this package is the one definition of a wire
+shape: requests are loaded through them and answers (REST bodies and WebSocket payloads alike)
+are dumped through them from the domain's records (docs/architecture.md, "the wire layer").
+"""
+
+from typing import Any, ClassVar
+
+from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
-ID_RANGE = validate.Range(min=1, max=2**63 - 1)
+ID_MAX = 2**63 - 1
+ID_RANGE = validate.Range(min=1, max=ID_MAX)
+
+
+class IdField(fields.Field):
+    """An id sent by a client: a JSON integer or a string of ASCII digits; loads as int, dumps as str.
+
+    The web client takes ids from route parameters, so `{"team_id": "1"}` and `{"team_id": 1}` mean
+    the same (docs/protocol.md). Anything else (`1.9`, `true`, `"1e3"`, `" 1"`, `"-1"`) is refused,
+    never truncated, and so is an id outside [minimum, maximum]. Digit strings are length-checked
+    before int() so a 5,000-digit string costs nothing.
+    """
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow's documented way to declare messages
+        "invalid": "Not a valid id (an integer or a string of digits).",
+        "range": "Id out of range.",
+    }
+
+    def __init__(self, *, minimum: int = 1, maximum: int = ID_MAX, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+        self._max_digits = len(str(maximum))
+        self.metadata.setdefault("description", "an integer, or a string of digits")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            if not (value.isascii() and value.isdigit()):
+                raise self.make_error("invalid")
+            if len(value.lstrip("0")) > self._max_digits:
+                raise self.make_error("range")
+            value = int(value)
+        elif not isinstance(value, int):
+            raise self.make_error("invalid")
+        if not self.minimum <= value <= self.maximum:
+            raise self.make_error("range")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else str(value)
 
 
 def id_field(**kwargs: object) -> fields.Integer:
@@ -11,9 +59,16 @@ def id_field(**kwargs: object) -> fields.Integer:
     return fields.Integer(required=True, strict=False, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
-def body_id_field(**kwargs: object) -> fields.Integer:
-    """A required integer id in a JSON body: a JSON integer only (1.9 or "1" is 422, never truncated)."""
-    return fields.Integer(required=True, strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+def body_id_field(**kwargs: Any) -> IdField:
+    """A required id in a JSON body: a JSON integer or a string of digits, within SQLite's range."""
+    return IdField(required=True, **kwargs)
+
+
+class IsoDateTime(fields.String):
+    """A time as ISO 8601 text with its offset (`2023-08-17T17:50:09.378486+00:00`), from an aware datetime."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
 
 
 class RequestSchema(Schema):
@@ -23,42 +78,72 @@ class RequestSchema(Schema):
         unknown = EXCLUDE
 
 
+class ValueSchema(Schema):
+    """A body with one field, dumped from the bare value: `CodeSchema().dump("x") == {"code": "x"}`."""
+
+    key: ClassVar[str]
+
+    @pre_dump
+    def _wrap(self, value: Any, **kwargs: Any) -> dict[str, Any]:
+        return {self.key: value}
+
+
 class ErrorBodySchema(Schema):
-    """The inner error object of SPEC §4."""
+    """The inner error object: `{code, message, details}` (docs/protocol.md, errors)."""
 
     code = fields.String(required=True, metadata={"example": "NOT_FOUND"})
     message = fields.String(required=True)
     details = fields.Dict(required=True)
 
 
-class ErrorSchema(Schema):
-    """`{"error": {...}}`, the body of every failed request."""
+class ErrorSchema(ValueSchema):
+    """`{"error": {...}}`, the body of every failed request; dumped from the error."""
 
+    key = "error"
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
+class DetailSchema(Schema):
+    """The original backend's `{"message"}` that the web client reads."""
+
+    message = fields.String(required=True, metadata={"example": "Duplicate submission: ..."})
+
+
+class DuplicateErrorSchema(Schema):
+    """A 409 for a repeated submission: the error plus `detail.message` matching /Duplicate submission/."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+    detail = fields.Nested(DetailSchema, required=True)
+
+    @pre_dump
+    def _wrap(self, error: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"error": error, "detail": {"message": f"Duplicate submission: {error.message}"}}
+
+
 class UserSchema(Schema):
-    """The user object the web client reads (SPEC §4)."""
+    """The user object the web client reads; dumped from a User record (its int id as digits)."""
 
     id = fields.String(required=True, metadata={"example": "17", "description": "digits"})
     login = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
-    display_name = fields.String(required=True)
-    real_name = fields.String(required=True)
-    default_avatar_id = fields.String(required=True, allow_none=True)
-    is_avatar_empty = fields.Boolean(required=True)
+    display_name = fields.Function(lambda u: u.login, required=True, metadata={"type": "string"})
+    real_name = fields.Function(lambda u: f"{u.first_name} {u.last_name}", required=True, metadata={"type": "string"})
+    default_avatar_id = fields.Constant(None, required=True, allow_none=True, metadata={"type": "string"})
+    is_avatar_empty = fields.Constant(True, required=True, metadata={"type": "boolean"})
 
 
-class UsersOnlineSchema(Schema):
-    """`{"users": [user]}`."""
+class UsersOnlineSchema(ValueSchema):
+    """`{"users": [user]}`, dumped from the list of users."""
 
+    key = "users"
     users = fields.List(fields.Nested(UserSchema), required=True)
 
 
-class StatusSchema(Schema):
-    """A health answer."""
+class StatusSchema(ValueSchema):
+    """A health answer, dumped from its status text."""
 
+    key = "status"
     status = fields.String(required=True, metadata={"example": "ok"})
 
 
@@ -80,7 +165,8 @@ class JudgeHealthSchema(Schema):
     )
 
 
-class ApplicationHealthSchema(StatusSchema):
-    """The application's health, with its judge's."""
+class ApplicationHealthSchema(Schema):
+    """The application's health, with its judge's: dumped from `{"status", "judge"}`."""
 
+    status = fields.String(required=True, metadata={"example": "ok"})
     judge = fields.Nested(JudgeHealthSchema, required=True)

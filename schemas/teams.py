@@ -23,14 +23,14 @@ class MemberAddSchema(RequestSchema):
 
 
 class TeamShortSchema(Schema):
-    """`{id, name}`."""
+    """`{id, name}` (a TeamSummary)."""
 
     id = fields.Integer(required=True)
     name = fields.String(required=True)
 
 
 class TeamSchema(TeamShortSchema):
-    """A team with its members."""
+    """A team with its members (a Team)."""
 
     members = fields.List(fields.Nested(UserSchema), required=True)
 

@@ -24,7 +24,7 @@ class LoginSchema(RequestSchema):
 
 
 class UserWithTokenSchema(Schema):
-    """A user and a token for them."""
+    """A user and a token for them (an IssuedToken)."""
 
     user = fields.Nested(UserSchema, required=True)
     token = fields.String(required=True)

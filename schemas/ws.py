@@ -1,4 +1,4 @@
-"""Schemas of the WebSocket envelope and of each client message's payload (SPEC §6)."""
+"""Schemas of the WebSocket envelope and of each client message's payload (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,15 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-_MAX_ID_DIGITS = 18
+from .common import IdField, body_id_field
+
+# User ids are accepted as before this field was shared: 0 to 10**18 - 1 (the handshake's 18 digits).
+_USER_ID_MAX = 10**18 - 1
 
 
-class UserIdField(fields.Field):
-    """A user id as the client may send it: a string of digits or an integer; loads as int."""
-
-    default_error_messages = {"invalid": "Not a valid user id (a string of digits or an integer)."}  # noqa: RUF012
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        if isinstance(value, int) and 0 <= value < 10**_MAX_ID_DIGITS:
-            return value
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS:
-            return int(value)
-        raise self.make_error("invalid")
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else str(value)
+def user_id_field(**kwargs: Any) -> IdField:
+    """A user id in a client message: a string of digits or an integer; loads as int."""
+    return IdField(minimum=0, maximum=_USER_ID_MAX, **kwargs)
 
 
 class PayloadSchema(Schema):
@@ -53,7 +43,7 @@ class UserPayloadSchema(PayloadSchema):
 class ContestSelectedSchema(PayloadSchema):
     """CONTEST_SELECTED: a loaded contest's id."""
 
-    contestId = fields.Integer(required=True, strict=True)
+    contestId = body_id_field()
 
 
 class CodeEditorUpdateSchema(PayloadSchema):
@@ -66,13 +56,13 @@ class CodeEditorUpdateSchema(PayloadSchema):
 class ControlTakenSchema(PayloadSchema):
     """CONTROL_TAKEN: the sender's own id."""
 
-    userId = UserIdField(required=True)
+    userId = user_id_field(required=True)
 
 
 class UserRefSchema(PayloadSchema):
     """A user object of which only `id` is read."""
 
-    id = UserIdField(required=True)
+    id = user_id_field(required=True)
 
 
 class ProblemAssignedSchema(PayloadSchema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp_cors
@@ -12,19 +12,22 @@ from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
 
+from schemas.contests import UploadFormSchema
 from schemas.submissions import SubmissionFormSchema
 
 from . import __doc__ as description
+from .composition import build_core
 from .config import Config
-from .contests.loader import load_catalog
-from .events import Publisher
-from .judge.judge import Judge
-from .judging import JudgeService
-from .keys import CONFIG, CONTESTS, EVENTS, JUDGE, SANDBOX_JUDGE, SESSIONS, STORE
+from .contests.install import ContestInstaller
+from .contests.loader import settle_pending
+from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
-from .sessions import SessionService
+from .services.judging import JudgeService
+from .services.sessions import SessionService
 from .store import Store
+from .views.asyncapi import setup_asyncapi_route
 from .views.comments import setup_comment_routes
+from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
 from .views.rooms import setup_room_routes
@@ -32,66 +35,73 @@ from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
+from .views.web import setup_web_routes
+from .ws.dispatcher import Dispatcher
+from .ws.handlers import DEFAULT_HANDLERS
+from .ws.hub import WsHub
+from .ws.limits import WsLimits
 from .ws.setup import setup_ws
+from .ws.views import SocketEndpoints
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 _BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
-_SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
 
 
-async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Application], AsyncIterator[None]]:
     """Open the database and re-arm session timers; close both at the end."""
-    config = app[CONFIG]
-    store = await Store.open(config.db_path)
-    app[STORE] = store
-    sessions = SessionService(store, app[EVENTS])
-    app[SESSIONS] = sessions
-    await sessions.resume()
-    log.info("database %s open", config.db_path)
-    yield
-    await sessions.close()
-    await store.close()
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            await sessions.resume()
+            log.info("database %s open", store.db.path)
+            yield
+            await sessions.close()
+        finally:
+            await store.close()
+
+    return ctx
 
 
-def protected_paths(config: Config) -> list[Path]:
-    """Folders a submission must never see: the working folder (sources, .env), the database and contests.
+def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Run the judge (its sandbox built by _sandbox) while the app serves.
 
-    Nested paths are dropped (hiding the outer one hides them) and system folders are never hidden.
+    Contests whose time limits come from their accepted submissions are held back until the judge
+    has measured them, right after it starts.
     """
-    candidates = {p.resolve() for p in (Path.cwd(), config.db_path.parent, config.contests_dir)}
-    candidates = {p for p in candidates if p != Path("/") and not any(s.is_relative_to(p) for s in _SYSTEM)}
-    return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await judging.start()
+        installer.settling = asyncio.create_task(
+            settle_pending(installer.catalog, judging.run, installer.cache), name="settle-time-limits"
+        )
+        try:
+            yield
+        finally:
+            installer.settling.cancel()
+            await asyncio.gather(installer.settling, return_exceptions=True)
+            await judging.stop()
+
+    return ctx
 
 
-async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Build the sandboxed judge (off the loop: it compiles its launcher) before anything else opens.
+def _sandbox(judging: JudgeService) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Build the sandboxed judge (off the loop: it compiles its launcher) before the database opens.
 
-    With JUDGE_ISOLATION=strict and a sandbox layer missing it raises JudgeUnavailable, and the start stops
-    before the database is open (aiohttp runs no cleanup for a start that failed).
+    With JUDGE_ISOLATION=strict and a sandbox layer missing it raises JudgeUnavailable and the start
+    stops with nothing open behind it (aiohttp runs no cleanup for a start that failed).
     """
-    config = app[CONFIG]
-    judge = await asyncio.to_thread(
-        Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
-    )
-    log.info("judge isolation: %s", judge.isolation)
-    log.info("judge readiness (JUDGE_ISOLATION=%s): %s", config.judge_isolation, judge.readiness.reason)
-    app[SANDBOX_JUDGE] = judge
-    yield
-    await asyncio.to_thread(judge.close)
 
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await judging.prepare()
+        try:
+            yield
+        finally:
+            await judging.close()
 
-async def _judge_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the judging service (fair queue, run turns) over the sandboxed judge."""
-    config = app[CONFIG]
-    service = JudgeService(
-        app[STORE], app[CONTESTS], app[EVENTS], app[SANDBOX_JUDGE], config.judge_workers, config.judge_queue_per_team
-    )
-    app[JUDGE] = service
-    await service.start()
-    yield
-    await service.stop()
+    return ctx
 
 
 def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
@@ -113,13 +123,24 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
             "description": "`OAuth <token>` or `Bearer <token>`",
         },
     )
+    api.spec.components.security_scheme(
+        "Cookie",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "access_token",
+            "description": "the original web client's cookie; honoured only from the server's own origin, one "
+            "listed in ALLOW_ORIGINS, or a request without Origin (403 otherwise)",
+        },
+    )
     # documented in the submit view's requestBody, which apigami does not scan for schemas
     api.spec.components.schema("SubmissionForm", schema=SubmissionFormSchema)
+    api.spec.components.schema("UploadForm", schema=UploadFormSchema)
     api.register(app, in_place=True)
     for operations in app[SWAGGER_DICT]["paths"].values():
         for operation in operations.values():
             operation.pop("produces", None)  # apigami adds this Swagger 2 key; OpenAPI 3 has no such field
-    app[APISPEC_PARSER] = ApiParser()  # our parser raises the SPEC §4 errors
+    app[APISPEC_PARSER] = ApiParser()  # our parser raises the JSON errors of docs/protocol.md
     return api
 
 
@@ -134,27 +155,49 @@ def _setup_cors(app: web.Application, config: Config) -> None:
             cors.add(route)
 
 
-def create_app(config: Config) -> web.Application:
-    """Build the whole application for a config; tests and `python -m server` share it."""
+def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | None = None) -> web.Application:
+    """Build the whole application for a config; tests and `python -m server` share it.
+
+    Every part is built here and handed what it needs through its constructor, in dependency order:
+    the store, the catalog and the event bus; the rooms; the services; the WebSocket side; the routes
+    (docs/architecture.md, "start-up"). `limits` are the WebSocket protocol's fixed limits (tests tighten them);
+    `web_root` is the web client's folder (default: web/ of this checkout or of the working folder).
+    """
     app = web.Application(
         middlewares=[error_middleware, validation_middleware],
         client_max_size=config.max_code_bytes + _BODY_OVERHEAD,
     )
+    core = build_core(config)
+    store, services, registry = core.store, core.services, core.registry
+    limits = limits or WsLimits()
+    hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
+
     app[CONFIG] = config
-    app[EVENTS] = Publisher()
-    app[CONTESTS] = load_catalog(config.contests_dir)
-    app.cleanup_ctx.append(_sandbox_ctx)
-    app.cleanup_ctx.append(_store_ctx)
-    app.cleanup_ctx.append(_judge_ctx)
+    app[STORE] = store
+    app[CONTESTS] = core.catalog
+    app[BUS] = core.bus
+    app[SERVICES] = services
+    app[ROOMS] = registry
+    app[JUDGE] = services.judging
+    app[WS_HUB] = hub
+    app[CONTEST_INSTALLER] = core.installer
+
+    app.cleanup_ctx.append(_sandbox(services.judging))
+    app.cleanup_ctx.append(_lifecycle(store, services.sessions))
+    app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)
     setup_user_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
+    setup_contest_admin_routes(app)
     setup_session_routes(app)
     setup_submission_routes(app)
     setup_comment_routes(app)
-    setup_ws(app)
     setup_room_routes(app)
+    endpoints = SocketEndpoints(hub, services.access, store, core.catalog, core.compilers)
+    setup_ws(app, hub=hub, endpoints=endpoints, archive=core.archive, snapshotter=core.snapshotter, bus=core.bus)
+    setup_web_routes(app, web_root)
+    setup_asyncapi_route(app)
     _setup_openapi(app)
     _setup_cors(app, config)
     return app

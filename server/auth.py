@@ -1,4 +1,4 @@
-"""Passwords (scrypt), tokens (stored as SHA-256) and finding the caller of a request."""
+"""Passwords (scrypt) and tokens (stored as SHA-256): the credentials' primitives, with no I/O but threads."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import hashlib
 import hmac
 import secrets
 
-from .store import Store
-from .store.users import User
-
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _SCHEMES = ("oauth", "bearer")
+ACCESS_COOKIE = "access_token"  # where the original web client keeps its token
 # The hash of a random password nobody knows: checking it for an unknown login makes a failed login
 # take the same time whether or not the login exists.
 DUMMY_HASH = "scrypt$16384$8$1$0Wy/4Ks+Qyq8UjYMzzqFbg==$AN9haAVqIsWlTzG8vXeC3XNW7sxwBaMkLVX5NqTl5m8="
@@ -62,10 +60,3 @@ def token_from_header(value: str | None) -> str | None:
     if scheme.lower() not in _SCHEMES or not token:
         return None
     return token
-
-
-async def user_for_token(store: Store, token: str | None) -> User | None:
-    """The user a token belongs to, or None."""
-    if not token:
-        return None
-    return await store.users.by_token_hash(token_hash(token))

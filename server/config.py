@@ -20,13 +20,14 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Every setting of SPEC §2, parsed and checked."""
+    """Every setting (README, configuration), parsed and checked."""
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000
     db_path: Path = Path("var/trainer.db")
     contests_dir: Path = DEFAULT_CONTESTS_DIR
     max_connections_per_group: int = 3
+    max_sockets_per_user: int = 4
     snapshot_interval: float = 2.0
     auth_mode: str = "token"
     allow_origins: tuple[str, ...] = ("*",)
@@ -37,6 +38,8 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
+    admin_logins: tuple[str, ...] = ()  # users who may upload contests and reload the contests folder
+    max_upload_bytes: int = 256 << 20  # largest contest package upload
 
     @property
     def any_origin(self) -> bool:
@@ -86,6 +89,10 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _logins(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+
+
 def _nonempty(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -98,6 +105,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DB_PATH": ("db_path", lambda n, r: Path(_nonempty(n, r))),
     "CONTESTS_DIR": ("contests_dir", _contests_dir),
     "MAX_CONNECTIONS_PER_GROUP": ("max_connections_per_group", lambda n, r: _int(n, r, 1)),
+    "MAX_SOCKETS_PER_USER": ("max_sockets_per_user", lambda n, r: _int(n, r, 1, 64)),
     "SNAPSHOT_INTERVAL": ("snapshot_interval", _positive_float),
     "AUTH_MODE": ("auth_mode", lambda n, r: _choice(n, r, AUTH_MODES)),
     "ALLOW_ORIGINS": ("allow_origins", _origins),
@@ -108,6 +116,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),
     "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
+    "ADMIN_LOGINS": ("admin_logins", _logins),
+    "MAX_UPLOAD_BYTES": ("max_upload_bytes", lambda n, r: _int(n, r, 1024)),
 }
 
 

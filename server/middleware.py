@@ -1,4 +1,4 @@
-"""One middleware that turns every failure into the JSON error of SPEC §4."""
+"""One middleware that turns every failure into the JSON error body (docs/protocol.md, errors)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 from webargs.aiohttpparser import AIOHTTPParser
 
-from .errors import ApiError, BadRequest, ServiceUnavailable, ValidationFailed
+from .domain.errors import DomainError
+from .http_errors import (
+    ApiError,
+    BadRequest,
+    ServiceUnavailable,
+    ValidationFailed,
+    api_error_response,
+    domain_error_response,
+    http_error_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +37,6 @@ _HTTP_CODES = {
     422: "VALIDATION_ERROR",
     429: "TOO_MANY_REQUESTS",
 }
-
-
-def error_response(error: ApiError) -> web.Response:
-    """The JSON response for an ApiError."""
-    return web.json_response(error.to_wire(), status=error.status, headers=error.headers or None)
 
 
 class ApiParser(AIOHTTPParser):
@@ -56,24 +60,24 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     """Render ApiError and aiohttp's HTTP errors as JSON; log and hide anything unexpected."""
     try:
         return await handler(request)
+    except DomainError as exc:
+        return domain_error_response(exc)
     except ApiError as exc:
-        return error_response(exc)
+        return api_error_response(exc)
     except web.HTTPException as exc:
         if exc.status < 400 or exc.status == 101:
             raise
-        code = _HTTP_CODES.get(exc.status, "HTTP_ERROR")
-        body = {"error": {"code": code, "message": exc.reason, "details": {}}}
+        body = http_error_body(_HTTP_CODES.get(exc.status, "HTTP_ERROR"), exc.reason)
         headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")}
         return web.json_response(body, status=exc.status, headers=headers)
     except sqlite3.OperationalError as exc:
         # a full disk or a read-only/locked database file is the server's storage failing, not the request
         log.error("storage failure in %s %s: %s", request.method, request.path, exc)
-        return error_response(ServiceUnavailable("storage is unavailable; try again"))
+        return api_error_response(ServiceUnavailable("storage is unavailable; try again"))
     except UnicodeDecodeError:
-        return error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
+        return api_error_response(BadRequest("request body is not valid UTF-8", code="INVALID_JSON"))
     except HttpProcessingError as exc:  # malformed framing inside a body a view reads, e.g. a multipart part header
-        return error_response(BadRequest("malformed request body", {"reason": exc.message}))
+        return api_error_response(BadRequest("malformed request body", {"reason": exc.message}))
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
-        body = {"error": {"code": "INTERNAL_ERROR", "message": "internal server error", "details": {}}}
-        return web.json_response(body, status=500)
+        return web.json_response(http_error_body("INTERNAL_ERROR", "internal server error"), status=500)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -11,10 +9,13 @@ from typing import Any
 
 from aiohttp_apigami.constants import SWAGGER_DICT
 
+from . import docgen
 from .app import create_app
 from .config import Config
+from .docgen import render
 
 DEFAULT_PATH = Path(__file__).parent.parent / "openapi.json"
+__all__ = ["DEFAULT_PATH", "build_spec", "main", "render"]
 
 
 def build_spec() -> dict[str, Any]:
@@ -24,26 +25,9 @@ def build_spec() -> dict[str, Any]:
         return app[SWAGGER_DICT]  # type: ignore[no-any-return]
 
 
-def render(spec: dict[str, Any]) -> str:
-    """Stable text for the committed file."""
-    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Write the spec, or with --check exit 1 when the committed file differs."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when the file is out of date")
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
-    args = parser.parse_args(argv)
-    text = render(build_spec())
-    if args.check:
-        current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
-        if current != text:
-            print(f"{args.path} is out of date: run `make openapi`", file=sys.stderr)
-            return 1
-        return 0
-    args.path.write_text(text, encoding="utf-8")
-    return 0
+    """Write the document, or with --check exit 1 when the committed file differs."""
+    return docgen.main(__doc__ or "", build_spec, DEFAULT_PATH, argv)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
-"""ICPC standings from judged submissions (SPEC §9); pure functions, no I/O."""
+"""ICPC standings from judged submissions (docs/protocol.md, standings); pure functions, no I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .judge.verdicts import COMPILATION_ERROR, OK, PENDING
 
@@ -47,15 +46,26 @@ class Cell:
             return 0
         return self.accepted_at // 60_000 + PENALTY_MINUTES * self.rejected
 
-    def to_wire(self) -> dict[str, Any]:
-        """The client's problemResults entry."""
+    @property
+    def status(self) -> str:
+        """ACCEPTED, NOT_ACCEPTED (judged, never OK) or NOT_SUBMITTED."""
         if self.accepted_at is not None:
-            status, count, delay = "ACCEPTED", self.rejected + 1, self.accepted_at // 1000
-        elif self.any_judged:
-            status, count, delay = "NOT_ACCEPTED", self.rejected, self.last_at // 1000
-        else:
-            status, count, delay = "NOT_SUBMITTED", 0, 0
-        return {"status": status, "submissionCount": str(count), "submitDelay": delay}
+            return "ACCEPTED"
+        return "NOT_ACCEPTED" if self.any_judged else "NOT_SUBMITTED"
+
+    @property
+    def submission_count(self) -> int:
+        """Penalized attempts up to and including the first OK."""
+        if self.accepted_at is not None:
+            return self.rejected + 1
+        return self.rejected if self.any_judged else 0
+
+    @property
+    def submit_delay(self) -> int:
+        """Seconds to the first OK, or to the last rejected attempt when unsolved."""
+        if self.accepted_at is not None:
+            return self.accepted_at // 1000
+        return self.last_at // 1000 if self.any_judged else 0
 
 
 @dataclass
@@ -97,10 +107,38 @@ def _apply(cell: Cell, attempt: Attempt) -> None:
         cell.last_at = attempt.time_from_start
 
 
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A standings column: a problem's alias and name."""
+
+    alias: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedRow:
+    """A ranked row: places shared by equal rows run from place_from to place_to."""
+
+    participant: Participant
+    place_from: int
+    place_to: int
+    solved: int
+    penalty: int
+    cells: tuple[Cell, ...]  # in column order
+
+
+@dataclass(frozen=True, slots=True)
+class Standings:
+    """The columns and the ranked rows."""
+
+    titles: tuple[Title, ...]
+    rows: tuple[PlacedRow, ...]
+
+
 def standings(
     titles: Sequence[tuple[str, str]], participants: Sequence[Participant], attempts: Iterable[Attempt]
-) -> dict[str, Any]:
-    """The standings document: titles (alias, name) and ranked rows; attempts in submission order."""
+) -> Standings:
+    """Columns (alias, name) and ranked rows; attempts in submission order."""
     aliases = [alias for alias, _ in titles]
     rows = {p.id: Row(p, {alias: Cell() for alias in aliases}) for p in participants}
     for attempt in attempts:
@@ -109,22 +147,14 @@ def standings(
             continue
         _apply(row.cells[attempt.alias], attempt)
     ordered = sorted(rows.values(), key=Row.rank_key)
-    wire_rows = []
+    placed: list[PlacedRow] = []
     index = 0
     while index < len(ordered):
         end = index
         while end + 1 < len(ordered) and ordered[end + 1].rank_key() == ordered[index].rank_key():
             end += 1
         for row in ordered[index : end + 1]:
-            wire_rows.append(
-                {
-                    "participantInfo": {"id": row.participant.id, "name": row.participant.name},
-                    "placeFrom": [index + 1],
-                    "placeTo": [end + 1],
-                    "score": str(row.solved),
-                    "penalty": row.penalty,
-                    "problemResults": [row.cells[alias].to_wire() for alias in aliases],
-                }
-            )
+            cells = tuple(row.cells[alias] for alias in aliases)
+            placed.append(PlacedRow(row.participant, index + 1, end + 1, row.solved, row.penalty, cells))
         index = end + 1
-    return {"titles": [{"name": alias, "title": title} for alias, title in titles], "rows": wire_rows}
+    return Standings(tuple(Title(alias, name) for alias, name in titles), tuple(placed))

@@ -39,6 +39,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("CONTESTS_DIR", "/no/such/folder"),
         ("SNAPSHOT_INTERVAL", "0"),
         ("MAX_CONNECTIONS_PER_GROUP", "0"),
+        ("MAX_SOCKETS_PER_USER", "0"),
+        ("MAX_SOCKETS_PER_USER", "65"),
         ("JUDGE_WORKERS", "x"),
         ("JUDGE_ISOLATION", "none"),
         ("JUDGE_QUEUE_PER_TEAM", "0"),

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from server.contests.loader import load_catalog
 from server.judge.compilers import COMPILERS
 
-from .conftest import Api, error_of
-from .packages import write_contest
+from .support.api import Api, error_of
+from .support.packages import write_contest
 
 
 async def test_contests_and_compilers(api: Api, client: TestClient) -> None:
@@ -48,7 +48,7 @@ async def test_session_problems_statement_and_state(api: Api, client: TestClient
     state = await (await client.get(f"/contests/{ts}/problems/B", headers=alice.headers)).json()
     assert state == {"problemAlias": "B", "status": "NOT_SUBMITTED", "attempts": 0}
     resp = await client.get(f"/contests/{ts}/problems/A/statement", headers=alice.headers)
-    assert resp.content_type == "text/html" and "<h1>Sum A</h1>" in await resp.text()
+    assert resp.content_type == "text/html" and '<h1 class="title">A. Sum A</h1>' in await resp.text()
     await error_of(await client.get(f"/contests/{ts}/problems/Z", headers=alice.headers), 404)
     await error_of(await client.get(f"/contests/{ts}/problems/Z/statement", headers=alice.headers), 404)
 

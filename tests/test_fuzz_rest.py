@@ -26,9 +26,9 @@ from server.clock import utcnow
 from server.config import Config
 from server.keys import STORE
 
-from .fuzzing import tracebacks
-from .liveserver import LiveServer
-from .packages import write_contest
+from .support.fuzzing import tracebacks
+from .support.liveserver import LiveServer
+from .support.packages import write_contest
 
 OPENAPI = Path(__file__).parent.parent / "openapi.json"
 MAX_EXAMPLES = 25  # per operation, in the fuzzing phase (examples and coverage phases add their own cases)

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from server.config import Config
 
-from .conftest import Account, Api
-from .fuzzing import (
+from .support.api import Account, Api
+from .support.fuzzing import (
     FUZZ_SETTINGS,
     STATE_TYPES,
     Frame,
@@ -37,7 +37,7 @@ from .fuzzing import (
     send_marked,
     tracebacks,
 )
-from .wsclient import ClientFactory, frame, joined, lobby, start, training
+from .support.ws import ClientFactory, frame, joined, lobby, start, training
 
 ALIASES = "AB"  # contest 1 of conftest's packages
 FAST = {"rate_per_second": 1e6, "rate_burst": 1_000_000}  # the rate limit has its own tests; here it would only mask

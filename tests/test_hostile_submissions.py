@@ -20,10 +20,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from server.judge import Judge
-from server.keys import CONFIG, SANDBOX_JUDGE
+from server.keys import CONFIG, JUDGE
 
-from .conftest import Account, Api
-from .judgekit import leased_uids, require, run_leaves, wait_no_processes
+from .support.api import Account, Api
+from .support.judge import leased_uids, require, run_leaves, wait_no_processes
 from .test_submissions import Verdicts, submit
 
 LIMIT_MS = 1000  # the test contests' problems: 1 s, 64 MiB
@@ -98,8 +98,10 @@ async def test_fork_bomb_and_memory_hog_leave_the_server_responsive(api: Api, cl
 
 
 def app_judge(client: TestClient) -> Judge:
-    """The app's judge (behind the judging service)."""
-    return client.app[SANDBOX_JUDGE]
+    """The app's sandboxed judge (behind the judging service)."""
+    judge = client.app[JUDGE].sandbox
+    assert isinstance(judge, Judge)
+    return judge
 
 
 async def full(client: TestClient, who: Account, ts: str, run: int) -> dict[str, Any]:

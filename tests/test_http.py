@@ -10,7 +10,7 @@ from server.app import create_app
 from server.config import Config
 from server.keys import STORE
 
-from .conftest import Api, error_of
+from .support.api import Api, error_of
 
 
 async def test_health(client: TestClient) -> None:

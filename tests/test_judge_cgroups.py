@@ -15,7 +15,7 @@ from server.judge import cgroups
 from server.judge.cgroups import CgroupError, Mount, cpu_plan, read_mounts
 from server.judge.launcher import Launcher, build_launcher
 
-from .judgekit import sandbox_processes
+from .support.judge import sandbox_processes
 
 V1_MOUNTINFO = """\
 25 30 0:22 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
 
+from server.app import create_app
+from server.config import Config
 from server.judge import Judge, JudgeTask, TestCase, cgroups, compilers, verdicts
 from server.judge.compilers import COMPILERS, KNOWN, available, java_class
 
-from .conftest import Api, error_of
-from .judgekit import MIB
+from .support.api import Api, error_of
+from .support.judge import MIB
 from .test_submissions import form
 
 SUMS = [("1 2\n", "3\n"), ("40 2\n", "42\n")]
@@ -116,10 +118,12 @@ def test_a_language_is_offered_only_with_its_whole_toolchain() -> None:
 
 
 async def test_an_uninstalled_language_is_not_offered_and_refused(
-    api: Api, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    aiohttp_client: Callable[..., Awaitable[TestClient]], config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # This machine, as if Kotlin were not installed.
+    # This machine, as if Kotlin were not installed (the app takes the offered languages when it is built).
     monkeypatch.delitem(compilers.COMPILERS, "kotlin_1_8_0", raising=False)
+    client = await aiohttp_client(create_app(config))
+    api = Api(client)
     listed = (await (await client.get("/compilers")).json())["compilers"]
     assert "kotlin_1_8_0" not in [c["id"] for c in listed]
     alice = await api.register()

@@ -14,10 +14,10 @@ from server.judge.sandbox import RunResult
 from server.judge.types import VALIDATION_INTERACTIVE, ValidatorSource
 from server.judge.validators import Judgement
 
-from .judgekit import MIB
+from .support.judge import MIB
 
 GUESS = Path(__file__).parent / "judge_problems" / "guess"
-INTERACTOR = ValidatorSource(GUESS / "interactor", "gcc_cpp20", time_limit=2, memory_limit=256 * MIB)
+INTERACTOR = ValidatorSource(GUESS / "interactor", "kattis", "cpp", time_limit=2, memory_limit=256 * MIB)
 
 BINARY_SEARCH = b"""
 n = int(input())

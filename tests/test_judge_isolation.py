@@ -14,7 +14,7 @@ from server.config import Config
 from server.judge import cgroups
 from server.judge.isolation import JudgeUnavailable, decide
 
-from .conftest import Api, error_of
+from .support.api import Api, error_of
 from .test_submissions import SUM_PY, Verdicts, form, submit
 
 ALL_MISSING = ("cgroups", "namespaces", "allow-list root", "uid switch", "seccomp")

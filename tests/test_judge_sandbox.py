@@ -19,7 +19,7 @@ from server.judge import Judge, JudgeError, sandbox, verdicts
 from server.judge.judge import run_limits
 from server.judge.launcher import Probe
 
-from .judgekit import (
+from .support.judge import (
     MIB,
     ROOT,
     leased_uids,

@@ -11,7 +11,7 @@ import pytest
 
 from server.judge import Judge, verdicts
 
-from .judgekit import ROOT, make_tests, require, task
+from .support.judge import ROOT, make_tests, require, task
 
 # Each line: a call an unprivileged process may normally make, and whether it worked.
 # (Calls that need a capability anyway, like mount or reboot, would prove nothing.)

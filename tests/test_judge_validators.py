@@ -12,13 +12,14 @@ from server.judge.sandbox import Limits, RunResult
 from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
 from server.judge.validators import content_key, kattis_judgement, validator_limits
 
-from .judgekit import MIB
+from .support.judge import MIB
 
 PROBLEMS = Path(__file__).parent / "judge_problems"
 SUMMANDS = PROBLEMS / "two_summands"
-CPP_VALIDATOR = ValidatorSource(SUMMANDS / "validator", "gcc_cpp20", time_limit=2, memory_limit=256 * MIB)
-PY_VALIDATOR = ValidatorSource(SUMMANDS / "validator_py", "python3_docker", time_limit=2, memory_limit=256 * MIB)
-TESTLIB_CHECKER = ValidatorSource(PROBLEMS / "testlib_sum" / "checker", "gcc_cpp20", kind=TESTLIB, time_limit=2)
+# As the package loader makes them (kind, language "c"/"cpp"/"python3"), with limits of their own.
+CPP_VALIDATOR = ValidatorSource(SUMMANDS / "validator", "kattis", "cpp", time_limit=2, memory_limit=256 * MIB)
+PY_VALIDATOR = ValidatorSource(SUMMANDS / "validator_py", "kattis", "python3", time_limit=2, memory_limit=256 * MIB)
+TESTLIB_CHECKER = ValidatorSource(PROBLEMS / "testlib_sum" / "checker", TESTLIB, "cpp", "check.cpp", time_limit=2)
 
 # n in, any two positive summands out
 HALVES = b"n = int(input())\nprint(n // 2, n - n // 2)\n"
@@ -34,16 +35,14 @@ def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
     judge.close()
 
 
-def summand_tests() -> list[TestCase]:
+def summand_tests(flags: tuple[str, ...] = ()) -> list[TestCase]:
+    """The problem's tests; `flags` as the package's validator_flags (each test carries them)."""
     data = SUMMANDS / "data"
-    return [TestCase(f"secret/{i}", data / f"{i}.in", data / f"{i}.ans") for i in (1, 2)]
+    return [TestCase(f"secret/{i}", data / f"{i}.in", data / f"{i}.ans", flags) for i in (1, 2)]
 
 
-def task(source: bytes, validator: ValidatorSource, tests: list[TestCase], flags: tuple[str, ...] = ()) -> JudgeTask:
-    return JudgeTask(
-        source, "python3_docker", tests, 1.0, 64 * MIB, validation=VALIDATION_CUSTOM, validator=validator,
-        validator_flags=flags,
-    )  # fmt: skip
+def task(source: bytes, validator: ValidatorSource, tests: list[TestCase]) -> JudgeTask:
+    return JudgeTask(source, "python3_docker", tests, 1.0, 64 * MIB, validation=VALIDATION_CUSTOM, validator=validator)
 
 
 @pytest.mark.parametrize("validator", [CPP_VALIDATOR, PY_VALIDATOR], ids=["c++", "python"])
@@ -62,7 +61,7 @@ async def test_a_wrong_answer_carries_the_validators_message(judge: Judge, valid
 
 async def test_validator_flags_are_passed(judge: Judge) -> None:
     assert (await judge.judge(task(BIG_FIRST, PY_VALIDATOR, summand_tests()))).verdict == verdicts.OK
-    report = await judge.judge(task(BIG_FIRST, PY_VALIDATOR, summand_tests(), flags=("min_first",)))
+    report = await judge.judge(task(BIG_FIRST, PY_VALIDATOR, summand_tests(("min_first",))))
     assert report.verdict == verdicts.WRONG_ANSWER
     assert "smaller summand" in report.tests[0].message
 
@@ -79,9 +78,23 @@ async def test_a_validator_is_built_once_per_content(judge: Judge, tmp_path: Pat
     copy = tmp_path / "copy"
     copy.mkdir()
     (copy / "validate.cpp").write_bytes((CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
-    assert content_key(ValidatorSource(copy, "gcc_cpp20")) == key
+    assert content_key(ValidatorSource(copy, "kattis", "cpp")) == key
     (copy / "validate.cpp").write_bytes(b"// changed\n" + (CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
-    assert content_key(ValidatorSource(copy, "gcc_cpp20")) != key
+    assert content_key(ValidatorSource(copy, "kattis", "cpp")) != key
+
+
+async def test_a_single_file_validator_and_one_with_build_and_run_scripts(judge: Judge, tmp_path: Path) -> None:
+    # The package loader hands a validator over as one source file, or as a folder with its own scripts.
+    single = ValidatorSource(CPP_VALIDATOR.folder / "validate.cpp", "kattis", "cpp", time_limit=2)
+    assert (await judge.judge(task(ONE_AND_REST, single, summand_tests()))).verdict == verdicts.OK
+    scripted = tmp_path / "scripted"
+    scripted.mkdir()
+    (scripted / "validate.cpp").write_bytes((CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
+    (scripted / "build").write_text("g++ -O2 -o validate validate.cpp\n")
+    (scripted / "run").write_text('exec ./validate "$@"\n')
+    scripts = ValidatorSource(scripted, "kattis", None, time_limit=2)
+    assert (await judge.judge(task(ONE_AND_REST, scripts, summand_tests()))).verdict == verdicts.OK
+    assert (await judge.judge(task(OFF_BY_ONE, scripts, summand_tests()))).verdict == verdicts.WRONG_ANSWER
 
 
 async def test_a_testlib_checker(judge: Judge) -> None:
@@ -97,14 +110,14 @@ async def test_a_testlib_checker(judge: Judge) -> None:
 
 
 async def test_a_validator_breaking_its_convention_is_a_judging_error(judge: Judge) -> None:
-    broken = ValidatorSource(PROBLEMS / "broken_validators" / "exits_zero", "python3_docker", time_limit=2)
+    broken = ValidatorSource(PROBLEMS / "broken_validators" / "exits_zero", "kattis", "python3", time_limit=2)
     report = await judge.judge(task(HALVES, broken, summand_tests()))
     assert report.verdict == verdicts.JUDGE_ERROR and report.failed_test == 1
     assert "exited with code 0" in report.judge_error and "not 42 or 43" in report.judge_error
 
 
 async def test_a_validator_that_does_not_build_is_a_judging_error(judge: Judge) -> None:
-    broken = ValidatorSource(PROBLEMS / "broken_validators" / "does_not_build", "gcc_cpp20", time_limit=2)
+    broken = ValidatorSource(PROBLEMS / "broken_validators" / "does_not_build", "kattis", "cpp", time_limit=2)
     with pytest.raises(JudgeError, match="validator does not build"):
         await judge.judge(task(HALVES, broken, summand_tests()))
 

@@ -12,7 +12,7 @@ import aiohttp
 import orjson
 import pytest
 
-from .realserver import ROOT, ServerProcess
+from .support.realserver import ROOT, ServerProcess
 
 SLEEPER_PY = b"import time\ntime.sleep(30)\n"
 SUM_PY = (ROOT / "data" / "solutions" / "classic" / "A.py").read_bytes()  # the sample contest's problem A

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.rooms.errors import UnknownContest
+from schemas.broadcasts import LobbyStateSchema
+from server.domain.errors import UnknownContest
 from server.rooms.lobby import LobbyRoom
 
 from .test_rooms_base import FakePeer
@@ -12,7 +13,7 @@ from .test_rooms_base import FakePeer
 
 def test_select_known_contest_bumps_version() -> None:
     room = LobbyRoom(7)
-    assert room.select_contest(2, {1, 2}) == {"contestId": 2}
+    room.select_contest(2, {1, 2})
     assert room.selected_contest_id == 2
     assert room.version == 1
 
@@ -28,7 +29,7 @@ def test_unknown_contest_changes_nothing() -> None:
 def test_state_lists_online_users() -> None:
     room = LobbyRoom(7)
     room.add(FakePeer(3), 3)
-    state = room.state()
+    state = LobbyStateSchema().dump(room)
     assert state["teamId"] == 7 and state["selectedContestId"] is None
     assert [u["id"] for u in state["users"]] == ["3"]
 

@@ -1,13 +1,24 @@
-"""The room registry: lookup by kind and id, adoption of restored rooms, the problem-progress hook."""
+"""The room registry: rooms found in memory, read back from their snapshot or created; stored progress merged."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+import orjson
+import pytest
+
+from server.rooms.archive import RoomArchive
 from server.rooms.lobby import LobbyRoom
 from server.rooms.registry import ProblemStatus, RoomRegistry
-from server.rooms.training import TrainingRoom
+from server.rooms.training import SessionFacts
+from server.rooms.urgent import UrgentRooms
+from server.store import Store
+
+from .support.store import open_store
+
+FACTS = SessionFacts.of_aliases(1, 1, ["A", "B"])
 
 
 @dataclass(frozen=True)
@@ -16,52 +27,76 @@ class State:
     attempts: int
 
 
-def test_rooms_are_created_once_and_found_by_kind() -> None:
-    registry = RoomRegistry()
-    lobby = registry.lobby(5)
-    assert registry.lobby(5) is lobby
+async def no_progress(session_id: str) -> Mapping[str, ProblemStatus]:
+    return {}
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await open_store(tmp_path / "trainer.db")
+    yield store
+    await store.close()
+
+
+async def registry_on(store: Store, provider=no_progress) -> RoomRegistry:  # type: ignore[no-untyped-def]
+    archive = RoomArchive(store.snapshots)
+    await archive.open()
+    return RoomRegistry(archive, provider, UrgentRooms())
+
+
+async def test_rooms_are_created_once_and_found_by_kind(store: Store) -> None:
+    registry = await registry_on(store)
+    assert await registry.lobby(5, create=False) is None
+    lobby = await registry.lobby(5, create=True)
+    assert await registry.lobby(5, create=True) is lobby
     assert registry.find("lobby", "5") is lobby and registry.find("lobby", 5) is lobby
-    assert registry.find("lobby", "x") is None
     assert registry.find("training", "s") is None
-    training = registry.training("s")
-    assert registry.find("training", "s") is training
+    training = await registry.training("s", FACTS, create=True)
+    assert registry.find("training", "s") is training and registry.trainings_of_team(1) == [training]
     assert set(registry) == {lobby, training} and len(registry) == 2
 
 
-def test_adopt_never_replaces_a_live_room() -> None:
-    registry = RoomRegistry()
-    live = registry.lobby(1)
-    registry.adopt(LobbyRoom(1))
-    registry.adopt(TrainingRoom("t"))
-    assert registry.lobby(1) is live
-    assert registry.find_training("t") is not None
+async def test_a_stored_room_is_read_back_with_its_facts(store: Store) -> None:
+    await store.snapshots.save_many(
+        [
+            ("lobby", "3", orjson.dumps({"v": 2, "selectedContestId": 1}).decode()),
+            (
+                "training",
+                "s",
+                orjson.dumps(
+                    {"v": 2, "code": {"A": "x"}, "compilers": {}, "assignments": {}, "controllerId": None}
+                ).decode(),
+            ),
+        ]
+    )
+    registry = await registry_on(store)
+    lobby = await registry.lobby(3, create=False)
+    assert isinstance(lobby, LobbyRoom) and lobby.selected_contest_id == 1
+    room = await registry.training("s", FACTS, create=False)
+    assert room is not None and room.code == {"A": "x"} and room.aliases == ("A", "B") and room.team_id == 1
+    registry.evict(room)
+    assert registry.find_training("s") is None
+    assert await registry.training("s", FACTS, create=False) is not room  # read back again
 
 
-async def test_assignments_of_unknown_session_are_empty() -> None:
-    assert await RoomRegistry().assignments("nope") == {}
-
-
-async def test_problem_states_are_loaded_once_and_merged() -> None:
+async def test_problem_states_are_loaded_once_and_merged(store: Store) -> None:
     calls: list[str] = []
 
     async def provider(session_id: str) -> Mapping[str, ProblemStatus]:
         calls.append(session_id)
         return {"A": State("FAILED", 2)}
 
-    registry = RoomRegistry(provider)
-    room = registry.training("s")
-    room.bind(1, 1, ["A", "B"], "IN_PROCESS")
-    room.merge_problem("A", attempts=5)  # a judge update that raced ahead of the load
-    await registry.load_problems(room)
-    await registry.load_problems(room)
+    registry = await registry_on(store, provider)
+    room = await registry.training("s", FACTS, create=True)
+    assert room is not None
+    room.merge_problem("A", attempts=5)  # a judge update that raced ahead of a later load
+    await registry.training("s", FACTS, create=True)
     assert calls == ["s"]
-    assert room.state()["problems"] == [
-        {"alias": "A", "status": "FAILED", "attempts": 5},
-        {"alias": "B", "status": "NOT_SUBMITTED", "attempts": 0},
-    ]
+    assert (room.problems["A"].status, room.problems["A"].attempts) == ("FAILED", 5)
+    assert room.problems["B"].status == "NOT_SUBMITTED"
 
 
-async def test_a_failing_provider_is_retried_later() -> None:
+async def test_a_failing_provider_is_retried_later(store: Store) -> None:
     fail = True
 
     async def provider(session_id: str) -> Mapping[str, ProblemStatus]:
@@ -69,11 +104,9 @@ async def test_a_failing_provider_is_retried_later() -> None:
             raise OSError("database is locked")
         return {"A": State("PASSED", 1)}
 
-    registry = RoomRegistry(provider)
-    room = registry.training("s")
-    room.bind(1, 1, ["A"], "IN_PROCESS")
-    await registry.load_problems(room)
-    assert not room.problems_loaded
+    registry = await registry_on(store, provider)
+    room = await registry.training("s", FACTS, create=True)
+    assert room is not None and room.problems["A"].status == "NOT_SUBMITTED"
     fail = False
-    await registry.load_problems(room)
+    await registry.training("s", FACTS, create=False)
     assert room.problems["A"].status == "PASSED"

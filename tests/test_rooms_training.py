@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 
-from server.rooms.errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
-from server.rooms.training import FINISHED, TrainingRoom, exceeds_bytes
-from server.store.users import User
+from schemas.broadcasts import TrainingStateSchema
+from server.domain.errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
+from server.domain.events import ProblemProgressed, SessionFinished
+from server.domain.records import FINISHED, IN_PROCESS, TrainingSession, User
+from server.rooms.training import SessionFacts, TrainingRoom, exceeds_bytes
 
 from .test_rooms_base import FakePeer
 
@@ -15,22 +20,31 @@ BOB = User(2, "bob", "Bob", "B")
 MEMBERS = {1: ALICE, 2: BOB}
 
 
+FACTS = SessionFacts(team_id=10, contest_id=1, aliases=("A", "B"), finished=False)
+
+
 @pytest.fixture
 def room() -> TrainingRoom:
-    room = TrainingRoom("s-1")
-    room.bind(10, 1, ["B", "A"], "IN_PROCESS")
-    return room
+    return TrainingRoom("s-1", FACTS)
+
+
+def state(room: TrainingRoom) -> dict[str, Any]:
+    """The ROOM_STATE payload a newcomer would get."""
+    return TrainingStateSchema().dump(room)  # type: ignore[no-any-return]
 
 
 def test_code_needs_a_known_alias(room: TrainingRoom) -> None:
     with pytest.raises(UnknownProblem):
         room.update_code(1, "Z", "x", 100)
-    assert room.update_code(1, "A", "print(1)", 100) == {"code": "print(1)", "problemAlias": "A", "userId": "1"}
+    version = room.version
+    room.update_code(1, "A", "print(1)", 100)
+    assert room.code == {"A": "print(1)"} and room.version == version + 1
 
 
 def test_control_holder_alone_may_edit(room: TrainingRoom) -> None:
     room.update_code(2, "A", "anyone may type while nobody holds control", 100)
-    assert room.take_control(1, 1) == {"userId": "1"}
+    room.take_control(1, 1)
+    assert room.controller_id == 1
     with pytest.raises(NotInControl) as info:
         room.update_code(2, "A", "bob", 100)
     assert info.value.details == {"controllerId": "1"}
@@ -63,46 +77,57 @@ def test_exceeds_bytes(text: str, limit: int, expected: bool) -> None:
 
 
 def test_assignment_substitutes_the_stored_user_and_checks_membership(room: TrainingRoom) -> None:
-    out = room.assign("B", 2, MEMBERS)
-    assert out == {"user": BOB.to_wire(), "problemAlias": "B"}
+    assert room.assign("B", 2, MEMBERS) == BOB
+    assert room.assignments == {"B": BOB}
     with pytest.raises(NotTeamMember):
         room.assign("A", 3, MEMBERS)
-    assert room.assign("B", None, MEMBERS) == {"user": None, "problemAlias": "B"}
-    assert room.assigned_users() == {"A": None, "B": None}
+    assert room.assign("B", None, MEMBERS) is None
+    assert state(room)["assignments"] == {"A": None, "B": None}
 
 
 def test_compiler_must_be_known(room: TrainingRoom) -> None:
     with pytest.raises(UnknownCompiler):
         room.select_compiler("A", "cobol", {"gcc_cpp20"})
-    assert room.select_compiler("A", "gcc_cpp20", {"gcc_cpp20"}) == {"compiler": "gcc_cpp20", "problemAlias": "A"}
+    room.select_compiler("A", "gcc_cpp20", {"gcc_cpp20"})
+    assert room.compilers == {"A": "gcc_cpp20"}
 
 
-def test_state_lists_every_alias_sorted(room: TrainingRoom) -> None:
+def test_state_lists_every_alias_sorted() -> None:
+    room = TrainingRoom("s-1", SessionFacts.of_aliases(10, 1, ["B", "A"]))
     room.add(FakePeer(1), 3)
     room.update_code(1, "B", "b", 100)
-    state = room.state()
-    assert state["trainingSessionId"] == "s-1" and state["status"] == "IN_PROCESS"
-    assert state["code"] == {"A": "", "B": "b"}
-    assert state["compilers"] == {"A": None, "B": None}
-    assert state["assignments"] == {"A": None, "B": None}
-    assert state["controllerId"] is None
-    assert state["problems"] == [
+    room.assign("A", 2, MEMBERS)
+    shown = state(room)
+    assert shown["trainingSessionId"] == "s-1" and shown["status"] == "IN_PROCESS"
+    assert [u["id"] for u in shown["users"]] == ["1"]
+    assert shown["code"] == {"A": "", "B": "b"}
+    assert shown["compilers"] == {"A": None, "B": None}
+    assert shown["assignments"]["A"]["login"] == "bob" and shown["assignments"]["B"] is None
+    assert shown["controllerId"] is None
+    assert shown["problems"] == [
         {"alias": "A", "status": "NOT_SUBMITTED", "attempts": 0},
         {"alias": "B", "status": "NOT_SUBMITTED", "attempts": 0},
     ]
 
 
 def test_progress_never_goes_back(room: TrainingRoom) -> None:
-    room.merge_problem("A", status="PASSED", attempts=3)
+    room.apply(ProblemProgressed("s-1", "A", "PASSED", 3))
     room.merge_problem("A", status="FAILED", attempts=2)  # e.g. a stale read of the store arriving late
     room.merge_problem("A", status="BOGUS")
-    assert room.state()["problems"][0] == {"alias": "A", "status": "PASSED", "attempts": 3}
+    assert state(room)["problems"][0] == {"alias": "A", "status": "PASSED", "attempts": 3}
 
 
-def test_finish_is_sticky(room: TrainingRoom) -> None:
-    room.finish()
-    room.bind(10, 1, ["A", "B"], "IN_PROCESS")
+def test_a_finished_session_stays_finished(room: TrainingRoom) -> None:
+    assert room.status == "IN_PROCESS"
+    session = _session_record(finished=True)
+    room.apply(SessionFinished(session, expired=True))
     assert room.status == FINISHED
+    assert TrainingRoom("s-2", SessionFacts.of(session, ["A"])).status == FINISHED
+
+
+def _session_record(finished: bool) -> TrainingSession:
+    now = datetime.now(UTC)
+    return TrainingSession("s-1", 10, 1, FINISHED if finished else IN_PROCESS, now, now if finished else None, now)
 
 
 def test_snapshot_round_trip(room: TrainingRoom) -> None:
@@ -110,11 +135,17 @@ def test_snapshot_round_trip(room: TrainingRoom) -> None:
     room.take_control(1, 1)
     room.assign("B", 2, MEMBERS)
     room.select_compiler("A", "gcc_c17", {"gcc_c17"})
-    copy = TrainingRoom("s-1")
+    copy = TrainingRoom("s-1", FACTS)
     copy.restore(room.snapshot())
-    copy.bind(10, 1, ["A", "B"], "IN_PROCESS")
-    original, restored = room.state(), copy.state()
-    assert restored == original | {"users": []}
+    assert state(copy) == state(room)
+    assert copy.assignments == {"B": BOB}
+
+
+def test_version_1_snapshots_with_wire_users_still_load(room: TrainingRoom) -> None:
+    """Snapshots written before version 2 hold wire user objects (id as digits); they load as records."""
+    wire_bob = {"id": "2", "login": "bob", "first_name": "Bob", "last_name": "B", "display_name": "bob"}
+    room.restore({"v": 1, "code": {"A": "x"}, "compilers": {}, "assignments": {"B": wire_bob}, "controllerId": 2})
+    assert room.assignments == {"B": BOB} and room.controller_id == 2 and room.code == {"A": "x"}
 
 
 def test_snapshot_is_a_copy(room: TrainingRoom) -> None:
@@ -130,7 +161,8 @@ def test_snapshot_is_a_copy(room: TrainingRoom) -> None:
         {"v": 1, "code": {"A": 1}, "compilers": {}, "assignments": {}, "controllerId": None},
         {"v": 1, "code": {}, "compilers": {}, "assignments": {"A": "bob"}, "controllerId": None},
         {"v": 1, "code": {}, "compilers": {}, "assignments": {}, "controllerId": "1"},
-        {"v": 2, "code": {}, "compilers": {}, "assignments": {}, "controllerId": None},
+        {"v": 3, "code": {}, "compilers": {}, "assignments": {}, "controllerId": None},
+        {"v": 2, "code": {}, "compilers": {}, "assignments": {"A": {"id": "x", "login": "b"}}, "controllerId": None},
     ],
 )
 def test_malformed_snapshot_changes_nothing(room: TrainingRoom, state: dict[str, object]) -> None:

@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
+from server.contests.loader import load_contest
+from server.contests.models import Contest
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTESTS_DIR = ROOT / "data" / "contests"
 CONTEST_DIR = CONTESTS_DIR / "classic"
@@ -84,7 +87,7 @@ def mismatch(got: str, want: str, floats: bool) -> str | None:
 
 def check_program(command: list[str], alias: str) -> None:
     """Run command on every test of a problem and assert it prints the expected answers."""
-    floats = bool(problem_yaml(alias).get("float_tolerance", False))
+    floats = "float_tolerance" in str(problem_yaml(alias).get("validator_flags", ""))
     timeout = max(10.0, 5 * float(problem_yaml(alias)["limits"]["time_limit"]))
 
     def run(test: Path) -> str | None:
@@ -98,6 +101,19 @@ def check_program(command: list[str], alias: str) -> None:
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         failures = [f for f in pool.map(run, all_inputs(alias)) if f]
     assert not failures, "\n".join(failures)
+
+
+@functools.cache
+def loaded() -> Contest:
+    """The contest as the server loads it."""
+    return load_contest(CONTEST_DIR)
+
+
+def rendered_statement(alias: str) -> str:
+    """The statement page the server serves for a problem."""
+    problem = loaded().problem(alias)
+    assert problem is not None and problem.statement.source == "md"
+    return problem.statement_html.decode()
 
 
 def files_under(folder: Path) -> Iterator[Path]:
@@ -126,11 +142,13 @@ def test_problem_package(alias: str) -> None:
     limits = meta["limits"]
     assert isinstance(limits["time_limit"], int | float) and 0 < limits["time_limit"] <= 10
     assert isinstance(limits["memory"], int) and 64 <= limits["memory"] <= 2048
-    assert meta.get("float_tolerance", False) is (alias == "E")
-    statement = (problem_dir(alias) / "statement.html").read_text(encoding="utf-8")
-    assert f"<h1>{html.escape(meta['name'])}</h1>" in statement
-    for section in ("Input", "Output", "Examples"):
-        assert f"<h2>{section}</h2>" in statement
+    assert (meta.get("validator_flags") == "float_tolerance 1e-6") is (alias == "E")
+    assert (problem_dir(alias) / "problem_statement" / "problem.en.md").is_file()
+    statement = rendered_statement(alias)
+    assert f'<h1 class="title">{alias}. {html.escape(meta["name"])}</h1>' in statement
+    for part in ("legend", "input-specification", "output-specification", "notes"):
+        assert f'<div class="{part}">' in statement, part
+    assert '<table class="sample-tests">' in statement and "<math" in statement
     for kind, minimum in (("sample", 1), ("secret", 5)):
         folder = problem_dir(alias) / "data" / kind
         names = sorted(p.name for p in folder.iterdir())
@@ -142,7 +160,7 @@ def test_problem_package(alias: str) -> None:
 @pytest.mark.parametrize("alias", ALIASES)
 def test_statement_shows_samples(alias: str) -> None:
     """Every sample input and answer appears verbatim in a <pre> block of the statement."""
-    statement = (problem_dir(alias) / "statement.html").read_text(encoding="utf-8")
+    statement = rendered_statement(alias)
     blocks = {html.unescape(b) for b in re.findall(r"<pre>(.*?)</pre>", statement, flags=re.DOTALL)}
     for test in inputs_of(alias, "sample"):
         assert test.read_text() in blocks, f"{test.name} is not in the statement"

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from server.scoring import Attempt, Participant, standings
+from typing import Any
+
+from schemas.submissions import StandingsSchema
+from server.scoring import Attempt, Participant
+from server.scoring import standings as rank
 
 TITLES = [("A", "Alpha"), ("B", "Beta")]
 P1, P2, P3 = Participant("s1", "Blue"), Participant("s2", "Red"), Participant("s3", "Green")
 MIN = 60_000
+
+
+def standings(titles: list[tuple[str, str]], participants: list[Participant], attempts: list[Attempt]) -> Any:
+    """The ranked standings as the client reads them (scoring's result dumped through its schema)."""
+    return StandingsSchema().dump(rank(titles, participants, attempts))
 
 
 def test_penalty_counts_rejections_before_ok_but_not_compile_errors() -> None:

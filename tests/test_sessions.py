@@ -8,17 +8,19 @@ from datetime import datetime
 
 from aiohttp.test_utils import TestClient
 
-from server.events import RoomEvent
-from server.keys import EVENTS, STORE
+from server.domain.events import DomainEvent, SessionFinished, SessionStarted
+from server.keys import BUS, STORE
 
-from .conftest import Account, Api, error_of
+from .support.api import Account, Api, error_of, record_events
 
 
-def record_events(client: TestClient) -> list[RoomEvent]:
-    """Subscribe a list to the app's publish interface."""
-    events: list[RoomEvent] = []
-    client.app[EVENTS].subscribe(events.append)
-    return events
+def announced(events: list[DomainEvent]) -> list[tuple[str, str, bool | None]]:
+    """(event, session id, expired) of each session event."""
+    return [
+        (type(e).__name__, e.session.id, getattr(e, "expired", None))
+        for e in events
+        if isinstance(e, SessionStarted | SessionFinished)
+    ]
 
 
 async def _team(api: Api) -> tuple[Account, Account, dict[str, object]]:
@@ -37,17 +39,12 @@ async def test_create_then_same_running_session(api: Api, client: TestClient) ->
     assert session["team_id"] == team["id"] and session["contest_id"] == 1
     created, ends = datetime.fromisoformat(session["dt_created"]), datetime.fromisoformat(session["ends_at"])
     assert created.utcoffset() is not None and (ends - created).total_seconds() == 18000
-    assert events == [
-        RoomEvent(
-            "lobby",
-            team["id"],
-            "TRAINING_STARTED",
-            {"id": session["id"], "status": "IN_PROCESS", "dtCreated": session["dt_created"]},
-        )
-    ]
+    assert announced(events) == [("SessionStarted", session["id"], None)]
+    assert isinstance(events[0], SessionStarted) and events[0].session.team_id == team["id"]
     again = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 2}, headers=bob.headers)
     assert again.status == 200 and (await again.json())["id"] == session["id"]
-    assert len(events) == 1
+    # announced again, so a teammate who went back to the lobby follows the team into the session
+    assert announced(events) == [("SessionStarted", session["id"], None)] * 2
 
 
 async def test_concurrent_starts_make_one_session(api: Api, client: TestClient) -> None:
@@ -73,13 +70,12 @@ async def test_find_get_reconnect_complete(api: Api, client: TestClient) -> None
     assert resp.status == 200
     finished = await resp.json()
     assert finished["status"] == "FINISHED" and finished["dt_finished"] is not None
-    payload = {"id": session["id"], "teamId": team["id"], "contestId": 1, "status": "FINISHED"}
-    assert events == [
-        RoomEvent("training", session["id"], "TRAINING_FINISHED", payload),
-        RoomEvent("lobby", team["id"], "TRAINING_FINISHED", payload),
-    ]
+    assert announced(events) == [("SessionFinished", session["id"], False)]
+    assert isinstance(events[0], SessionFinished) and events[0].session.status == "FINISHED"
     again = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=bob.headers)
-    assert again.status == 200 and len(events) == 2
+    assert again.status == 200 and (await again.json()) == finished
+    # announced again: the web client leaves the workspace only on this event
+    assert announced(events) == [("SessionFinished", session["id"], False)] * 2
     await error_of(await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=bob.headers), 404)
     new = await api.session(alice, team["id"], 2)
     assert new["id"] != session["id"]
@@ -104,16 +100,16 @@ async def test_timer_finishes_session_with_contest_finished(api: Api, client: Te
     alice, _, team = await _team(api)
     events = record_events(client)
     finished = asyncio.Event()
-    client.app[EVENTS].subscribe(lambda e: finished.set() if e.type == "CONTEST_FINISHED" else None)
+    client.app[BUS].subscribe(lambda e: finished.set() if isinstance(e, SessionFinished) else None)
     session = await api.session(alice, team["id"], 3)
     await asyncio.wait_for(finished.wait(), 5)
-    assert [(e.room, e.type) for e in events] == [
-        ("lobby", "TRAINING_STARTED"),
-        ("training", "CONTEST_FINISHED"),
-        ("lobby", "CONTEST_FINISHED"),
-    ]
+    assert announced(events) == [("SessionStarted", session["id"], None), ("SessionFinished", session["id"], True)]
     body = await (await client.get(f"/training-sessions/{session['id']}", headers=alice.headers)).json()
     assert body["status"] == "FINISHED"
+    # the client's "back to the lobby" dialog after CONTEST_FINISHED calls /complete and waits for this
+    resp = await client.post(f"/training-sessions/{session['id']}/complete", json={}, headers=alice.headers)
+    assert resp.status == 200 and (await resp.json()) == body
+    assert announced(events)[2:] == [("SessionFinished", session["id"], False)]
 
 
 async def test_session_access_rules(api: Api, client: TestClient) -> None:
@@ -146,15 +142,44 @@ async def test_session_access_rules(api: Api, client: TestClient) -> None:
     await error_of(await client.get(f"/training-sessions/{session['id']}"), 401)
 
 
-async def test_ids_in_bodies_must_be_json_integers(api: Api, client: TestClient) -> None:
+async def test_ids_in_bodies_are_integers_or_digit_strings(api: Api, client: TestClient) -> None:
+    """The web client sends `{"team_id": "1", "contest_id": 1}` (team_id from the route): both forms work."""
     alice, _, team = await _team(api)
-    for body in (
-        {"team_id": team["id"] + 0.9, "contest_id": 1},
-        {"team_id": str(team["id"]), "contest_id": 1},
-        {"team_id": team["id"], "contest_id": True},
+    resp = await client.post(
+        "/training-sessions", json={"team_id": str(team["id"]), "contest_id": 1}, headers=alice.headers
+    )
+    assert resp.status == 201, await resp.text()
+    started = await resp.json()
+    assert started["team_id"] == team["id"] and started["contest_id"] == 1  # answers keep integer ids
+    resp = await client.post(
+        "/training-sessions", json={"team_id": team["id"], "contest_id": "0001"}, headers=alice.headers
+    )
+    assert resp.status == 200 and (await resp.json())["id"] == started["id"]
+    for bad in (
+        team["id"] + 0.9,
+        float(team["id"]),
+        True,
+        None,
+        "",
+        " 1",
+        "1 ",
+        "-1",
+        "+1",
+        "1e3",
+        "0x1",
+        "١",  # an Arabic-Indic digit: str.isdigit() says yes, ids are ASCII
+        "0",
+        0,
+        -1,
+        str(2**63),
+        2**63,
+        "9" * 5000,
+        [1],
+        {"id": 1},
     ):
-        resp = await client.post("/training-sessions", json=body, headers=alice.headers)
-        await error_of(resp, 422)
+        resp = await client.post("/training-sessions", json={"team_id": bad, "contest_id": 1}, headers=alice.headers)
+        error = await error_of(resp, 422)
+        assert "team_id" in error["details"]["fields"], bad
 
 
 async def test_a_session_past_its_end_is_finished_when_next_asked(api: Api, client: TestClient) -> None:
@@ -166,6 +191,6 @@ async def test_a_session_past_its_end_is_finished_when_next_asked(api: Api, clie
     )
     events = record_events(client)
     await error_of(await client.get(f"/training-sessions/team/{team['id']}/reconnect", headers=alice.headers), 404)
-    assert [(e.room, e.type) for e in events] == [("training", "CONTEST_FINISHED"), ("lobby", "CONTEST_FINISHED")]
+    assert announced(events) == [("SessionFinished", old["id"], True)]
     resp = await client.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=alice.headers)
     assert resp.status == 201 and (await resp.json())["id"] != old["id"]

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from server.clock import to_iso
 from server.keys import STORE
 
-from .conftest import Api, error_of
+from .support.api import Api, error_of
 from .test_submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import stat
 from pathlib import Path
@@ -12,14 +13,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.app import create_app
 from server.config import Config
-from server.store import Store
-from server.store.db import SchemaTooNew
+from server.store.database import SchemaTooNew
 from server.store.migrations import MIGRATIONS
+
+from .support.store import open_store
 
 
 async def test_database_file_created_private_with_wal_and_version(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "folder" / "trainer.db"
-    store = await Store.open(path)
+    store = await open_store(path)
     try:
         assert await store.ping()
     finally:
@@ -44,12 +46,12 @@ async def test_database_file_created_private_with_wal_and_version(tmp_path: Path
 
 async def test_reopen_keeps_version_and_refuses_newer(tmp_path: Path) -> None:
     path = tmp_path / "trainer.db"
-    await (await Store.open(path)).close()
-    await (await Store.open(path)).close()
+    await (await open_store(path)).close()
+    await (await open_store(path)).close()
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(SchemaTooNew):
-        await Store.open(path)
+        await open_store(path)
 
 
 async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
@@ -81,7 +83,7 @@ async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:
 
 
 async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "trainer.db")
+    store = await open_store(tmp_path / "trainer.db")
     try:
         async with store.db.transaction() as conn:
             await conn.execute(
@@ -96,7 +98,7 @@ async def test_reads_never_see_an_open_transaction(tmp_path: Path) -> None:
 
 async def test_reads_see_every_commit_while_other_reads_overlap(tmp_path: Path) -> None:
     """Overlapping reads on the reading connection must never pin an old snapshot of the database."""
-    store = await Store.open(tmp_path / "trainer.db")
+    store = await open_store(tmp_path / "trainer.db")
     try:
         owner = await store.users.create("owner", "x", "o", "o", "token-hash")
 
@@ -106,5 +108,49 @@ async def test_reads_see_every_commit_while_other_reads_overlap(tmp_path: Path) 
 
         results = await asyncio.gather(*(create_and_read(n) for n in range(60)))
         assert all(results), f"{results.count(False)} of 60 teams were not visible right after their commit"
+    finally:
+        await store.close()
+
+
+async def test_checker_logs_move_to_the_domain_form(tmp_path: Path) -> None:
+    """Migration 3: a version-2 database's camelCase checker logs become TestRecord fields, in order."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        for number, script in enumerate(MIGRATIONS[:2], start=1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        conn.execute("INSERT INTO users VALUES (1, 'ada', 'x', 'Ada', 'L', 'now')")
+        conn.execute("INSERT INTO teams VALUES (1, 'Blue', 1, 'now')")
+        conn.execute(
+            "INSERT INTO training_sessions VALUES ('s', 1, 1, 'IN_PROCESS', ?, NULL, ?)",
+            ("2026-01-01T00:00:00+00:00", "2026-01-01T05:00:00+00:00"),
+        )
+        old_log = [
+            {"sequenceNumber": n, "testName": f"secret/{n:02d}", "verdict": v, "runningTime": n * 10, "memoryUsed": n}
+            for n, v in ((1, "OK"), (2, "OK"), (3, "WrongAnswer"))
+        ]
+        conn.execute(
+            "INSERT INTO submissions (id, session_id, problem_alias, author_id, compiler, source, verdict, "
+            "time_from_start, dt_submitted, checker_log) VALUES (7, 's', 'A', 1, 'gcc_c17', x'00', 'WrongAnswer', 0, "
+            "'2026-01-01T00:01:00+00:00', ?)",
+            (json.dumps(old_log),),
+        )
+        conn.execute(
+            "INSERT INTO submissions (id, session_id, problem_alias, author_id, compiler, source, verdict, "
+            "time_from_start, dt_submitted) VALUES (8, 's', 'A', 1, 'gcc_c17', x'01', 'CompilationError', 0, "
+            "'2026-01-01T00:02:00+00:00')"
+        )
+    store = await open_store(path)
+    try:
+        judged = await store.submissions.get(7, full=True)
+        assert judged is not None
+        assert [
+            (t.sequence_number, t.test_name, t.verdict, t.running_time, t.memory_used) for t in judged.checker_log
+        ] == [
+            (1, "secret/01", "OK", 10, 1),
+            (2, "secret/02", "OK", 20, 2),
+            (3, "secret/03", "WrongAnswer", 30, 3),
+        ]
+        compile_error = await store.submissions.get(8, full=True)
+        assert compile_error is not None and compile_error.checker_log == ()
     finally:
         await store.close()

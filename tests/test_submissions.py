@@ -9,11 +9,11 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from server.events import RoomEvent
-from server.keys import EVENTS
+from server.domain.events import DomainEvent
+from server.keys import BUS
 
-from .conftest import Account, Api, error_of
-from .wsclient import frames_until, joined, training, until
+from .support.api import Account, Api, WireEvent, error_of, wire_of
+from .support.ws import frames_until, joined, training, until
 
 SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
 WRONG_PY = b"a, b = map(int, input().split())\nprint(a - b)\n"
@@ -34,12 +34,12 @@ class Verdicts:
     """Collects training-room events and waits for a submission's final verdict."""
 
     def __init__(self, client: TestClient) -> None:
-        self.events: list[RoomEvent] = []
+        self.events: list[WireEvent] = []
         self._changed = asyncio.Condition()
-        client.app[EVENTS].subscribe(self._on_event)
+        client.app[BUS].subscribe(self._on_event)
 
-    def _on_event(self, event: RoomEvent) -> None:
-        self.events.append(event)
+    def _on_event(self, event: DomainEvent) -> None:
+        self.events.extend(wire_of(event))
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
@@ -51,7 +51,8 @@ class Verdicts:
 
         def found() -> dict[str, Any] | None:
             for e in self.events:
-                if e.type == "SUBMISSION_VERDICT_RETRIEVED" and e.payload["id"] == run_id:
+                retrieved = e.type == "SUBMISSION_VERDICT_RETRIEVED" and e.payload["id"] == run_id
+                if retrieved and e.payload["verdict"] != "No report":  # the first one means "testing"
                     return e.payload
             return None
 
@@ -83,7 +84,7 @@ async def test_submission_is_stored_pending_then_judged_with_states(api: Api, cl
     ok = await submit(client, bob, ts, SUM_CPP, compiler="gcc_cpp20")
     final = await verdicts.final(ok)
     assert final["verdict"] == "OK" and final["test"] == 0 and final["score"] == 1
-    again = await submit(client, bob, ts, WRONG_PY)
+    again = await submit(client, bob, ts, WRONG_PY + b"# bob's own try\n")
     assert (await verdicts.final(again))["verdict"] == "WrongAnswer"
 
     status = [(e.payload["status"]) for e in verdicts.events if e.type == "PROBLEM_STATUS_UPDATED"]
@@ -109,6 +110,37 @@ async def test_submission_is_stored_pending_then_judged_with_states(api: Api, cl
     assert full["source"] == SUM_CPP.decode() and isinstance(full["compileLog"], str)
     assert [t["testName"] for t in full["checkerLog"]] == ["sample/01", "secret/02", "secret/03", "secret/04"]
     assert all(t["verdict"] == "OK" and t["sequenceNumber"] == i for i, t in enumerate(full["checkerLog"], 1))
+
+
+async def test_a_repeated_source_is_refused_as_duplicate(api: Api, client: TestClient) -> None:
+    """The same source, compiler and problem twice in one session: 409 with the original backend's detail."""
+    alice, bob = await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice, bob))["id"]))["id"]
+    verdicts = Verdicts(client)
+    first = await submit(client, alice, ts, SUM_PY)
+    url = f"/training-sessions/{ts}/submissions"
+    resp = await client.post(url, data=form(SUM_PY), headers=bob.headers)  # a teammate's copy counts too
+    assert resp.status == 409 and resp.content_type == "application/json"
+    body = await resp.json()
+    assert set(body) == {"error", "detail"} and body["error"]["code"] == "DUPLICATE_SUBMISSION"
+    assert body["error"]["details"] == {"runId": first}
+    assert body["detail"]["message"].startswith("Duplicate submission")  # what the client matches
+    # a different compiler, problem or source is a new submission
+    for data in (form(SUM_PY, problem="B"), form(SUM_PY + b"\n"), form(SUM_CPP, compiler="gcc_cpp20")):
+        resp = await client.post(url, data=data, headers=alice.headers)
+        assert resp.status == 201, await resp.text()
+    # two identical new sources at once: exactly one is stored
+    twin = b"print(sum(map(int, input().split())))\n"
+    resps = await asyncio.gather(*(client.post(url, data=form(twin), headers=alice.headers) for _ in range(4)))
+    assert sorted(r.status for r in resps) == [201, 409, 409, 409]
+    listing = await (await client.get(url, headers=alice.headers)).json()
+    assert listing["count"] == 5
+    pending = [e for e in verdicts.events if e.type == "SUBMISSION_VERDICT_PENDING"]
+    assert len(pending) == 5  # nothing announced for a refused one
+    # another session may submit the same source
+    other = await api.register()
+    ts_other = (await api.session(other, (await api.team(other))["id"]))["id"]
+    await submit(client, other, ts_other, SUM_PY)
 
 
 async def test_compilation_error_keeps_log(api: Api, client: TestClient) -> None:
@@ -180,12 +212,15 @@ async def test_verdicts_reach_the_training_room_live(api: Api, client: TestClien
     frames = await frames_until(watcher, "PROBLEM_ATTEMPTS_UPDATED")
     assert [f["type"] for f in frames] == [
         "SUBMISSION_VERDICT_RETRIEVED",
+        "SUBMISSION_VERDICT_RETRIEVED",
         "PROBLEM_STATUS_UPDATED",
         "PROBLEM_ATTEMPTS_UPDATED",
     ]
-    assert frames[0]["payload"]["verdict"] == "OK"
-    assert frames[1]["payload"] == {"problemAlias": "B", "status": "PASSED"}
-    assert frames[2]["payload"] == {"problemAlias": "B", "attempts": 1}
+    # the web client ignores PENDING and shows "testing" for a RETRIEVED whose verdict is "No report"
+    assert frames[0]["payload"] == pending["payload"]
+    assert frames[1]["payload"]["verdict"] == "OK" and frames[1]["payload"]["id"] == run
+    assert frames[2]["payload"] == {"problemAlias": "B", "status": "PASSED"}
+    assert frames[3]["payload"] == {"problemAlias": "B", "attempts": 1}
     late = await training(client, alice, ts)
     state = await joined(late, alice.id)
     assert {"alias": "B", "status": "PASSED", "attempts": 1} in state["problems"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from .conftest import Api, error_of
-from .wsclient import closed_with, joined, lobby, training
+from .support.api import Api, error_of
+from .support.ws import closed_with, joined, lobby, training
 
 
 async def test_create_team_creator_first_then_members(api: Api, client: TestClient) -> None:

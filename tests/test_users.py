@@ -8,7 +8,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from .conftest import Api, error_of
+from .support.api import Api, error_of
 
 
 async def test_register_returns_user_object_and_working_token(client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""Opening sockets: join order, presence, refusals (1008), tokens, trust mode, Origin, capacity, replacement."""
+"""Opening sockets: join order, presence, refusals (1008), tokens, trust mode, Origin, capacity, tabs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,21 @@ from aiohttp.test_utils import TestClient
 from server.config import Config
 from server.keys import ROOMS, WS_HUB
 
-from .conftest import Account, Api
-from .wsclient import ClientFactory, closed_with, connect, frame, joined, lobby, next_json, start, sync, training
+from .support.api import Account, Api, error_of
+from .support.ws import (
+    ClientFactory,
+    another_tab,
+    closed_with,
+    connect,
+    frame,
+    joined,
+    lobby,
+    next_json,
+    start,
+    sync,
+    training,
+    until,
+)
 
 
 @pytest.fixture
@@ -73,6 +86,40 @@ async def test_token_in_query_header_or_cookie(api: Api, ws_client: TestClient, 
     team = await api.team(alice)
     ws = await lobby(ws_client, alice, team["id"], how=how)
     await joined(ws, alice.id)
+
+
+async def test_a_cookie_is_trusted_only_from_our_own_or_a_listed_origin(
+    aiohttp_client: ClientFactory, config: Config
+) -> None:
+    """Cross-site WebSocket hijacking: a foreign page's socket carries the visitor's cookie, even under `*`."""
+    for origins in (("*",), ("https://client.example",)):
+        client = await start(aiohttp_client, dataclasses.replace(config, allow_origins=origins))
+        api = Api(client)
+        alice = await api.register()
+        team = await api.team(alice)
+        params = {"team_id": str(team["id"]), "user_id": alice.id}
+        cookie = {"Cookie": f"access_token={alice.token}"}
+        own = f"http://{client.host}:{client.port}"
+        for origin in (own, "https://client.example") if origins != ("*",) else (own,):
+            ws = await client.ws_connect("/ws/lobby", params=params, headers={**cookie, "Origin": origin})
+            await joined(ws, alice.id)
+            await ws.close()
+        evil = {**cookie, "Origin": "https://evil.example"}
+        if origins == ("*",):
+            ws = await client.ws_connect("/ws/lobby", params=params, headers=evil)
+            assert await closed_with(ws) == (1008, "origin not allowed for cookie authentication")
+            # an explicit token is not ambient: any origin may use it under "*"
+            ws = await client.ws_connect("/ws/lobby", params={**params, "token": alice.token}, headers=evil)
+            await joined(ws, alice.id)
+            await ws.close()
+        # REST with the cookie: the same rule (the original client sends no Authorization for comments)
+        resp = await client.get("/user/me", headers={**cookie, "Origin": own})
+        assert resp.status == 200 and (await resp.json())["id"] == alice.id
+        resp = await client.get("/user/me", headers=cookie)  # same-origin GETs may carry no Origin
+        assert resp.status == 200
+        await error_of(await client.get("/user/me", headers=evil), 403)
+        await error_of(await client.get("/user/me", headers={"Cookie": "access_token=wrong"}), 401)
+        await client.close()
 
 
 async def _refusal(client: TestClient, path: str, params: dict[str, Any], account: Account | None) -> str:
@@ -143,7 +190,8 @@ async def test_origin_is_checked_when_restricted(aiohttp_client: ClientFactory, 
     await joined(good, alice.id)
 
 
-async def test_room_is_full_but_a_member_may_reconnect(api: Api, ws_client: TestClient) -> None:
+async def test_room_is_full_but_a_member_may_open_another_tab(api: Api, ws_client: TestClient) -> None:
+    """Capacity counts distinct users: a fourth user is refused, a third user's second tab is not."""
     users = [await api.register() for _ in range(4)]
     team = await api.team(*users)
     sockets = []
@@ -154,47 +202,76 @@ async def test_room_is_full_but_a_member_may_reconnect(api: Api, ws_client: Test
     fourth = await lobby(ws_client, users[3], team["id"])
     assert await closed_with(fourth) == (1008, "room is full")
     again = await lobby(ws_client, users[2], team["id"])
-    await joined(again, users[2].id)
-    assert await closed_with(sockets[2]) == (4000, "replaced by a newer connection")
+    state = await another_tab(again)
+    assert [u["id"] for u in state["users"]] == [u.id for u in users[:3]]
+    await sockets[0].send_str(frame("USER", user={}))
+    echo = {"type": "USER", "payload": {"user": users[0].user}}
+    for ws in (sockets[2], again):  # both tabs of the third user receive the room's messages
+        assert await next_json(ws) == echo
+    # the second tab announced nobody: the second user saw the third join once, then the echo
+    assert await next_json(sockets[1]) == {"type": "USER_JOIN", "payload": {"userId": users[2].id}}
+    assert await next_json(sockets[1]) == echo
+    fifth = await lobby(ws_client, users[3], team["id"])
+    assert await closed_with(fifth) == (1008, "room is full")  # still full: four sockets, three users
 
 
-async def test_replacement_causes_no_leave(api: Api, ws_client: TestClient) -> None:
+async def test_tabs_of_one_user_join_once_and_leave_once(api: Api, ws_client: TestClient) -> None:
+    """The web client reconnects after any close but 1000, so two tabs must live side by side."""
     alice, bob = await api.register(), await api.register()
     team = await api.team(alice, bob)
     a = await lobby(ws_client, alice, team["id"])
     await joined(a, alice.id)
     b1 = await lobby(ws_client, bob, team["id"])
     await joined(b1, bob.id)
-    assert (await next_json(a))["type"] == "USER_JOIN"
+    assert await next_json(a) == {"type": "USER_JOIN", "payload": {"userId": bob.id}}
 
     b2 = await lobby(ws_client, bob, team["id"])
-    state = await joined(b2, bob.id)
+    state = await another_tab(b2)
     assert [u["id"] for u in state["users"]] == [alice.id, bob.id]
-    assert await closed_with(b1) == (4000, "replaced by a newer connection")
-    # alice saw bob join again and nothing else: no USER_LEAVE, not even after the old socket closed
-    assert await sync(a, alice.id) == [{"type": "USER_JOIN", "payload": {"userId": bob.id}}]
+    await a.send_str(frame("USER", user={}))
+    echo = {"type": "USER", "payload": {"user": alice.user}}
+    assert await next_json(b1) == echo and await next_json(b2) == echo  # every tab receives the room's messages
+    assert await next_json(a) == echo  # alice saw no second USER_JOIN before her own echo
+    online = await (await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
+    assert [u["id"] for u in online["users"]] == [alice.id, bob.id]
+
+    await b1.close()
     await b2.send_str(frame("USER", user={}))
-    assert await sync(a, alice.id) == [{"type": "USER", "payload": {"user": bob.user}}]
-    resp = await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
-    assert [u["id"] for u in (await resp.json())["users"]] == [alice.id, bob.id]
+    assert await next_json(a) == {"type": "USER", "payload": {"user": bob.user}}  # and no USER_LEAVE before it
+    assert await sync(a, alice.id) == []
+    online = await (await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
+    assert [u["id"] for u in online["users"]] == [alice.id, bob.id]
+    await b2.close()
+    assert await next_json(a) == {"type": "USER_LEAVE", "payload": {"userId": bob.id}}
 
 
-async def test_a_replaced_socket_changes_nothing(api: Api, ws_client: TestClient) -> None:
-    alice = await api.register()
-    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
-    old = await training(ws_client, alice, ts)
-    await joined(old, alice.id)
-    new = await training(ws_client, alice, ts)
-    await joined(new, alice.id)
-    await old.send_str(frame("CODE_EDITOR_UPDATE", code="stale tab", problemAlias="A"))
-    assert (await closed_with(old))[0] == 4000
-    hub = ws_client.app[WS_HUB]
+async def test_tabs_beyond_the_cap_close_the_oldest_with_1000(aiohttp_client: ClientFactory, config: Config) -> None:
+    client = await start(aiohttp_client, config, max_sockets_per_user=2)
+    api = Api(client)
+    alice, bob = await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice, bob))["id"]))["id"]
+    watcher = await training(client, bob, ts)
+    await joined(watcher, bob.id)
+    tabs = [await training(client, alice, ts)]
+    await joined(tabs[0], alice.id)
+    for _ in range(2):
+        tabs.append(await training(client, alice, ts))
+        await another_tab(tabs[-1])
+    # sent before the client read its close frame: the server is closing it, so it must change nothing
+    await tabs[0].send_str(frame("CODE_EDITOR_UPDATE", code="stale tab", problemAlias="A"))
+    # the oldest tab goes with 1000, the one code after which the web client does not reconnect
+    assert await closed_with(tabs[0]) == (1000, "too many connections of this user; closing the oldest")
+    hub = client.app[WS_HUB]
     async with asyncio.timeout(10):  # the old handler has read every frame once its connection is gone
-        while len(hub.connections) > 1:  # noqa: ASYNC110 - the hub exposes no event for a handler ending
+        while len(hub.connections) > 3:  # noqa: ASYNC110 - the hub exposes no event for a handler ending
             await asyncio.sleep(0.01)
-    resp = await ws_client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
-    assert (await resp.json())["code"] == ""
-    assert await sync(new, alice.id) == []  # and the new tab never saw it
+    resp = await client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
+    assert (await resp.json())["code"] == ""  # a closed tab's late frames change nothing
+    # bob saw alice join once and never leave
+    assert await sync(watcher, bob.id) == [{"type": "USER_JOIN", "payload": {"userId": alice.id}}]
+    await tabs[1].send_str(frame("CODE_EDITOR_UPDATE", code="live tab", problemAlias="A"))
+    update = {"type": "CODE_EDITOR_UPDATE", "payload": {"code": "live tab", "problemAlias": "A", "userId": alice.id}}
+    assert await until(tabs[2], "CODE_EDITOR_UPDATE") == update and await next_json(watcher) == update
 
 
 async def test_an_evicted_room_comes_back_whole(api: Api, ws_client: TestClient) -> None:

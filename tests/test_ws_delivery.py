@@ -10,26 +10,28 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from server.config import Config
-from server.keys import EVENTS, WS_HUB
+from server.domain.events import ProblemProgressed
+from server.keys import BUS, WS_HUB
 from server.ws.ratelimit import TokenBucket
 
-from .conftest import Api
-from .test_ws_messages import open_room
-from .wsclient import (
+from .support.api import Api
+from .support.ws import (
     ClientFactory,
+    another_tab,
     closed_with,
     connect,
     frame,
     frames_until,
     joined,
+    limits_of,
     lobby,
     next_json,
-    settings_of,
     start,
     sync,
     training,
     until,
 )
+from .test_ws_messages import open_room
 
 
 def connection_of(client: TestClient, user_id: str):  # type: ignore[no-untyped-def]
@@ -101,7 +103,7 @@ async def test_rate_limit_answers_the_excess_and_keeps_the_socket(
     aiohttp_client: ClientFactory, config: Config
 ) -> None:
     r = await open_room(await start(aiohttp_client, config))
-    settings = settings_of(r.client)
+    settings = limits_of(r.client)
     assert (settings.rate_per_second, settings.rate_burst) == (30.0, 60)
     now = [0.0]
     connection_of(r.client, r.alice.id).bucket = TokenBucket(
@@ -123,7 +125,7 @@ async def test_rate_limit_answers_the_excess_and_keeps_the_socket(
 
 
 async def test_a_missed_heartbeat_drops_the_user(aiohttp_client: ClientFactory, config: Config) -> None:
-    client = await start(aiohttp_client, config, heartbeat=0.5)
+    client = await start(aiohttp_client, config, ws_heartbeat=0.5)
     api = Api(client)
     alice, bob = await api.register(), await api.register()
     team = await api.team(alice, bob)
@@ -142,7 +144,7 @@ async def test_a_missed_heartbeat_drops_the_user(aiohttp_client: ClientFactory, 
 async def test_a_silent_client_is_pinged_and_stays_while_it_answers(
     aiohttp_client: ClientFactory, config: Config
 ) -> None:
-    client = await start(aiohttp_client, config, heartbeat=0.4)  # a sweep every 0.2 s
+    client = await start(aiohttp_client, config, ws_heartbeat=0.4)  # a sweep every 0.2 s
     api = Api(client)
     alice = await api.register()
     team = await api.team(alice)
@@ -217,10 +219,9 @@ async def test_service_events_reach_their_rooms(aiohttp_client: ClientFactory, c
 
     ws = await training(client, alice, session["id"])
     await joined(ws, alice.id)
-    events = client.app[EVENTS]  # type: ignore[index]
-    events.to_training(session["id"], "PROBLEM_STATUS_UPDATED", {"problemAlias": "B", "status": "FAILED"})
-    events.to_training(session["id"], "PROBLEM_ATTEMPTS_UPDATED", {"problemAlias": "B", "attempts": 1})
-    events.to_training("00000000-0000-4000-8000-000000000000", "PROBLEM_ATTEMPTS_UPDATED", {})  # no such room
+    bus = client.app[BUS]  # type: ignore[index]
+    bus.publish(ProblemProgressed(session["id"], "B", "FAILED", 1))
+    bus.publish(ProblemProgressed("00000000-0000-4000-8000-000000000000", "B", "FAILED", 1))  # no such room
     assert (await next_json(ws))["payload"] == {"problemAlias": "B", "status": "FAILED"}
     assert (await next_json(ws))["payload"] == {"problemAlias": "B", "attempts": 1}
 
@@ -233,7 +234,6 @@ async def test_service_events_reach_their_rooms(aiohttp_client: ClientFactory, c
     assert await next_json(ws) == finished
     assert await next_json(lob) == finished
     again = await connect(client, "/ws/training", {"training_session_id": session["id"], "user_id": alice.id}, alice)
-    state = await joined(again, alice.id)
+    state = await another_tab(again)
     assert state["status"] == "FINISHED"
     assert state["problems"][1] == {"alias": "B", "status": "FAILED", "attempts": 1}
-    assert await closed_with(ws) == (4000, "replaced by a newer connection")

@@ -12,8 +12,20 @@ from aiohttp.test_utils import TestClient
 
 from server.config import Config
 
-from .conftest import Account, Api, error_of
-from .wsclient import ClientFactory, frame, joined, lobby, next_json, start, sync, training, until
+from .support.api import Account, Api, error_of
+from .support.ws import (
+    ClientFactory,
+    another_tab,
+    frame,
+    joined,
+    limits_of,
+    lobby,
+    next_json,
+    start,
+    sync,
+    training,
+    until,
+)
 
 
 @dataclass
@@ -211,16 +223,26 @@ async def test_lobby_messages(aiohttp_client: ClientFactory, config: Config) -> 
     assert (await next_json(a), await next_json(b)) == (expected, expected)
     resp = await client.get(f"/lobby/{team['id']}/selected-contest", headers=bob.headers)
     assert await resp.json() == {"contestId": 2}
+    # ids in client messages may be strings of digits (the client takes them from routes); answers use ints
+    await b.send_str(frame("CONTEST_SELECTED", contestId="1"))
+    expected = {"type": "CONTEST_SELECTED", "payload": {"contestId": 1}}
+    assert (await next_json(a), await next_json(b)) == (expected, expected)
+    await a.send_str(frame("CONTEST_SELECTED", contestId=2))
+    await next_json(a)
+    await next_json(b)
     for text, code in [
         (frame("CONTEST_SELECTED", contestId=99), "INVALID_MESSAGE"),
-        (frame("CONTEST_SELECTED", contestId="2"), "INVALID_MESSAGE"),
+        (frame("CONTEST_SELECTED", contestId="x"), "INVALID_MESSAGE"),
+        (frame("CONTEST_SELECTED", contestId=2.5), "INVALID_MESSAGE"),
+        (frame("CONTEST_SELECTED", contestId=True), "INVALID_MESSAGE"),
+        (frame("CONTEST_SELECTED", contestId="9" * 5000), "INVALID_MESSAGE"),
         (frame("CODE_EDITOR_UPDATE", code="x", problemAlias="A"), "UNKNOWN_TYPE"),
     ]:
         await a.send_str(text)
         assert (await next_json(a))["payload"]["code"] == code
     assert await sync(b, bob.id) == []
     c = await lobby(client, alice, team["id"])
-    assert (await joined(c, alice.id))["selectedContestId"] == 2
+    assert (await another_tab(c))["selectedContestId"] == 2
 
 
 async def test_code_larger_than_max_code_bytes(aiohttp_client: ClientFactory, config: Config) -> None:
@@ -252,3 +274,75 @@ async def test_a_huge_unknown_type_is_echoed_short(room: Room) -> None:
     error = json.loads(msg.data)
     assert error["payload"]["code"] == "UNKNOWN_TYPE" and error["payload"]["requestType"] == "X" * 64
     assert len(msg.data) < 1000
+
+
+async def test_an_editor_burst_is_coalesced_never_refused(room: Room) -> None:
+    """Select-all + Tab on 120 lines: the client sends 121 updates at once, one per changed line, no debounce.
+
+    None may be refused, and every peer (the sender included) and `GET /code` must end on the last text.
+    """
+    lines = [f"line {i}" for i in range(120)]
+    texts = ["\n".join(lines)]
+    for i in range(120):
+        lines[i] = "    " + lines[i]
+        texts.append("\n".join(lines))
+    for text in texts:
+        await room.a.send_str(frame("CODE_EDITOR_UPDATE", code=text, problemAlias="A"))
+    for ws in (room.a, room.b):
+        seen = []
+        while not seen or seen[-1] != texts[-1]:
+            got = await next_json(ws)
+            assert got["type"] == "CODE_EDITOR_UPDATE", got  # no ERROR (RATE_LIMITED) for anything sent
+            seen.append(got["payload"]["code"])
+        # applied in the order sent: a skipped update is always older than one applied after it
+        assert [texts.index(t) for t in seen] == sorted(texts.index(t) for t in seen)
+    resp = await room.client.get(f"/training-sessions/{room.session['id']}/code/A", headers=room.bob.headers)
+    assert (await resp.json())["code"] == texts[-1]
+    assert await sync(room.b, room.bob.id) == []  # nothing older arrives after the last text
+
+
+async def test_bursts_on_two_problems_both_end_on_their_last_text(room: Room) -> None:
+    for i in range(150):
+        alias = "AB"[i % 2]
+        await room.a.send_str(frame("CODE_EDITOR_UPDATE", code=f"{alias} v{i}", problemAlias=alias))
+    last = {"A": "A v148", "B": "B v149"}
+    latest: dict[str, str] = {}
+    while latest != last:
+        got = await next_json(room.b)
+        assert got["type"] == "CODE_EDITOR_UPDATE"
+        latest[got["payload"]["problemAlias"]] = got["payload"]["code"]
+    for alias, text in last.items():
+        resp = await room.client.get(f"/training-sessions/{room.session['id']}/code/{alias}", headers=room.bob.headers)
+        assert (await resp.json())["code"] == text
+
+
+async def test_a_socket_closing_mid_burst_still_applies_its_last_update(room: Room) -> None:
+    for i in range(100):
+        await room.a.send_str(frame("CODE_EDITOR_UPDATE", code=f"v{i}", problemAlias="A"))
+    await room.a.close()  # the tab is closed right after typing: what was received is applied, not dropped
+    while (got := await next_json(room.b))["type"] == "CODE_EDITOR_UPDATE" and got["payload"]["code"] != "v99":
+        pass
+    assert got == {
+        "type": "CODE_EDITOR_UPDATE",
+        "payload": {"code": "v99", "problemAlias": "A", "userId": room.alice.id},
+    }
+    assert (await next_json(room.b))["type"] == "USER_LEAVE"  # applied before alice left
+
+
+async def test_other_messages_beyond_the_rate_are_refused(room: Room) -> None:
+    burst = limits_of(room.client).rate_burst
+    for _ in range(burst + 20):
+        await room.a.send_str(frame("USER", user={}))
+    limited = 0
+    echoes = 0
+    while echoes + limited < burst + 20:
+        got = await next_json(room.a)
+        if got["type"] == "ERROR":
+            assert got["payload"]["code"] == "RATE_LIMITED"
+            limited += 1
+        else:
+            echoes += 1
+    assert limited >= 10 and echoes >= burst
+    # editor updates have their own budget: still applied right after the refused burst
+    await room.a.send_str(frame("CODE_EDITOR_UPDATE", code="still typing", problemAlias="A"))
+    assert (await until(room.b, "CODE_EDITOR_UPDATE"))["payload"]["code"] == "still typing"

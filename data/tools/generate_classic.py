@@ -10,10 +10,12 @@ For every problem the script writes ``<out>/<folder>/data/sample/NN.in`` and
 ``<out>/<folder>/data/secret/NN.in`` (removing older ``*.in``/``*.ans`` files
 there first) and produces each ``NN.ans`` by running the Python reference
 solution ``data/solutions/classic/<alias>.py`` on the ``.in`` file. Only the
-``data`` folders are written: ``contest.yaml``, ``problem.yaml`` and
-``statement.html`` are maintained by hand. Every random test uses its own
-fixed seed and the script needs nothing beyond the standard library, so two
-runs give byte-identical files.
+``data`` folders are written: ``contest.yaml``, ``problem.yaml`` and the
+Markdown statements ``problem_statement/problem.en.md`` are maintained by
+hand (the server renders them at load, samples included, in the Yandex
+Contest markup the web client's stylesheet expects). Every random test uses
+its own fixed seed and the script needs nothing beyond the standard library,
+so two runs give byte-identical files.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Contest packages on disk (SPEC §8)."""
+"""Contest packages on disk (README, contest packages)."""

@@ -1,123 +1,211 @@
-"""Read every contest package under CONTESTS_DIR; a broken package is logged and skipped."""
+"""Read contest packages under CONTESTS_DIR into the catalog; a broken package is logged and skipped.
+
+A contest package is a folder with contest.yaml (`id`, `name`, `duration`, `problems: [{alias, path}]`)
+and one problem package per problem: Kattis/ICPC (problem.yaml) or Polygon (package.xml).  Folders
+whose name starts with a dot (uploads being unpacked) are never read.  Loading blocks (files, pandoc):
+at runtime call it in a thread, as `reload_catalog` does.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from ..judge.types import TestCase
+from .errors import Errors, PackageError
+from .files import read_yaml
+from .kattis import load_problem as load_kattis_problem
+from .kattis import page_of
 from .models import Contest, ContestCatalog, Problem
+from .polygon import is_polygon, load_polygon_problem
+from .timelimits import JudgeCall, TimeLimitCache, derive_contest, settle_from_cache
+
+__all__ = [
+    "LoadResult",
+    "PackageError",
+    "ReloadReport",
+    "load_catalog",
+    "load_contest",
+    "load_contests",
+    "load_problem",
+    "reload_catalog",
+    "settle_pending",
+]
 
 log = logging.getLogger(__name__)
 
-MIB = 1024 * 1024
-
-
-class PackageError(Exception):
-    """A contest package is malformed; the message says where."""
-
-
-def _yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackageError(f"{path.name} is missing") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PackageError(f"{path.name} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise PackageError(f"{path.name} must be a mapping")
-    return data
-
-
-def _tests(folder: Path, group: str) -> list[TestCase]:
-    cases = []
-    for inp in sorted((folder / "data" / group).glob("*.in")):
-        ans = inp.with_suffix(".ans")
-        if not ans.is_file():
-            raise PackageError(f"{inp.relative_to(folder)} has no .ans file")
-        cases.append(TestCase(f"{group}/{inp.stem}", inp, ans))
-    return cases
-
-
-def _positive(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise PackageError(f"{what} must be a positive number")
-    return float(value)
-
 
 def load_problem(alias: str, folder: Path) -> Problem:
-    """Read one Kattis-layout problem folder."""
-    if not folder.is_dir():
-        raise PackageError(f"problem {alias}: folder {folder.name} is missing")
-    meta = _yaml(folder / "problem.yaml")
-    limits = meta.get("limits") or {}
-    if not isinstance(limits, dict):
-        raise PackageError(f"problem {alias}: limits must be a mapping")
-    statement = folder / "statement.html"
-    if not statement.is_file():
-        statement = folder / "problem_statement" / "problem.html"
-    if not statement.is_file():
-        raise PackageError(f"problem {alias}: no statement.html")
-    tests = _tests(folder, "sample") + _tests(folder, "secret")
-    if not tests:
-        raise PackageError(f"problem {alias}: no tests under data/sample or data/secret")
-    return Problem(
-        alias=alias,
-        name=str(meta.get("name") or alias),
-        folder=folder,
-        time_limit=_positive(limits.get("time_limit", 1), f"problem {alias}: limits.time_limit"),
-        memory_limit=int(_positive(limits.get("memory", 256), f"problem {alias}: limits.memory") * MIB),
-        float_tolerance=bool(meta.get("float_tolerance", False)),
-        statement_html=statement.read_bytes(),
-        tests=tuple(tests),
-    )
+    """One problem package of either kind (blocking)."""
+    if is_polygon(folder):
+        return load_polygon_problem(alias, folder)
+    return load_kattis_problem(alias, folder)
+
+
+def _header(meta: dict[str, object]) -> tuple[int, str, int]:
+    contest_id, name, duration = meta.get("id"), meta.get("name"), meta.get("duration")
+    errors = Errors()
+    if isinstance(contest_id, bool) or not isinstance(contest_id, int) or contest_id <= 0:
+        errors.add("contest.yaml: id must be a positive integer")
+    if not isinstance(name, str) or not name.strip():
+        errors.add("contest.yaml: name must be a non-empty string")
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0:
+        errors.add("contest.yaml: duration must be a positive integer of seconds")
+    errors.raise_if_any()
+    return contest_id, name.strip(), duration  # type: ignore[return-value, union-attr]
 
 
 def load_contest(folder: Path) -> Contest:
-    """Read one contest package folder; raises PackageError."""
-    meta = _yaml(folder / "contest.yaml")
-    contest_id, name, duration = meta.get("id"), meta.get("name"), meta.get("duration")
-    if isinstance(contest_id, bool) or not isinstance(contest_id, int):
-        raise PackageError("contest.yaml: id must be an integer")
-    if not isinstance(name, str) or not name.strip():
-        raise PackageError("contest.yaml: name must be a non-empty string")
-    if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0:
-        raise PackageError("contest.yaml: duration must be a positive integer of seconds")
+    """Read one contest package folder (blocking); PackageError lists every fault of every problem."""
+    meta = read_yaml(folder / "contest.yaml", folder)
+    errors = Errors()
+    header: tuple[int, str, int] | None = None
+    try:
+        header = _header(meta)
+    except PackageError as exc:
+        errors.extend(exc)
     entries = meta.get("problems")
     if not isinstance(entries, list) or not entries:
-        raise PackageError("contest.yaml: problems must be a non-empty list")
+        errors.add("contest.yaml: problems must be a non-empty list")
+        entries = []
     problems: dict[str, Problem] = {}
+    root = folder.resolve()
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("alias"), str) or not entry.get("path"):
-            raise PackageError("contest.yaml: each problem needs alias and path")
+            errors.add("contest.yaml: each problem needs alias and path")
+            continue
         alias = entry["alias"]
         if alias in problems:
-            raise PackageError(f"contest.yaml: alias {alias} appears twice")
+            errors.add(f"contest.yaml: alias {alias} appears twice")
+            continue
         path = (folder / str(entry["path"])).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            raise PackageError(f"problem {alias}: path leaves the package")
-        problems[alias] = load_problem(alias, path)
-    return Contest(contest_id, name.strip(), duration, dict(sorted(problems.items())))
+        if not path.is_relative_to(root) or path == root:
+            errors.add(f"problem {alias}: path leaves the package")
+            continue
+        try:
+            problems[alias] = load_problem(alias, path)
+        except PackageError as exc:
+            errors.extend(exc, f"problem {alias}: ")
+    errors.raise_if_any()
+    assert header is not None
+    contest_id, name, duration = header
+    return Contest(contest_id, name, duration, dict(sorted(problems.items())), folder)
 
 
-def load_catalog(root: Path) -> ContestCatalog:
-    """Load every package folder under root, logging and skipping broken ones."""
-    contests: dict[int, Contest] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+@dataclass
+class LoadResult:
+    """Every package under a root: ready, waiting for derived time limits, or broken (with its errors)."""
+
+    contests: dict[int, Contest] = field(default_factory=dict)
+    pending: dict[int, Contest] = field(default_factory=dict)
+    failed: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_contests(root: Path, cache: TimeLimitCache | None = None) -> LoadResult:
+    """Load every package folder under root (blocking), logging and setting aside broken ones."""
+    result = LoadResult()
+    owners: dict[int, str] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         try:
             contest = load_contest(folder)
         except PackageError as exc:
+            result.failed[folder.name] = exc.errors
             log.error("contest package %s skipped: %s", folder.name, exc)
             continue
-        if contest.id in contests:
-            log.error("contest package %s skipped: id %d is already used", folder.name, contest.id)
+        if contest.id in owners:
+            message = f"id {contest.id} is already used by {owners[contest.id]}"
+            result.failed[folder.name] = [message]
+            log.error("contest package %s skipped: %s", folder.name, message)
             continue
-        contests[contest.id] = contest
+        owners[contest.id] = folder.name
+        if contest.pending and cache is not None:
+            contest = settle_from_cache(contest, cache, page_of)
+        if contest.pending:
+            result.pending[contest.id] = contest
+            log.info(
+                "contest %d %r waits for time limits derived from its accepted submissions", contest.id, contest.name
+            )
+            continue
+        result.contests[contest.id] = contest
         log.info(
             "contest %d %r loaded from %s (%d problems)", contest.id, contest.name, folder.name, len(contest.problems)
         )
-    return ContestCatalog(contests)
+    return result
+
+
+def load_catalog(root: Path, cache: TimeLimitCache | None = None) -> ContestCatalog:
+    """The catalog at start: ready contests available, those waiting for time limits held back."""
+    result = load_contests(root, cache)
+    catalog = ContestCatalog(result.contests)
+    catalog.pending = result.pending
+    return catalog
+
+
+async def settle_pending(catalog: ContestCatalog, judge: JudgeCall, cache: TimeLimitCache) -> list[int]:
+    """Derive the time limits of held-back contests and make each available when done; returns their ids."""
+    settled = []
+    while catalog.pending:
+        contest_id, contest = next(iter(catalog.pending.items()))
+        try:
+            ready = await derive_contest(contest, judge, cache, page_of)
+        except Exception:  # a fault of ours: this contest stays unavailable, the others go on
+            log.exception("contest %d %r: time limits could not be derived", contest_id, contest.name)
+            catalog.pending.pop(contest_id, None)
+            continue
+        if catalog.pending.get(contest_id) is contest:  # a reload may have replaced it meanwhile
+            del catalog.pending[contest_id]
+            catalog.add(ready)
+            settled.append(contest_id)
+            log.info("contest %d %r is available: time limits derived", contest_id, contest.name)
+    return settled
+
+
+@dataclass
+class ReloadReport:
+    """What a reload changed: ids loaded, removed and kept at their old version, and the broken folders."""
+
+    loaded: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)
+
+
+async def reload_catalog(
+    catalog: ContestCatalog, root: Path, cache: TimeLimitCache | None = None, judge: JudgeCall | None = None
+) -> ReloadReport:
+    """Read CONTESTS_DIR again and swap the catalog's content in one step; rooms keep running.
+
+    A package that is broken now but loaded before keeps its loaded version (never half-loaded);
+    a package whose time limits must be derived is derived first when a judge is given.
+    """
+    result = await asyncio.to_thread(load_contests, root, cache)
+    if judge is not None and cache is not None:
+        for contest_id, contest in list(result.pending.items()):
+            result.contests[contest_id] = await derive_contest(contest, judge, cache, page_of)
+            del result.pending[contest_id]
+    report = ReloadReport(loaded=sorted(result.contests), failed=result.failed)
+    new = dict(result.contests)
+    by_folder = {c.folder.name: c for c in catalog.contests.values() if c.folder is not None}
+    for folder_name in result.failed:
+        old = by_folder.get(folder_name)
+        if old is not None and old.id not in new:
+            new[old.id] = old
+            report.kept.append(old.id)
+    for contest_id in result.pending:  # until its limits are derived, the version already loaded stays
+        old = catalog.get(contest_id)
+        if old is not None:
+            new[contest_id] = old
+            report.kept.append(contest_id)
+    report.removed = sorted(set(catalog.contests) - set(new) - set(result.pending))
+    catalog.replace_all(new)
+    catalog.pending = result.pending
+    log.info(
+        "contests reloaded: %d loaded, %d kept, %d removed, %d broken, %d waiting",
+        len(report.loaded),
+        len(report.kept),
+        len(report.removed),
+        len(report.failed),
+        len(result.pending),
+    )
+    return report

@@ -1,17 +1,106 @@
-"""Answer comparison: token by token, optionally with a float tolerance."""
+"""The default output validator of the problem package format, with its flags.
 
+Token by token, as the Kattis/ICPC specification defines it: tokens are split
+on ASCII whitespace, compared case-insensitively unless `case_sensitive`,
+whitespace is ignored unless `space_change_sensitive`, and with a float
+tolerance an answer token that is a number accepts any number within it.
+"""
+
+from __future__ import annotations
+
+import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 
+# What the old `float_tolerance: true` of our own problem.yaml means (absolute or relative).
 FLOAT_TOLERANCE = 1e-6
 
 _TOKEN = re.compile(rb"\S+")
-# A plain decimal number.  Python's float() alone would also accept "nan",
-# "inf" and "1_000", which no answer file means as a number.
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_RUN = re.compile(rb"\s+|\S+")  # whitespace and token runs, for space_change_sensitive
+# The specification's float grammar: sign? (digits* "." digits+ | digits+ "." | digits+) exponent?.
+# Python's float() alone would also accept "nan", "inf", "1_000" and surrounding spaces.
+_NUMBER = re.compile(rb"[+-]?(?:\d*\.\d+|\d+\.?)(?:[eE][+-]?\d+)?")
+_SWITCHES = ("case_sensitive", "space_change_sensitive")
+_TOLERANCES = ("float_tolerance", "float_absolute_tolerance", "float_relative_tolerance")
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultValidatorFlags:
+    """The default validator's arguments (`validator_flags` / `output_validator_flags`), parsed."""
+
+    case_sensitive: bool = False
+    space_change_sensitive: bool = False
+    float_absolute_tolerance: float | None = None
+    float_relative_tolerance: float | None = None
+
+    @property
+    def floats(self) -> bool:
+        """Whether any float tolerance is set (numbers are then compared as numbers)."""
+        return self.float_absolute_tolerance is not None or self.float_relative_tolerance is not None
+
+    @classmethod
+    def parse(cls, flags: Sequence[str]) -> DefaultValidatorFlags:
+        """Parse the arguments; ValueError names an unknown flag, a bad ε or a repeated tolerance."""
+        switches: set[str] = set()
+        tolerances: dict[str, float] = {}
+        words = iter(flags)
+        for word in words:
+            if word in _SWITCHES:
+                switches.add(word)
+            elif word in _TOLERANCES:
+                value = next(words, None)
+                if value is None:
+                    raise ValueError(f"{word} needs a value")
+                if word in tolerances:
+                    raise ValueError(f"{word} is given twice")
+                tolerances[word] = _epsilon(word, value)
+            else:
+                raise ValueError(f"unknown default validator flag {word!r}")
+        both = tolerances.pop("float_tolerance", None)
+        if both is not None and tolerances:
+            raise ValueError("float_tolerance cannot be combined with float_absolute/relative_tolerance")
+        return cls(
+            case_sensitive="case_sensitive" in switches,
+            space_change_sensitive="space_change_sensitive" in switches,
+            float_absolute_tolerance=both if both is not None else tolerances.get("float_absolute_tolerance"),
+            float_relative_tolerance=both if both is not None else tolerances.get("float_relative_tolerance"),
+        )
+
+
+def _epsilon(flag: str, value: str) -> float:
+    if not _NUMBER.fullmatch(value.encode()):
+        raise ValueError(f"{flag} needs a number, not {value!r}")
+    epsilon = float(value)
+    if not math.isfinite(epsilon):
+        raise ValueError(f"{flag} {value} is not finite")
+    return epsilon
+
+
+LEGACY_FLOATS = DefaultValidatorFlags(
+    float_absolute_tolerance=FLOAT_TOLERANCE, float_relative_tolerance=FLOAT_TOLERANCE
+)
+
+
+@functools.lru_cache(maxsize=256)
+def default_flags(flags: tuple[str, ...], float_tolerance: bool = False) -> DefaultValidatorFlags:
+    """The parsed flags of one test; `float_tolerance` (the old JudgeTask switch) adds 1e-6 when none is set."""
+    parsed = DefaultValidatorFlags.parse(flags)
+    if float_tolerance and not parsed.floats:
+        return DefaultValidatorFlags(
+            parsed.case_sensitive, parsed.space_change_sensitive, FLOAT_TOLERANCE, FLOAT_TOLERANCE
+        )
+    return parsed
+
+
+def _flags_of(flags: DefaultValidatorFlags | bool) -> DefaultValidatorFlags:
+    # `True`/`False` keep the old signature: exact tokens (case-insensitive) or 1e-6 floats.
+    if isinstance(flags, DefaultValidatorFlags):
+        return flags
+    return LEGACY_FLOATS if flags else DefaultValidatorFlags()
 
 
 def _tokens(data: bytes) -> Iterator[bytes]:
@@ -19,33 +108,52 @@ def _tokens(data: bytes) -> Iterator[bytes]:
     return (m.group() for m in _TOKEN.finditer(data))
 
 
-def tokens_match(got: bytes, expected: bytes, float_tolerance: bool = False) -> bool:
+def _same_text(got: bytes, expected: bytes, case_sensitive: bool) -> bool:
+    # bytes.lower() folds ASCII A-Z only, as the specification says.
+    return got == expected or (not case_sensitive and got.lower() == expected.lower())
+
+
+def tokens_match(got: bytes, expected: bytes, flags: DefaultValidatorFlags | bool = False) -> bool:
     """Whether one output token matches one answer token."""
-    if got == expected:
+    flags = _flags_of(flags)
+    if _same_text(got, expected, flags.case_sensitive):
         return True
-    if not float_tolerance:
+    if not flags.floats or not _NUMBER.fullmatch(expected):
+        return False  # not a number in the answer: compared as text, and it differed
+    if not _NUMBER.fullmatch(got):
         return False
-    if not (_NUMBER.fullmatch(got) and _NUMBER.fullmatch(expected)):
+    a, s = float(expected), float(got)
+    if not (math.isfinite(a) and math.isfinite(s)):  # overflowed exponents are never "close"
         return False
-    a, b = float(got), float(expected)
-    if not (math.isfinite(a) and math.isfinite(b)):  # overflowed exponents
-        return False
-    diff = abs(a - b)
-    return diff <= FLOAT_TOLERANCE or diff <= FLOAT_TOLERANCE * abs(b)
+    diff = abs(s - a)
+    absolute, relative = flags.float_absolute_tolerance, flags.float_relative_tolerance
+    return (absolute is not None and diff <= absolute) or (relative is not None and diff <= relative * abs(a))
 
 
-def outputs_match(output: bytes, answer: bytes, float_tolerance: bool = False) -> bool:
-    """Whether the output has the answer's tokens, whitespace ignored."""
+def outputs_match(output: bytes, answer: bytes, flags: DefaultValidatorFlags | bool = False) -> bool:
+    """Whether the output matches the answer under the default validator's rules."""
+    flags = _flags_of(flags)
     if output == answer:
+        return True
+    if flags.space_change_sensitive:
+        for got, expected in zip_longest(_RUN.finditer(output), _RUN.finditer(answer)):
+            if got is None or expected is None:
+                return False
+            g, e = got.group(), expected.group()
+            if e[:1].isspace() or g[:1].isspace():
+                if g != e:  # whitespace must match in kind and amount
+                    return False
+            elif not tokens_match(g, e, flags):
+                return False
         return True
     for got, expected in zip_longest(_tokens(output), _tokens(answer)):
         if got is None or expected is None:
             return False
-        if not tokens_match(got, expected, float_tolerance):
+        if not tokens_match(got, expected, flags):
             return False
     return True
 
 
-def files_match(output: Path, answer: Path, float_tolerance: bool = False) -> bool:
+def files_match(output: Path, answer: Path, flags: DefaultValidatorFlags | bool = False) -> bool:
     """`outputs_match` on two files (blocking: call it in a thread for big files)."""
-    return outputs_match(output.read_bytes(), answer.read_bytes(), float_tolerance)
+    return outputs_match(output.read_bytes(), answer.read_bytes(), flags)

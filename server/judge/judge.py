@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import verdicts
-from .checker import files_match
+from .checker import DefaultValidatorFlags, default_flags, files_match
 from .classify import RunLimits, classify, starved
 from .compilers import Recipe, find_tools, recipe
 from .interactive import Side, converse, interactive_verdict
@@ -64,7 +64,7 @@ COMPILE_LIMITS = Limits(
 )
 
 
-def run_limits(time_limit: float, memory_limit: int) -> Limits:
+def run_limits(time_limit: float, memory_limit: int, output_limit: int = OUTPUT_LIMIT) -> Limits:
     """Enforcement limits for one test run of a problem."""
     return Limits(
         cpu_time=time_limit,
@@ -75,7 +75,7 @@ def run_limits(time_limit: float, memory_limit: int) -> Limits:
         # memory (vector growth, allocator arenas).
         address_space=2 * memory_limit + 64 * MIB,
         stack=max(memory_limit, 8 * MIB),  # deep recursion is normal in ICPC
-        file_size=OUTPUT_LIMIT,
+        file_size=output_limit,
         processes=PROCESS_LIMIT,
         scratch=64 * MIB,
     )
@@ -285,7 +285,8 @@ class Judge:
         if verdict is not None:
             return result, verdict, ""
         if run.built is None:
-            same = await self._compare(out, test.answer_path, run.task.float_tolerance)
+            flags = default_flags(test.validator_flags, run.task.float_tolerance)
+            same = await self._compare(out, test.answer_path, flags)
             return result, verdicts.OK if same else verdicts.WRONG_ANSWER, ""
         folder = run.folder / f"validate-{number}"
         self._validators.prepare_folder(folder, run.validator_lease)
@@ -297,7 +298,7 @@ class Judge:
                 test_input=test.input_path,
                 answer=test.answer_path,
                 output=out,
-                flags=run.task.validator_flags,
+                flags=test.validator_flags,
             )
         return result, judgement.verdict, judgement.message
 
@@ -308,7 +309,7 @@ class Judge:
         folder = run.folder / f"validate-{number}"
         self._validators.prepare_folder(folder, run.validator_lease)
         argv, binds = self._validators.command(
-            run.built, folder, test.input_path, test.answer_path, run.task.validator_flags
+            run.built, folder, test.input_path, test.answer_path, test.validator_flags
         )
         validator_err = run.folder / f"validate-{number}.stderr"
         _empty(validator_err)
@@ -368,10 +369,10 @@ class Judge:
         os.chmod(box, 0o755)
 
     @staticmethod
-    async def _compare(out: Path, answer: Path, float_tolerance: bool) -> bool:
+    async def _compare(out: Path, answer: Path, flags: DefaultValidatorFlags) -> bool:
         if _total_size(out, answer) <= INLINE_COMPARE:
-            return files_match(out, answer, float_tolerance)
-        return await asyncio.to_thread(files_match, out, answer, float_tolerance)
+            return files_match(out, answer, flags)
+        return await asyncio.to_thread(files_match, out, answer, flags)
 
 
 def _close(sandbox: Sandbox, work: Workspace) -> None:
@@ -394,7 +395,8 @@ class _Submission:
     def __post_init__(self) -> None:
         # A JVM's heap is the problem's limit; the JVM itself gets its overhead on top.
         memory = self.task.memory_limit + self.how.memory_overhead
-        self.limits = run_limits(self.task.time_limit, memory)
+        output = self.task.output_limit or OUTPUT_LIMIT
+        self.limits = run_limits(self.task.time_limit, memory, output)
         if not self.how.address_space_cap:
             self.limits = dataclasses.replace(self.limits, address_space=-1)
-        self.judged = RunLimits(math.ceil(self.task.time_limit * 1000 - 1e-9), memory, OUTPUT_LIMIT)
+        self.judged = RunLimits(math.ceil(self.task.time_limit * 1000 - 1e-9), memory, output)

@@ -3,10 +3,39 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+# How a problem's output is checked (problem.yaml `validation`, or Polygon's checker/interactor).
+Validation = Literal["default", "custom", "custom interactive"]
 
 
 class JudgeError(Exception):
     """The judge itself failed (sandbox set-up, missing tool), not the submission."""
+
+
+@dataclass(frozen=True)
+class ValidatorSource:
+    """Where a problem's own output validator (or interactor) lives; the judge builds and runs it.
+
+    `folder` is the program: a folder whose sources form it, or a single source file.
+    `kind` "kattis": `validator input answer feedback_dir [flags] < output`, exit 42 accepted,
+    43 wrong answer (interactive: its stdout is the submission's stdin).
+    `kind` "testlib": a Polygon checker, `checker input output answer`, exit 0 OK, 1 WA, 2 PE,
+    anything else a failure; `folder` holds testlib.h next to the entry.
+    `language` is "c", "cpp" or "python3" (or any compiler id the judge knows: "jdk17", "pypy3_7_1_0",
+    ...), or None when the folder has its own `build`/`run` scripts.
+    `entry` names the main source inside `folder` when only that file is the program (Polygon's
+    `files/` also holds generators and validators); None means every source in `folder`.
+    """
+
+    folder: Path
+    kind: Literal["kattis", "testlib"]
+    language: str | None
+    entry: str | None = None
+    # Its own limits per run (problem.yaml `limits.validation_time`/`validation_memory` where given):
+    # seconds of CPU and bytes.  The judge builds it once per content (files, language, kind, entry).
+    time_limit: float = 10.0
+    memory_limit: int = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -18,32 +47,20 @@ class TestCase:
     name: str
     input_path: Path
     answer_path: Path
+    # Output validator arguments for this test: problem.yaml `validator_flags` followed by its
+    # group's testdata.yaml `output_validator_flags`.  The default validator reads them through
+    # checker.default_flags(); a custom validator gets them as extra command-line arguments.
+    validator_flags: tuple[str, ...] = ()
 
 
-# problem.yaml's `validation` (Kattis problem package format).
-VALIDATION_DEFAULT = "default"
-VALIDATION_CUSTOM = "custom"
-VALIDATION_INTERACTIVE = "custom interactive"
+# The values of `Validation`, by name.
+VALIDATION_DEFAULT: Validation = "default"
+VALIDATION_CUSTOM: Validation = "custom"
+VALIDATION_INTERACTIVE: Validation = "custom interactive"
 VALIDATIONS = (VALIDATION_DEFAULT, VALIDATION_CUSTOM, VALIDATION_INTERACTIVE)
-# How a custom validator is called.
-KATTIS = "kattis"  # validator input judge_answer feedback_dir [flags] < team_output; exit 42 accepted, 43 wrong
-TESTLIB = "testlib"  # check input team_output answer; exit 0 ok, 1 wa, 2 pe, 3 fail, 4 dirt, 7 points, 8 eof
-
-
-@dataclass(frozen=True)
-class ValidatorSource:
-    """A problem's own output validator (or interactor): a folder of sources and how to build and call it.
-
-    Compiled once per content (all files of the folder, language, kind) and
-    cached by the judge; run in the sandbox with its own limits.
-    """
-
-    folder: Path
-    language: str = "gcc_cpp20"  # a compiler id (gcc_cpp20, gcc_c17, python3_docker, pypy3_7_1_0, jdk17, ...)
-    kind: str = KATTIS  # KATTIS or TESTLIB
-    entry: str | None = None  # the main file; default: every source of the language (C, C++) or the only one
-    time_limit: float = 10.0  # seconds of CPU per run
-    memory_limit: int = 1 << 30  # bytes
+# How a custom validator is called (ValidatorSource.kind).
+KATTIS = "kattis"
+TESTLIB = "testlib"
 
 
 @dataclass(frozen=True)
@@ -55,10 +72,10 @@ class JudgeTask:
     tests: Sequence[TestCase]
     time_limit: float  # seconds of CPU time per test
     memory_limit: int  # bytes of peak resident memory per test
-    float_tolerance: bool = False
-    validation: str = VALIDATION_DEFAULT  # VALIDATIONS
-    validator_flags: tuple[str, ...] = ()  # passed to a custom validator after its three arguments
-    validator: ValidatorSource | None = None  # required for "custom" and "custom interactive"
+    float_tolerance: bool = False  # the old switch: 1e-6 floats when a test's flags set no tolerance
+    validation: Validation = "default"
+    validator: ValidatorSource | None = None  # set for "custom" and "custom interactive"
+    output_limit: int | None = None  # bytes (problem.yaml limits.output); None: the judge's 64 MiB
 
 
 @dataclass

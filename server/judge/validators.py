@@ -50,6 +50,17 @@ _SOURCES = {
 }
 _POINTS = re.compile(r"points\s+([-+0-9.eE]+)")
 JVM_LANGUAGES = ("jdk17", "kotlin_1_8_0")
+# The package loader's language names (server/contests/validators.py), and compiler ids as they are.
+_ALIASES = {"c": "gcc_c17", "cpp": "gcc_cpp20", "python3": "python3_docker", "pypy3": "pypy3_7_1_0", "java": "jdk17"}
+# A validator folder with its own scripts (Kattis): `build` is run once, `run` for every test.
+SCRIPTS = "scripts"
+
+
+def language_of(source: ValidatorSource) -> str:
+    """The compiler id a validator is built with (SCRIPTS when its folder has build/run scripts)."""
+    if source.language is None:
+        return SCRIPTS
+    return _ALIASES.get(source.language, source.language)
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,10 @@ class Judgement:
 def content_key(source: ValidatorSource) -> str:
     """Names a validator by everything that makes its build: its files, language and convention."""
     h = hashlib.sha256(f"{source.language}\0{source.kind}\0{source.entry}\0".encode())
-    for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    files = [source.folder] if source.folder.is_file() else sorted(p for p in source.folder.rglob("*") if p.is_file())
+    for path in files:
+        name = path.name if source.folder.is_file() else str(path.relative_to(source.folder))
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:24]
 
 
@@ -81,14 +94,19 @@ def _commands(
     source: ValidatorSource, box: Path, tools: dict[str, str]
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
     """(compile argv run in the build box, or None; run argv as the sandbox sees it)."""
-    lang = source.language
+    lang = language_of(source)
+    if lang == SCRIPTS:
+        if not (box / "run").is_file():
+            raise JudgeError("validator folder has neither sources of a known language nor a `run` script")
+        build = ("/bin/sh", "build") if (box / "build").is_file() else None
+        return build, ("/bin/sh", "-c", f'cd {VALIDATOR_DIR} && exec /bin/sh ./run "$@"', "run")
     if lang not in KNOWN or lang not in _SOURCES:
         raise JudgeError(f"validator language {lang!r} is not one the judge builds")
     missing = [t for t in KNOWN[lang].tools if t not in tools]
     if missing:
         raise JudgeError(f"validator language {lang}: {missing[0]} is not installed")
     files = sorted(p.name for p in box.iterdir() if p.is_file() and p.name.endswith(_SOURCES[lang]))
-    entry = source.entry or (files[0] if len(files) == 1 else None)
+    entry = source.entry or (files[0] if len(files) == 1 else _main_file(source, files))
     if source.entry and source.entry not in files:
         raise JudgeError(f"validator entry {source.entry!r} is not among its sources {files}")
     if not files:
@@ -124,6 +142,12 @@ def _commands(
         "-jar",
         f"{VALIDATOR_DIR}/validator.jar",
     )
+
+
+def _main_file(source: ValidatorSource, files: list[str]) -> str | None:
+    """Among several sources of a scripted language, the one named like the program (as problemtools does)."""
+    stems = (source.folder.stem, "validator", "main", "check", "checker", "interactor")
+    return next((f for stem in stems for f in files if Path(f).stem == stem), None)
 
 
 def _read_message(path: Path) -> str:
@@ -180,7 +204,7 @@ def validator_limits(source: ValidatorSource, wall_at_least: float = 0.0) -> Lim
         cpu_time=source.time_limit,
         wall_time=max(2 * source.time_limit + 1, wall_at_least),
         memory=source.memory_limit,
-        address_space=-1 if source.language in JVM_LANGUAGES else 2 * source.memory_limit + 64 * MIB,
+        address_space=-1 if language_of(source) in JVM_LANGUAGES else 2 * source.memory_limit + 64 * MIB,
         stack=max(64 * MIB, source.memory_limit // 4),
         file_size=64 * MIB,
         processes=64,
@@ -213,7 +237,11 @@ class Validators:
     async def _build(self, source: ValidatorSource, key: str, lease: Lease) -> Built:
         box = self._root / key
         await asyncio.to_thread(shutil.rmtree, box, ignore_errors=True)
-        await asyncio.to_thread(shutil.copytree, source.folder, box)
+        if source.folder.is_file():  # a single-file validator
+            box.mkdir()
+            await asyncio.to_thread(shutil.copyfile, source.folder, box / source.folder.name)
+        else:
+            await asyncio.to_thread(shutil.copytree, source.folder, box)
         compile_argv, run_argv = _commands(source, box, self._tools)
         if compile_argv is not None:
             log = self._root / f"{key}.log"
@@ -222,7 +250,7 @@ class Validators:
                 for path in (box, *box.rglob("*")):
                     os.chown(path, lease.uid, self._sandbox.gid, follow_symlinks=False)
             limits = self._compile_limits
-            if source.language in JVM_LANGUAGES:
+            if language_of(source) in JVM_LANGUAGES:
                 limits = dataclasses.replace(limits, cpu_time=30.0, wall_time=45.0, address_space=-1)
             result = await self._sandbox.run(
                 compile_argv, workdir=box, limits=limits, lease=lease, stdin=None, stdout=log, stderr=log

@@ -1,17 +1,22 @@
-"""What every room has: its members (one live connection per user), a lock, a change counter."""
+"""What every room has: its members (users, each with one or more sockets), a lock, a change counter."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol
 
-from ..events import RoomKind
-from ..store.users import User
-from .errors import RoomFull
+from ..domain.errors import RoomFull
+from ..domain.events import DomainEvent
+from ..domain.records import User
 
-SNAPSHOT_VERSION = 1
+RoomKind = Literal["lobby", "training"]
+
+# 2: assignments hold user records (int ids) instead of wire user objects; version 1 rows still load.
+SNAPSHOT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 class Peer(Protocol):
@@ -27,8 +32,16 @@ class Peer(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What admitting a socket changed: whether its user just arrived, and sockets it pushed out."""
+
+    first: bool  # the user's first socket here: the room announces USER_JOIN
+    evicted: tuple[Peer, ...] = ()  # the user's oldest sockets beyond the per-user cap, already removed
+
+
 class Room:
-    """Members keyed by user id, in join order; state changes bump `version` for the snapshotter."""
+    """Members keyed by user id (join order), each with one or more sockets; changes bump `version`."""
 
     kind: ClassVar[RoomKind]
 
@@ -36,8 +49,8 @@ class Room:
         self.id = room_id
         self.lock = asyncio.Lock()  # held for changes, joins and the snapshot copy
         self.version = 0
-        self._peers: dict[int, Peer] = {}
-        self._fanout: tuple[Peer, ...] = ()  # the same connections, rebuilt on each join and leave, not per broadcast
+        self._peers: dict[int, list[Peer]] = {}  # user id -> sockets, oldest first
+        self._fanout: tuple[Peer, ...] = ()  # every socket, rebuilt on each join and leave, not per broadcast
         self.on_urgent: Callable[[Room], None] | None = None  # set by the registry: wakes the snapshotter
         self.pins = 0  # joins under way: a pinned room is never evicted from memory
 
@@ -46,25 +59,36 @@ class Room:
         """(kind, room_id as text), the snapshot row key."""
         return self.kind, str(self.id)
 
-    def add(self, peer: Peer, capacity: int) -> Peer | None:
-        """Admit a connection; returns the same user's older connection it displaces; raises RoomFull."""
+    def add(self, peer: Peer, capacity: int, per_user: int = 1) -> Admission:
+        """Admit a socket; raises RoomFull when a new user would exceed `capacity` distinct users.
+
+        A user may hold up to `per_user` sockets (tabs, devices); beyond that the user's oldest ones
+        are removed here and returned, for the caller to close.
+        """
         user_id = peer.user.id
-        old = self._peers.get(user_id)
-        if old is None and len(self._peers) >= capacity:
-            raise RoomFull("room is full", {"capacity": capacity})
-        # Assigning to an existing key keeps the user's place in the join order.
-        self._peers[user_id] = peer
-        self._fanout = tuple(self._peers.values())
-        return old
+        sockets = self._peers.get(user_id)
+        if sockets is None:
+            if len(self._peers) >= capacity:
+                raise RoomFull("room is full", {"capacity": capacity})
+            sockets = self._peers[user_id] = []
+        sockets.append(peer)
+        cut = max(0, len(sockets) - max(1, per_user))
+        evicted = tuple(sockets[:cut])
+        del sockets[:cut]
+        self._fanout = tuple(p for group in self._peers.values() for p in group)
+        return Admission(first=len(sockets) == 1 and not evicted, evicted=evicted)
 
     def remove(self, peer: Peer) -> bool:
-        """Drop a connection; True when its user is now gone (a replaced connection leaves nobody)."""
+        """Drop a socket; True when it was its user's last one here (the user has left)."""
         user_id = peer.user.id
-        if self._peers.get(user_id) is not peer:
+        sockets = self._peers.get(user_id)
+        if sockets is None or peer not in sockets:
             return False
-        del self._peers[user_id]
-        self._fanout = tuple(self._peers.values())
-        return True
+        sockets.remove(peer)
+        if not sockets:
+            del self._peers[user_id]
+        self._fanout = tuple(p for group in self._peers.values() for p in group)
+        return not sockets
 
     @contextlib.contextmanager
     def pinned(self) -> Iterator[None]:
@@ -75,26 +99,18 @@ class Room:
         finally:
             self.pins -= 1
 
-    def peer_of(self, user_id: int) -> Peer | None:
-        """The user's connection here, if any."""
-        return self._peers.get(user_id)
-
-    def is_online(self, user_id: int) -> bool:
-        """True when the user has a connection here."""
-        return user_id in self._peers
+    def peers_of(self, user_id: int) -> tuple[Peer, ...]:
+        """The user's sockets here, oldest first (empty when not online)."""
+        return tuple(self._peers.get(user_id, ()))
 
     @property
     def peer_count(self) -> int:
-        """Number of live connections."""
-        return len(self._peers)
+        """Number of live sockets."""
+        return len(self._fanout)
 
-    def peers(self) -> tuple[Peer, ...]:
-        """The connections in join order; immutable, so a send that closes one cannot disturb iteration."""
-        return self._fanout
-
-    def users(self) -> list[dict[str, Any]]:
-        """The user objects of everyone online, in join order."""
-        return [peer.user.to_wire() for peer in self._peers.values()]
+    def users(self) -> list[User]:
+        """Everyone online (each user once), in join order."""
+        return [sockets[0].user for sockets in self._peers.values()]
 
     def broadcast(self, frame: bytes) -> None:
         """Hand one encoded frame to every member; synchronous, so all members see one order."""
@@ -111,6 +127,9 @@ class Room:
         if urgent and self.on_urgent is not None:
             self.on_urgent(self)
 
+    def apply(self, event: DomainEvent) -> None:
+        """Keep the room's own view current with a service's event, so a later ROOM_STATE agrees with it."""
+
     def snapshot(self) -> dict[str, Any]:
         """A copy of the durable state, safe to encode after the lock is released."""
         raise NotImplementedError
@@ -124,7 +143,7 @@ def check_snapshot(state: Any, fields: Mapping[str, type | tuple[type, ...]]) ->
     """Validate a decoded snapshot's version and top-level field types; raises ValueError."""
     if not isinstance(state, Mapping):
         raise ValueError("snapshot is not an object")
-    if state.get("v") != SNAPSHOT_VERSION:
+    if state.get("v") not in READABLE_VERSIONS:
         raise ValueError(f"unsupported snapshot version {state.get('v')!r}")
     for name, kind in fields.items():
         if name not in state:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from typing import Any, ClassVar
 
-from ..events import RoomKind
-from .base import SNAPSHOT_VERSION, Room, check_snapshot
-from .errors import UnknownContest
+from ..domain.errors import UnknownContest
+from .base import SNAPSHOT_VERSION, Room, RoomKind, check_snapshot
 
 
 class LobbyRoom(Room):
@@ -20,17 +19,12 @@ class LobbyRoom(Room):
         self.team_id = team_id
         self.selected_contest_id: int | None = None
 
-    def select_contest(self, contest_id: int, known: Container[int]) -> dict[str, Any]:
-        """Select a loaded contest; returns the CONTEST_SELECTED payload; raises UnknownContest."""
+    def select_contest(self, contest_id: int, known: Container[int]) -> None:
+        """Select a loaded contest; raises UnknownContest."""
         if contest_id not in known:
             raise UnknownContest(f"contest {contest_id} does not exist", {"contestId": contest_id})
         self.selected_contest_id = contest_id
         self.touch(urgent=True)
-        return {"contestId": contest_id}
-
-    def state(self) -> dict[str, Any]:
-        """The ROOM_STATE payload for a newcomer."""
-        return {"teamId": self.team_id, "users": self.users(), "selectedContestId": self.selected_contest_id}
 
     def snapshot(self) -> dict[str, Any]:
         """The durable state: only the selected contest (presence is never restored)."""

@@ -1,16 +1,20 @@
-"""The one registry of live rooms on the app (`app[ROOMS]`), and the hook for problem progress."""
+"""The one registry of live rooms: found in memory, read back from their snapshot, or created.
+
+A room is loaded the first time it is needed (a join, a REST getter) and leaves memory again when
+the snapshotter finds it idle and saved, so memory follows the rooms in use (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
-from ..events import RoomKind
-from .base import Room
+from .archive import RoomArchive
+from .base import Room, RoomKind
 from .lobby import LobbyRoom
-from .training import TrainingRoom
+from .training import SessionFacts, TrainingRoom
+from .urgent import UrgentRooms
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +22,7 @@ R = TypeVar("R", bound=Room)
 
 
 class ProblemStatus(Protocol):
-    """What a provider reports for one problem (e.g. the store's ProblemState)."""
+    """What the store reports for one problem (a ProblemState)."""
 
     @property
     def status(self) -> str:
@@ -36,93 +40,92 @@ ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemStatus]]]
 
 
 class RoomRegistry:
-    """Every room in memory by kind and id; idle rooms are evicted and loaded back from their snapshots."""
+    """Every room in memory by kind and id."""
 
-    def __init__(self, problem_states: ProblemStateProvider | None = None) -> None:
+    def __init__(self, archive: RoomArchive, problem_states: ProblemStateProvider, urgent: UrgentRooms) -> None:
+        self._archive = archive
+        self._problem_states = problem_states
+        self._urgent = urgent
         self._lobbies: dict[int, LobbyRoom] = {}
         self._trainings: dict[str, TrainingRoom] = {}
-        self.problem_states = problem_states
-        self.urgent: set[Room] = set()  # rooms with a change that must be written at once
-        self.urgent_changed = asyncio.Event()
-        # Reads a room that is not in memory (evicted, or never opened since start) from its snapshot.
-        self.loader: Callable[[RoomKind, str], Awaitable[Room | None]] | None = None
-
-    def _mark_urgent(self, room: Room) -> None:
-        self.urgent.add(room)
-        self.urgent_changed.set()
+        self._progress_missing: set[str] = set()  # rooms whose stored progress could not be read yet
 
     def _register(self, room: R) -> R:
-        room.on_urgent = self._mark_urgent
-        return room
-
-    def lobby(self, team_id: int) -> LobbyRoom:
-        """The team's lobby, created on first use."""
-        room = self._lobbies.get(team_id)
-        if room is None:
-            room = self._lobbies[team_id] = self._register(LobbyRoom(team_id))
-        return room
-
-    def training(self, session_id: str) -> TrainingRoom:
-        """The session's room, created on first use."""
-        room = self._trainings.get(session_id)
-        if room is None:
-            room = self._trainings[session_id] = self._register(TrainingRoom(session_id))
+        room.on_urgent = self._urgent.mark
         return room
 
     def find_lobby(self, team_id: int) -> LobbyRoom | None:
-        """The team's lobby if it exists."""
+        """The team's lobby if it is in memory."""
         return self._lobbies.get(team_id)
 
     def find_training(self, session_id: str) -> TrainingRoom | None:
-        """The session's room if it exists."""
+        """The session's room if it is in memory."""
         return self._trainings.get(session_id)
 
+    def trainings_of_team(self, team_id: int) -> list[TrainingRoom]:
+        """The team's training rooms in memory."""
+        return [room for room in self._trainings.values() if room.team_id == team_id]
+
+    async def lobby(self, team_id: int, create: bool) -> LobbyRoom | None:
+        """The team's lobby from memory or its snapshot; a new one when `create` and there is none."""
+        room = self._lobbies.get(team_id)
+        if room is None:
+            loaded = await self._archive.load("lobby", str(team_id))
+            # another request may have loaded or created it while this one read the store
+            room = self._lobbies.get(team_id)
+            if room is None and isinstance(loaded, LobbyRoom):
+                room = self._lobbies[team_id] = self._register(loaded)
+            if room is None and create:
+                room = self._lobbies[team_id] = self._register(LobbyRoom(team_id))
+        return room
+
+    async def training(self, session_id: str, facts: SessionFacts, create: bool) -> TrainingRoom | None:
+        """The session's room from memory or its snapshot, with the stored problem progress merged in.
+
+        A new room when `create` and there is none. Progress is read before any lock is taken, so a slow
+        database never stalls the room; merging only moves statuses forward, so a verdict broadcast
+        meanwhile is never undone.
+        """
+        room = self._trainings.get(session_id)
+        if room is None:
+            loaded = await self._archive.load("training", session_id, facts)
+            room = self._trainings.get(session_id)
+            if room is None and isinstance(loaded, TrainingRoom):
+                room = self._adopt_training(loaded)
+            if room is None and create:
+                room = self._adopt_training(TrainingRoom(session_id, facts))
+        if room is not None and session_id in self._progress_missing:
+            await self._load_progress(room)
+        return room
+
+    def _adopt_training(self, room: TrainingRoom) -> TrainingRoom:
+        self._trainings[room.session_id] = self._register(room)
+        self._progress_missing.add(room.session_id)
+        return room
+
+    async def _load_progress(self, room: TrainingRoom) -> None:
+        try:
+            states = await self._problem_states(room.session_id)
+        except Exception:  # stale progress is better than refusing the room; retried on next use
+            log.exception("could not load problem states of session %s", room.session_id)
+            return
+        for alias, state in states.items():
+            room.merge_problem(alias, state.status, state.attempts)
+        self._progress_missing.discard(room.session_id)
+
     def find(self, kind: RoomKind, room_id: int | str) -> Room | None:
-        """A room by kind and id (a lobby id may come as text, e.g. from a snapshot row)."""
+        """A room in memory by kind and id."""
         if kind == "lobby":
-            try:
-                return self._lobbies.get(int(room_id))
-            except ValueError:
-                return None
+            return self._lobbies.get(int(room_id))
         return self._trainings.get(str(room_id))
 
-    def adopt(self, room: R) -> R:
-        """Register a room built elsewhere (a snapshot); an existing room of that id wins and is returned."""
-        if isinstance(room, LobbyRoom):
-            return self._lobbies.setdefault(room.team_id, self._register(room))  # type: ignore[return-value]
-        if isinstance(room, TrainingRoom):
-            return self._trainings.setdefault(room.session_id, self._register(room))  # type: ignore[return-value]
-        raise TypeError(f"not a room: {room!r}")
-
-    async def load_lobby(self, team_id: int, create: bool) -> LobbyRoom | None:
-        """The team's lobby from memory or its snapshot; a new one when `create` and there is none."""
-        room = await self._load("lobby", team_id)
-        if room is None and create:
-            room = self.lobby(team_id)
-        assert room is None or isinstance(room, LobbyRoom)
-        return room
-
-    async def load_training(self, session_id: str, create: bool) -> TrainingRoom | None:
-        """The session's room from memory or its snapshot; a new one when `create` and there is none."""
-        room = await self._load("training", session_id)
-        if room is None and create:
-            room = self.training(session_id)
-        assert room is None or isinstance(room, TrainingRoom)
-        return room
-
-    async def _load(self, kind: RoomKind, room_id: int | str) -> Room | None:
-        room = self.find(kind, room_id)
-        if room is not None or self.loader is None:
-            return room
-        loaded = await self.loader(kind, str(room_id))
-        # another request may have loaded or created the room while this one read the store
-        return self.adopt(loaded) if loaded is not None else self.find(kind, room_id)
-
     def evict(self, room: Room) -> None:
-        """Forget a room (its state is in its snapshot); a later load reads it back."""
+        """Forget a room (its state is in its snapshot); a later use reads it back."""
         rooms: dict[Any, Any] = self._lobbies if isinstance(room, LobbyRoom) else self._trainings
         if rooms.get(room.id) is room:
             del rooms[room.id]
+            self._progress_missing.discard(str(room.id))
+            self._archive.forget(room)
 
     def __iter__(self) -> Iterator[Room]:
         """Every room (a copy, safe while rooms are added)."""
@@ -130,21 +133,3 @@ class RoomRegistry:
 
     def __len__(self) -> int:
         return len(self._lobbies) + len(self._trainings)
-
-    async def assignments(self, session_id: str) -> dict[str, dict[str, Any] | None]:
-        """Assignee user object (or None) by alias for a session; empty when it has no room."""
-        room = await self.load_training(session_id, create=False)
-        return room.assigned_users() if room is not None else {}
-
-    async def load_problems(self, room: TrainingRoom) -> None:
-        """Merge the provider's stored progress into a room once (merging never moves a status back)."""
-        if room.problems_loaded or self.problem_states is None:
-            return
-        try:
-            states = await self.problem_states(room.session_id)
-        except Exception:  # stale progress is better than refusing the room; retried on next join
-            log.exception("could not load problem states of session %s", room.session_id)
-            return
-        for alias, state in states.items():
-            room.merge_problem(alias, state.status, state.attempts)
-        room.problems_loaded = True

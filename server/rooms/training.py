@@ -6,15 +6,33 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..events import RoomKind
-from ..store.problem_states import FAILED, NOT_SUBMITTED, PASSED
-from ..store.sessions import FINISHED, IN_PROCESS
-from ..store.users import User
-from .base import SNAPSHOT_VERSION, Room, check_snapshot, check_str_map
-from .errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
+from ..domain.errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
+from ..domain.events import DomainEvent, ProblemProgressed, SessionFinished
+from ..domain.records import FAILED, FINISHED, IN_PROCESS, NOT_SUBMITTED, PASSED, TrainingSession, User
+from .base import SNAPSHOT_VERSION, Room, RoomKind, check_snapshot, check_str_map
 
-# Problem status only moves forward (SPEC §9), so merging by rank is safe whatever order updates arrive in.
+# Problem status only moves forward (docs/protocol.md), so merging by rank is safe in any order.
 STATUS_RANK = {NOT_SUBMITTED: 0, FAILED: 1, PASSED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """What a training room knows of its session from the store and the contest, fixed at construction."""
+
+    team_id: int
+    contest_id: int
+    aliases: tuple[str, ...]  # the contest's problems, sorted
+    finished: bool
+
+    @classmethod
+    def of(cls, session: TrainingSession, aliases: Iterable[str]) -> SessionFacts:
+        """The facts of a stored session whose contest has these problem aliases."""
+        return cls(session.team_id, session.contest_id, tuple(sorted(aliases)), not session.running)
+
+    @classmethod
+    def of_aliases(cls, team_id: int, contest_id: int, aliases: Iterable[str]) -> SessionFacts:
+        """The facts of a running session, for rooms built outside the store (tests, benchmarks)."""
+        return cls(team_id, contest_id, tuple(sorted(aliases)), False)
 
 
 @dataclass(slots=True)
@@ -46,39 +64,36 @@ class TrainingRoom(Room):
 
     kind: ClassVar[RoomKind] = "training"
 
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, facts: SessionFacts) -> None:
         super().__init__(session_id)
         self.session_id = session_id
-        self.team_id: int | None = None
-        self.contest_id: int | None = None
-        self.aliases: tuple[str, ...] = ()
-        self.status = IN_PROCESS
+        self.team_id = facts.team_id
+        self.contest_id = facts.contest_id
+        self.aliases = facts.aliases
+        self.status = FINISHED if facts.finished else IN_PROCESS
         self.code: dict[str, str] = {}
         self.compilers: dict[str, str] = {}
-        self.assignments: dict[str, dict[str, Any]] = {}
+        self.assignments: dict[str, User] = {}
         self.controller_id: int | None = None
-        self.problems: dict[str, ProblemProgress] = {}
-        self.problems_loaded = False
-
-    def bind(self, team_id: int, contest_id: int, aliases: Iterable[str], status: str) -> None:
-        """Attach the session's facts (from the store); restored rooms learn them on first use."""
-        self.team_id, self.contest_id = team_id, contest_id
-        self.aliases = tuple(sorted(aliases))
-        for alias in self.aliases:
-            self.problems.setdefault(alias, ProblemProgress())
-        if status == FINISHED:
-            self.finish()
+        self.problems: dict[str, ProblemProgress] = {alias: ProblemProgress() for alias in facts.aliases}
 
     def finish(self) -> None:
         """The session is over; a finished session never runs again."""
         self.status = FINISHED
 
+    def apply(self, event: DomainEvent) -> None:
+        """A finished session, a judged problem's progress: kept so a newcomer's ROOM_STATE shows them."""
+        if isinstance(event, SessionFinished):
+            self.finish()
+        elif isinstance(event, ProblemProgressed):
+            self.merge_problem(event.problem_alias, event.status, event.attempts)
+
     def _check_alias(self, alias: str) -> None:
         if alias not in self.aliases:
             raise UnknownProblem(f"problem {alias!r} is not in this contest", {"problemAlias": alias})
 
-    def update_code(self, user_id: int, alias: str, code: str, max_bytes: int) -> dict[str, Any]:
-        """Replace a problem's editor content; returns the CODE_EDITOR_UPDATE payload."""
+    def update_code(self, user_id: int, alias: str, code: str, max_bytes: int) -> None:
+        """Replace a problem's editor content."""
         self._check_alias(alias)
         if exceeds_bytes(code, max_bytes):
             raise CodeTooLarge(f"code is larger than {max_bytes} bytes", {"problemAlias": alias, "maxBytes": max_bytes})
@@ -86,72 +101,50 @@ class TrainingRoom(Room):
             raise NotInControl("another user holds control of the editor", {"controllerId": str(self.controller_id)})
         self.code[alias] = code
         self.touch()
-        return {"code": code, "problemAlias": alias, "userId": str(user_id)}
 
-    def take_control(self, sender_id: int, claimed_id: int) -> dict[str, Any]:
-        """The sender takes control of the editor; returns the CONTROL_TAKEN payload."""
+    def take_control(self, sender_id: int, claimed_id: int) -> None:
+        """The sender takes control of the editor."""
         if claimed_id != sender_id:
             raise NotYourself("you can only take control yourself", {"userId": str(claimed_id)})
         self.controller_id = sender_id
         self.touch(urgent=True)
-        return {"userId": str(sender_id)}
 
-    def assign(self, alias: str, user_id: int | None, members: Mapping[int, User]) -> dict[str, Any]:
-        """Assign a problem to a team member (None clears it); returns the PROBLEM_ASSIGNED payload."""
+    def assign(self, alias: str, user_id: int | None, members: Mapping[int, User]) -> User | None:
+        """Assign a problem to a team member (None clears it); returns the assignee."""
         self._check_alias(alias)
         if user_id is None:
             self.assignments.pop(alias, None)
             self.touch(urgent=True)
-            return {"user": None, "problemAlias": alias}
+            return None
         member = members.get(user_id)
         if member is None:
             raise NotTeamMember(f"user {user_id} is not a member of this team", {"userId": str(user_id)})
-        wire = member.to_wire()
-        self.assignments[alias] = wire
+        self.assignments[alias] = member
         self.touch(urgent=True)
-        return {"user": wire, "problemAlias": alias}
+        return member
 
-    def select_compiler(self, alias: str, compiler: str, known: Container[str]) -> dict[str, Any]:
-        """Select a problem's compiler; returns the COMPILER_SELECTED payload."""
+    def select_compiler(self, alias: str, compiler: str, known: Container[str]) -> None:
+        """Select a problem's compiler."""
         self._check_alias(alias)
         if compiler not in known:
             raise UnknownCompiler(f"unknown compiler {compiler!r}", {"compiler": compiler})
         self.compilers[alias] = compiler
         self.touch(urgent=True)
-        return {"compiler": compiler, "problemAlias": alias}
 
     def merge_problem(self, alias: str, status: str | None = None, attempts: int | None = None) -> None:
-        """Apply a judge update (or a provider's stored state) to the cached progress."""
+        """Apply a judge update (or stored progress) to the cached progress."""
         self.problems.setdefault(alias, ProblemProgress()).merge(status, attempts)
 
-    def state(self) -> dict[str, Any]:
-        """The ROOM_STATE payload for a newcomer: every alias of the contest is listed."""
-        aliases = self.aliases
-        return {
-            "trainingSessionId": self.session_id,
-            "status": self.status,
-            "users": self.users(),
-            "controllerId": None if self.controller_id is None else str(self.controller_id),
-            "code": {a: self.code.get(a, "") for a in aliases},
-            "compilers": {a: self.compilers.get(a) for a in aliases},
-            "assignments": {a: self.assignments.get(a) for a in aliases},
-            "problems": [
-                {"alias": a, "status": self.problems[a].status, "attempts": self.problems[a].attempts} for a in aliases
-            ],
-        }
-
-    def assigned_users(self) -> dict[str, dict[str, Any] | None]:
-        """Assignee user object (or None) by alias, for every alias the room knows."""
-        known = set(self.aliases) | set(self.assignments)
-        return {a: self.assignments.get(a) for a in sorted(known)}
-
     def snapshot(self) -> dict[str, Any]:
-        """Shallow copies of the durable state (strings are immutable, so this is cheap)."""
+        """Shallow copies of the durable state (strings and records are immutable, so this is cheap)."""
         return {
             "v": SNAPSHOT_VERSION,
             "code": dict(self.code),
             "compilers": dict(self.compilers),
-            "assignments": dict(self.assignments),
+            "assignments": {
+                alias: {"id": u.id, "login": u.login, "first_name": u.first_name, "last_name": u.last_name}
+                for alias, u in self.assignments.items()
+            },
             "controllerId": self.controller_id,
         }
 
@@ -162,9 +155,19 @@ class TrainingRoom(Room):
         )
         code = check_str_map(checked["code"], "code")
         compilers = check_str_map(checked["compilers"], "compilers")
-        assignments = dict(checked["assignments"])
-        for alias, user in assignments.items():
-            if not isinstance(user, dict) or not isinstance(user.get("id"), str):
-                raise ValueError(f"snapshot assignment of {alias!r} is not a user object")
+        assignments = {alias: _stored_user(alias, user) for alias, user in checked["assignments"].items()}
         self.code, self.compilers, self.assignments = code, compilers, assignments
         self.controller_id = checked["controllerId"]
+
+
+def _stored_user(alias: str, user: Any) -> User:
+    """An assignee from a snapshot: a record (version 2) or a wire user object with a digit-string id (1)."""
+    if not isinstance(user, dict):
+        raise ValueError(f"snapshot assignment of {alias!r} is not a user")
+    raw_id = user.get("id")
+    if isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit():
+        raw_id = int(raw_id)
+    names = [user.get(k) for k in ("login", "first_name", "last_name")]
+    if isinstance(raw_id, bool) or not isinstance(raw_id, int) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"snapshot assignment of {alias!r} is not a user")
+    return User(raw_id, *names)  # type: ignore[arg-type]

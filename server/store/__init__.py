@@ -15,10 +15,10 @@ from .users import UserRepository
 
 
 class Store:
-    """The application's durable records, on one SQLite database."""
+    """The application's durable records, on one SQLite database (built closed; open() connects)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, path: Path) -> None:
+        self.db = db = Database(path)
         self.users = UserRepository(db)
         self.teams = TeamRepository(db)
         self.sessions = SessionRepository(db)
@@ -27,10 +27,9 @@ class Store:
         self.submissions = SubmissionRepository(db)
         self.comments = CommentRepository(db)
 
-    @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open (create, migrate) the database file at path."""
-        return cls(await Database.open(path))
+    async def open(self) -> None:
+        """Open (create, migrate) the database file."""
+        await self.db.open()
 
     async def close(self) -> None:
         """Close the database."""

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import from_iso, to_iso
+from ..domain.records import Comment, User
 from .database import Database
-from .users import User
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    """A comment with its author."""
-
-    id: str
-    session_id: str
-    problem_alias: str
-    author: User
-    content: str
-    dt_created: datetime
-    dt_updated: datetime
-
 
 _SELECT = (
     "SELECT c.id, c.session_id, c.problem_alias, c.content, c.dt_created, c.dt_updated, "

@@ -1,8 +1,11 @@
-"""Two aiosqlite connections: one for serialized write transactions, one that reads committed data."""
+"""The SQLite database: a 0600 file in WAL mode, ordered migrations, one writing and one reading connection."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import stat
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +13,63 @@ from typing import Any
 
 import aiosqlite
 
-from .db import open_database
+from .migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of the server."""
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the folder and an empty file readable only by this user, before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        os.chmod(path, 0o600)
+
+
+async def _open_writer(path: Path) -> aiosqlite.Connection:
+    """Open (creating if needed) and migrate the database at path."""
+    _prepare_file(path)
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await migrate(conn)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        reader.row_factory = aiosqlite.Row
+        await reader.execute("PRAGMA query_only=ON")
+        await reader.execute("PRAGMA busy_timeout=5000")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader
+
+
+async def migrate(conn: aiosqlite.Connection) -> None:
+    """Run the migrations this database has not seen yet, each in its own transaction."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(MIGRATIONS):
+        raise SchemaTooNew(f"database schema version {version} is newer than this server ({len(MIGRATIONS)})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        log.info("database migrated to schema version %d", number)
 
 
 class Database:
@@ -18,47 +77,62 @@ class Database:
 
     Reads use a second connection: in WAL mode it sees only committed data, so a request never
     reads what another request's open transaction has not committed (or will roll back).
+    Built closed (so the application's object graph can be wired before the event loop runs);
+    open() connects and migrates.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self._reader = reader
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(self) -> None:
         """Open and migrate the database file, then open the reading connection."""
-        conn = await open_database(path)
+        conn = await _open_writer(self.path)
         try:
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            reader.row_factory = aiosqlite.Row
-            await reader.execute("PRAGMA query_only=ON")
-            await reader.execute("PRAGMA busy_timeout=5000")
+            self._reader = await _open_reader(self.path)
         except BaseException:
             await conn.close()
             raise
-        return cls(conn, reader)
+        self._conn = conn
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The writing connection (open() must have run)."""
+        if self._conn is None:
+            raise RuntimeError("the database is not open")
+        return self._conn
+
+    @property
+    def _read(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("the database is not open")
+        return self._reader
 
     async def close(self) -> None:
-        """Close both connections after any running write finishes."""
+        """Close both connections after any running write finishes; safe when never opened."""
         async with self._write_lock:
-            await self._reader.close()
-            await self.conn.close()
+            for conn in (self._reader, self._conn):
+                if conn is not None:
+                    await conn.close()
+            self._conn = self._reader = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on error; one at a time."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield conn
             except BaseException:
                 # SQLite may already have rolled back by itself (a full disk does): a second
                 # ROLLBACK would fail and hide the real error
-                if self.conn.in_transaction:
-                    await self.conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            await conn.execute("COMMIT")
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
@@ -75,4 +149,4 @@ class Database:
         """Every row of a query."""
         # Run and exhaust the statement in one step on the reader's thread: a cursor left open across
         # an await would hold its read transaction, and every overlapping read would see that old snapshot.
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
+        return list(await self._read.execute_fetchall(sql, tuple(params)))

@@ -96,4 +96,18 @@ MIGRATIONS: tuple[str, ...] = (
         dt_quarantined TEXT NOT NULL
     );
     """,
+    # 3: checker logs in the domain's own form (TestRecord fields), no longer the wire's camelCase
+    """
+    UPDATE submissions SET checker_log = (
+        SELECT json_group_array(json_object(
+            'sequence_number', json_extract(entry.value, '$.sequenceNumber'),
+            'test_name', json_extract(entry.value, '$.testName'),
+            'verdict', json_extract(entry.value, '$.verdict'),
+            'running_time', json_extract(entry.value, '$.runningTime'),
+            'memory_used', json_extract(entry.value, '$.memoryUsed')
+        ))
+        FROM (SELECT value FROM json_each(submissions.checker_log) ORDER BY key) AS entry
+    )
+    WHERE checker_log != '[]';
+    """,
 )

@@ -2,28 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..domain.records import ProblemState
 from .database import Database
-
-NOT_SUBMITTED = "NOT_SUBMITTED"
-FAILED = "FAILED"
-PASSED = "PASSED"
-
-
-@dataclass(frozen=True, slots=True)
-class ProblemState:
-    """A problem's status and number of judged submissions in one session."""
-
-    status: str = NOT_SUBMITTED
-    attempts: int = 0
-
-
-def next_state(state: ProblemState, accepted: bool) -> ProblemState:
-    """The state after one more judged submission: PASSED stays PASSED."""
-    if state.status == PASSED or accepted:
-        return ProblemState(PASSED, state.attempts + 1)
-    return ProblemState(FAILED, state.attempts + 1)
 
 
 class ProblemStateRepository:

@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clock import from_iso, to_iso
+from ..domain.records import FINISHED, IN_PROCESS, TrainingSession
 from .database import Database
-
-IN_PROCESS = "IN_PROCESS"
-FINISHED = "FINISHED"
 
 
 class AlreadyRunning(Exception):
     """The team already has a session in process."""
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingSession:
-    """One stored session."""
-
-    id: str
-    team_id: int
-    contest_id: int
-    status: str
-    dt_created: datetime
-    dt_finished: datetime | None
-    ends_at: datetime
-
-    @property
-    def running(self) -> bool:
-        """True while the session is IN_PROCESS."""
-        return self.status == IN_PROCESS
 
 
 _COLUMNS = "id, team_id, contest_id, status, dt_created, dt_finished, ends_at"

@@ -26,10 +26,9 @@ class SnapshotRepository:
                 [(kind, room_id, state, now) for kind, room_id, state in rows],
             )
 
-    async def load_all(self) -> list[tuple[str, str, str]]:
-        """Every stored (kind, room_id, state_json)."""
-        rows = await self._db.fetch_all("SELECT kind, room_id, state FROM room_snapshots")
-        return [(r["kind"], r["room_id"], r["state"]) for r in rows]
+    async def check(self) -> None:
+        """Raise when the snapshot table cannot be read (then nothing is written until restart)."""
+        await self._db.fetch_one("SELECT kind, room_id, state FROM room_snapshots LIMIT 1")
 
     async def load_one(self, kind: str, room_id: str) -> str | None:
         """One room's stored state_json, if any."""

@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ..clock import from_iso, to_iso
+from ..domain.errors import DuplicateSubmission
+from ..domain.records import Outcome, ProblemState, Submission, TestRecord, next_state
 from ..judge.verdicts import OK, PENDING
 from .database import Database
-from .problem_states import ProblemState, next_state
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """One stored submission."""
-
-    id: int
-    session_id: str
-    problem_alias: str
-    author_id: int
-    compiler: str
-    verdict: str
-    score: int
-    time_ms: int
-    memory: int
-    failed_test: int
-    time_from_start: int  # ms since the session's start
-    dt_submitted: datetime
-    upsolving: bool
-    source: bytes = b""
-    compile_log: str = ""
-    checker_log: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What judging decided for a submission."""
-
-    verdict: str
-    score: int
-    time_ms: int
-    memory: int
-    failed_test: int
-    compile_log: str
-    checker_log: list[dict[str, Any]]
-
 
 _SHORT = (
     "id, session_id, problem_alias, author_id, compiler, verdict, score, time_ms, memory, failed_test, "
@@ -56,13 +21,22 @@ _SHORT = (
 _FULL = _SHORT + ", source, compile_log, checker_log"
 
 
+def _checker_log(text: str) -> tuple[TestRecord, ...]:
+    """The stored checker log: a JSON list of TestRecord fields (snake_case since schema version 3)."""
+    return tuple(TestRecord(**entry) for entry in orjson.loads(text))
+
+
+def _checker_log_text(log: tuple[TestRecord, ...]) -> str:
+    return orjson.dumps(log).decode()  # orjson writes dataclasses as objects of their fields
+
+
 def _submission(row: sqlite3.Row, full: bool = False) -> Submission:
     extra: dict[str, Any] = {}
     if full:
         extra = {
             "source": bytes(row["source"]),
             "compile_log": row["compile_log"],
-            "checker_log": json.loads(row["checker_log"]),
+            "checker_log": _checker_log(row["checker_log"]),
         }
     return Submission(
         row["id"],
@@ -99,12 +73,27 @@ class SubmissionRepository:
         time_from_start: int,
         upsolving: bool,
     ) -> Submission:
-        """Store a pending submission and return it."""
-        submission_id = await self._db.write(
-            "INSERT INTO submissions (session_id, problem_alias, author_id, compiler, source, verdict, "
-            "time_from_start, dt_submitted, upsolving) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (session_id, alias, author_id, compiler, source, PENDING, time_from_start, to_iso(now), int(upsolving)),
-        )
+        """Store a pending submission and return it; raises DuplicateSubmission for a repeat.
+
+        The check and the insert share one write transaction, so two identical submissions sent at
+        once store exactly one.
+        """
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM submissions WHERE session_id = ? AND problem_alias = ? AND compiler = ? "
+                "AND source = ? ORDER BY id LIMIT 1",
+                (session_id, alias, compiler, source),
+            ) as cursor:
+                earlier = await cursor.fetchone()
+            if earlier is not None:
+                message = f"this source was already submitted for problem {alias} with {compiler} (run {earlier[0]})"
+                raise DuplicateSubmission(message, earlier[0])
+            cur = await conn.execute(
+                "INSERT INTO submissions (session_id, problem_alias, author_id, compiler, source, verdict, "
+                "time_from_start, dt_submitted, upsolving) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, alias, author_id, compiler, source, PENDING, time_from_start, to_iso(now), int(upsolving)),
+            )
+            submission_id = cur.lastrowid or 0
         return Submission(
             submission_id, session_id, alias, author_id, compiler, PENDING, 0, 0, 0, 0, time_from_start, now, upsolving
         )
@@ -152,7 +141,7 @@ class SubmissionRepository:
                     outcome.memory,
                     outcome.failed_test,
                     outcome.compile_log,
-                    json.dumps(outcome.checker_log),
+                    _checker_log_text(outcome.checker_log),
                     submission.id,
                     PENDING,
                 ),

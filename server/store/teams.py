@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..clock import to_iso, utcnow
+from ..domain.records import Team, TeamSummary, User
 from .database import Database
-from .users import User
-
-
-@dataclass(frozen=True, slots=True)
-class Team:
-    """A team with its members in the order they joined."""
-
-    id: int
-    name: str
-    members: tuple[User, ...]
-
-    def has_member(self, user_id: int) -> bool:
-        """True when the user belongs to the team."""
-        return any(m.id == user_id for m in self.members)
 
 
 class TeamRepository:
@@ -57,14 +42,14 @@ class TeamRepository:
         users = tuple(User(r["id"], r["login"], r["first_name"], r["last_name"]) for r in members)
         return Team(row["id"], row["name"], users)
 
-    async def of_user(self, user_id: int) -> list[tuple[int, str]]:
-        """(id, name) of every team the user belongs to, oldest first."""
+    async def of_user(self, user_id: int) -> list[TeamSummary]:
+        """Every team the user belongs to, oldest first."""
         rows = await self._db.fetch_all(
             "SELECT t.id, t.name FROM teams t JOIN team_members m ON m.team_id = t.id "
             "WHERE m.user_id = ? ORDER BY t.id",
             (user_id,),
         )
-        return [(r["id"], r["name"]) for r in rows]
+        return [TeamSummary(r["id"], r["name"]) for r in rows]
 
     async def is_member(self, team_id: int, user_id: int) -> bool:
         """True when the user belongs to the team."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from ..clock import to_iso, utcnow
+from ..domain.records import User
 from .database import Database
 
 
@@ -13,35 +13,11 @@ class LoginTaken(Exception):
     """Another user already has this login."""
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    """A stored user; `id` is an int here and a string of digits on the wire."""
-
-    id: int
-    login: str
-    first_name: str
-    last_name: str
-    password_hash: str = ""
-
-    def to_wire(self) -> dict[str, object]:
-        """The user object of SPEC §4."""
-        return {
-            "id": str(self.id),
-            "login": self.login,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "display_name": self.login,
-            "real_name": f"{self.first_name} {self.last_name}",
-            "default_avatar_id": None,
-            "is_avatar_empty": True,
-        }
+_COLUMNS = "id, login, first_name, last_name"
 
 
-_COLUMNS = "id, login, first_name, last_name, password_hash"
-
-
-def _user(row: object) -> User:
-    return User(row["id"], row["login"], row["first_name"], row["last_name"], row["password_hash"])  # type: ignore[index]
+def _user(row: sqlite3.Row) -> User:
+    return User(row["id"], row["login"], row["first_name"], row["last_name"])
 
 
 class UserRepository:
@@ -67,7 +43,7 @@ class UserRepository:
                 )
         except sqlite3.IntegrityError:
             raise LoginTaken(login) from None
-        return User(user_id, login, first_name, last_name, password_hash)
+        return User(user_id, login, first_name, last_name)
 
     async def get(self, user_id: int) -> User | None:
         """A user by id."""
@@ -79,6 +55,11 @@ class UserRepository:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM users WHERE login = ?", (login,))
         return _user(row) if row else None
 
+    async def credentials(self, login: str) -> tuple[User, str] | None:
+        """A user by login with their password hash (for logging in; the hash goes nowhere else)."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS}, password_hash FROM users WHERE login = ?", (login,))
+        return (_user(row), row["password_hash"]) if row else None
+
     async def add_token(self, user_id: int, token_hash: str) -> None:
         """Remember a token (by its hash) for a user."""
         await self._db.write(
@@ -89,7 +70,7 @@ class UserRepository:
     async def by_token_hash(self, token_hash: str) -> User | None:
         """The user a token hash belongs to."""
         row = await self._db.fetch_one(
-            "SELECT u.id, u.login, u.first_name, u.last_name, u.password_hash "
+            "SELECT u.id, u.login, u.first_name, u.last_name "
             "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
             (token_hash,),
         )

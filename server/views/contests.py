@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, response_schema
 
@@ -15,45 +13,25 @@ from schemas.contests import (
     ProblemStateSchema,
     SessionContestSchema,
     SessionPathSchema,
+    StatementAssetPathSchema,
 )
 
-from ..access import member_session, require_user, session_contest
-from ..clock import to_iso
-from ..contests.models import Contest, Problem
-from ..judge.compilers import COMPILERS
-from ..keys import CONTESTS, ROOMS, STORE
-from ..store.problem_states import ProblemState
-from ..store.sessions import TrainingSession
-from .common import AUTH, MATCH, errors, path_problem
+from ..contests.models import ASSET_MARKER
+from ..services.contests import STATEMENT_FILE_TYPES
+from .common import AUTH, MATCH, caller, dump, errors, match, services
 
-
-def problem_to_wire(problem: Problem, state: ProblemState, assigned: dict[str, Any] | None) -> dict[str, Any]:
-    """A problem with the session's state of it (SPEC §5)."""
-    limits = [
-        {"compilerName": cid, "timeLimit": round(problem.time_limit * 1000), "memoryLimit": problem.memory_limit}
-        for cid in COMPILERS
-    ]
-    return {
-        "id": problem.id,
-        "alias": problem.alias,
-        "name": problem.name,
-        "compilers": list(COMPILERS),
-        "limits": limits,
-        "testCount": len(problem.tests),
-        "status": state.status,
-        "attempts": state.attempts,
-        "assignedUser": assigned,
-    }
-
-
-async def session_problems(app: web.Application, session: TrainingSession, contest: Contest) -> list[dict[str, Any]]:
-    """Every problem of the session's contest, by alias, with status, attempts and assignee."""
-    states = await app[STORE].problem_states.of_session(session.id)
-    assigned = await app[ROOMS].assignments(session.id)
-    return [
-        problem_to_wire(p, states.get(alias, ProblemState()), assigned.get(alias))
-        for alias, p in sorted(contest.problems.items())
-    ]
+_CONTESTS = ContestShortSchema(many=True)
+_COMPILERS = CompilersSchema()
+_SESSION_CONTEST = SessionContestSchema()
+_PROBLEMS = ProblemsSchema()
+_PROBLEM_STATE = ProblemStateSchema()
+_FILE_TYPES = sorted(set(STATEMENT_FILE_TYPES.values()))
+# A statement's file is shown inside the client's page; opened on its own (an SVG) it must run nothing.
+_ASSET_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=3600",
+}
 
 
 @docs(tags=["contests"], summary="Every loaded contest", security=AUTH)
@@ -61,18 +39,15 @@ async def session_problems(app: web.Application, session: TrainingSession, conte
 @errors(401)
 async def list_contests(request: web.Request) -> web.Response:
     """GET /contests."""
-    await require_user(request)
-    contests = request.app[CONTESTS].contests.values()
-    return web.json_response([{"id": c.id, "name": c.name, "duration": c.duration} for c in contests])
+    await caller(request)
+    return dump(_CONTESTS, services(request).contests.contests())
 
 
 @docs(tags=["contests"], summary="The compilers the judge offers")
 @response_schema(CompilersSchema, 200)
 async def list_compilers(request: web.Request) -> web.Response:
     """GET /compilers."""
-    return web.json_response(
-        {"compilers": [{"id": c.id, "name": c.name, "style": c.style} for c in COMPILERS.values()]}
-    )
+    return dump(_COMPILERS, services(request).contests.compilers())
 
 
 @docs(tags=["contests"], summary="The contest a training session plays", security=AUTH)
@@ -81,17 +56,8 @@ async def list_compilers(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def session_contest_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    return web.json_response(
-        {
-            "id": contest.id,
-            "name": contest.name,
-            "duration": contest.duration,
-            "startTime": to_iso(session.dt_created),
-            "problems": await session_problems(request.app, session, contest),
-        }
-    )
+    played = await services(request).contests.session_contest(await caller(request), match(request)["ts"])
+    return dump(_SESSION_CONTEST, played)
 
 
 @docs(tags=["contests"], summary="The session's problems with status, attempts and assignee", security=AUTH)
@@ -100,9 +66,7 @@ async def session_contest_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def problems_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    return web.json_response({"problems": await session_problems(request.app, session, contest)})
+    return dump(_PROBLEMS, await services(request).contests.problems(await caller(request), match(request)["ts"]))
 
 
 @docs(tags=["contests"], summary="One problem's status and attempts", security=AUTH)
@@ -111,9 +75,9 @@ async def problems_view(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def problem_state_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}."""
-    _, session, problem = await path_problem(request)
-    state = await request.app[STORE].problem_states.get(session.id, problem.alias)
-    return web.json_response({"problemAlias": problem.alias, "status": state.status, "attempts": state.attempts})
+    path = match(request)
+    state = await services(request).contests.problem_state(await caller(request), path["ts"], path["alias"])
+    return dump(_PROBLEM_STATE, state)
 
 
 @docs(
@@ -125,9 +89,45 @@ async def problem_state_view(request: web.Request) -> web.Response:
 @match_info_schema(ProblemPathSchema, put_into=MATCH)
 @errors(401, 403, 404)
 async def statement_view(request: web.Request) -> web.Response:
-    """GET /contests/{ts}/problems/{alias}/statement."""
-    _, _, problem = await path_problem(request)
-    return web.Response(body=problem.statement_html, content_type="text/html", charset="utf-8")
+    """GET /contests/{ts}/problems/{alias}/statement: rendered at load; image URLs are made absolute here.
+
+    The client injects the HTML into its own page, where a relative URL would point at the client's
+    origin, so each image gets this server's URL of the statement's asset route.
+    """
+    path = match(request)
+    problem = await services(request).contests.statement(await caller(request), path["ts"], path["alias"])
+    body = problem.statement_html
+    if problem.statement.files:
+        base = str(request.url.with_query(None)).rstrip("/") + "/"
+        body = body.replace(ASSET_MARKER.encode(), base.encode())
+    return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+
+@docs(
+    tags=["contests"],
+    summary="A file the statement shows (an image, or the statement's PDF)",
+    description="Only files the statement refers to are served. A browser loading an <img> sends no "
+    "Authorization header: the `access_token` cookie authenticates it, as on every route.",
+    security=AUTH,
+    responses={
+        200: {
+            "description": "the file",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in sorted(set(STATEMENT_FILE_TYPES.values()))
+            },
+        }
+    },
+)
+@match_info_schema(StatementAssetPathSchema, put_into=MATCH)
+@errors(401, 403, 404)
+async def statement_asset_view(request: web.Request) -> web.StreamResponse:
+    """GET /contests/{ts}/problems/{alias}/statement/{file}."""
+    path = match(request)
+    found, content_type = await services(request).contests.statement_file(
+        await caller(request), path["ts"], path["alias"], path["file"]
+    )
+    return web.FileResponse(found, headers={**_ASSET_HEADERS, "Content-Type": content_type})
 
 
 def setup_contest_routes(app: web.Application) -> None:
@@ -138,3 +138,4 @@ def setup_contest_routes(app: web.Application) -> None:
     app.router.add_get("/contests/{ts}/problems", problems_view)
     app.router.add_get("/contests/{ts}/problems/{alias}", problem_state_view)
     app.router.add_get("/contests/{ts}/problems/{alias}/statement", statement_view)
+    app.router.add_get("/contests/{ts}/problems/{alias}/statement/{file:.+}", statement_asset_view)

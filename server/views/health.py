@@ -9,16 +9,19 @@ from aiohttp_apigami import docs, response_schema
 
 from schemas.common import ApplicationHealthSchema, ErrorSchema, StatusSchema
 
-from ..errors import ServiceUnavailable
+from ..http_errors import ServiceUnavailable, api_error_response
 from ..keys import JUDGE, STORE
-from ..middleware import error_response
+from .common import dump
+
+_STATUS = StatusSchema()
+_APPLICATION = ApplicationHealthSchema()
 
 
 @docs(tags=["health"], summary="The application answers; `judge` says whether submissions are judged")
 @response_schema(ApplicationHealthSchema, 200)
 async def ping_application(request: web.Request) -> web.Response:
     """GET /health/ping-application: `status` is the application's; `judge.ready` false means 503 on submit."""
-    return web.json_response({"status": "ok", "judge": request.app[JUDGE].health()})
+    return dump(_APPLICATION, {"status": "ok", "judge": request.app[JUDGE].health()})
 
 
 @docs(tags=["health"], summary="The database answers a query")
@@ -31,8 +34,8 @@ async def ping_database(request: web.Request) -> web.Response:
     except (sqlite3.Error, ValueError):
         ok = False
     if not ok:
-        return error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
-    return web.json_response({"status": "ok"})
+        return api_error_response(ServiceUnavailable("database did not answer", code="DATABASE_UNAVAILABLE"))
+    return dump(_STATUS, "ok")
 
 
 def setup_health_routes(app: web.Application) -> None:

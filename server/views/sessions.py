@@ -9,11 +9,10 @@ from schemas.contests import SessionPathSchema
 from schemas.sessions import EmptySchema, ParticipationSchema, SessionCreateSchema, SessionQuerySchema, SessionSchema
 from schemas.teams import TeamPathSchema
 
-from ..access import member_session, member_team
-from ..errors import NotFound
-from ..keys import CONTESTS, SESSIONS, STORE
-from ..sessions import SessionService, session_to_wire
-from .common import AUTH, MATCH, QUERY, data, errors
+from .common import AUTH, MATCH, QUERY, caller, data, dump, errors, match, query, services
+
+_SESSION = SessionSchema()
+_PARTICIPATION = ParticipationSchema()
 
 
 @docs(tags=["sessions"], summary="Start a training session (or get the team's running one)", security=AUTH)
@@ -24,12 +23,10 @@ from .common import AUTH, MATCH, QUERY, data, errors
 async def create_session(request: web.Request) -> web.Response:
     """POST /training-sessions."""
     body = data(request)
-    _, team = await member_team(request, body["team_id"])
-    contest = request.app[CONTESTS].get(body["contest_id"])
-    if contest is None:
-        raise NotFound(f"contest {body['contest_id']} does not exist", {"contest_id": body["contest_id"]})
-    session, created = await request.app[SESSIONS].start(team.id, contest.id, contest.duration)
-    return web.json_response(session_to_wire(session), status=201 if created else 200)
+    session, created = await services(request).sessions.start(
+        await caller(request), body["team_id"], body["contest_id"]
+    )
+    return dump(_SESSION, session, 201 if created else 200)
 
 
 @docs(tags=["sessions"], summary="The latest session of a team on a contest", security=AUTH)
@@ -38,12 +35,9 @@ async def create_session(request: web.Request) -> web.Response:
 @errors(401, 403, 404, 422)
 async def find_session(request: web.Request) -> web.Response:
     """GET /training-sessions?team_id=&contest_id=."""
-    query = request[QUERY]
-    _, team = await member_team(request, query["team_id"])
-    session = await request.app[STORE].sessions.latest(team.id, query["contest_id"])
-    if session is None:
-        raise NotFound("no session of this team on this contest", dict(query))
-    return web.json_response(session_to_wire(session))
+    params = query(request)
+    session = await services(request).sessions.find(await caller(request), params["team_id"], params["contest_id"])
+    return dump(_SESSION, session)
 
 
 @docs(tags=["sessions"], summary="A training session", security=AUTH)
@@ -52,8 +46,7 @@ async def find_session(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def get_session(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    return web.json_response(session_to_wire(session))
+    return dump(_SESSION, await services(request).sessions.get(await caller(request), match(request)["ts"]))
 
 
 @docs(tags=["sessions"], summary="The team's session in process, to reconnect to", security=AUTH)
@@ -62,23 +55,18 @@ async def get_session(request: web.Request) -> web.Response:
 @errors(401, 403, 404, 422)
 async def reconnect(request: web.Request) -> web.Response:
     """GET /training-sessions/team/{team_id}/reconnect."""
-    _, team = await member_team(request, request[MATCH]["team_id"])
-    session = await request.app[SESSIONS].running(team.id)
-    if session is None:
-        raise NotFound(f"team {team.id} has no session in process", {"team_id": team.id})
-    return web.json_response(session_to_wire(session))
+    session = await services(request).sessions.reconnect(await caller(request), match(request)["team_id"])
+    return dump(_SESSION, session)
 
 
-@docs(tags=["sessions"], summary="Finish a session now", security=AUTH)
+@docs(tags=["sessions"], summary="Finish a session now (announced again when already finished)", security=AUTH)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @json_schema(EmptySchema)
 @response_schema(SessionSchema, 200)
 @errors(400, 401, 403, 404, 422)
 async def complete(request: web.Request) -> web.Response:
     """POST /training-sessions/{ts}/complete."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    finished = await request.app[SESSIONS].finish(session)
-    return web.json_response(session_to_wire(finished))
+    return dump(_SESSION, await services(request).sessions.complete(await caller(request), match(request)["ts"]))
 
 
 @docs(tags=["sessions"], summary="Start, finish and time left of the session", security=AUTH)
@@ -87,8 +75,8 @@ async def complete(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def participation(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/participation."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    return web.json_response(SessionService.participation(session))
+    times = await services(request).sessions.participation(await caller(request), match(request)["ts"])
+    return dump(_PARTICIPATION, times)
 
 
 def setup_session_routes(app: web.Application) -> None:

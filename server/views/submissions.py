@@ -6,37 +6,39 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 from aiohttp_apigami import docs, match_info_schema, response_schema
+from marshmallow import ValidationError
 
+from schemas.common import DuplicateErrorSchema
 from schemas.contests import ProblemPathSchema, SessionPathSchema
 from schemas.submissions import (
     FullSubmissionSchema,
     RunIdSchema,
     StandingsSchema,
+    SubmissionFormSchema,
     SubmissionListSchema,
     SubmissionPathSchema,
     SubmissionSchema,
 )
 
-from ..access import member_session, session_contest
-from ..clock import utcnow
-from ..errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, TooManyRequests, ValidationFailed
-from ..judge.compilers import COMPILERS
-from ..judging import TooManySubmissions
-from ..keys import CONFIG, EVENTS, JUDGE, STORE
-from ..scoring import Attempt, Participant, standings
-from ..store.submissions import Submission
-from ..wire import submission_full, submission_short
-from .common import AUTH, MATCH, errors, path_problem
+from ..http_errors import BadRequest, PayloadTooLarge, ValidationFailed
+from ..keys import CONFIG
+from .common import AUTH, MATCH, caller, dump, errors, match, services
 
 _FIELD_LIMIT = 1024  # compiler and problem are short identifiers
 _FORM_DOC = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/SubmissionForm"}}},
 }
+_FORM = SubmissionFormSchema()
+_RUN_ID = RunIdSchema()
+_LIST = SubmissionListSchema()
+_SHORT = SubmissionSchema()
+_FULL = FullSubmissionSchema()
+_STANDINGS = StandingsSchema()
 
 
 async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
-    """The multipart fields, each read with a size cap so a huge upload is refused early."""
+    """The multipart fields, each read with a size cap so a huge upload is refused early, then checked."""
     if not request.content_type.startswith("multipart/"):
         raise BadRequest("send the submission as multipart/form-data", code="INVALID_FORM")
     try:
@@ -54,60 +56,29 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
                         raise PayloadTooLarge(f"source is larger than {max_source} bytes", {"limit": max_source})
                     raise ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
                 chunks.append(chunk)
-            data = b"".join(chunks)
-            form[part.name] = data if part.name == "file" else data.decode("utf-8", errors="replace").strip()
+            raw = b"".join(chunks)
+            form[part.name] = raw if part.name == "file" else raw.decode("utf-8", errors="replace").strip()
     except (ValueError, AssertionError) as exc:  # aiohttp's multipart reader raises these on malformed input
         raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
-    return form
+    try:
+        return _FORM.load(form)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise ValidationFailed("missing form fields", {"fields": exc.messages}) from None
 
 
 @docs(tags=["submissions"], summary="Submit a solution; judged in the background", security=AUTH, requestBody=_FORM_DOC)
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
+@response_schema(DuplicateErrorSchema, 409, description="the same source, compiler and problem were submitted before")
 @errors(400, 401, 403, 404, 413, 422, 429, 503)
 async def submit(request: web.Request) -> web.Response:
-    """POST /training-sessions/{ts}/submissions."""
-    user, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    if not request.app[JUDGE].ready:
-        raise ServiceUnavailable(request.app[JUDGE].unavailable_reason, code="JUDGE_UNAVAILABLE")
-    config = request.app[CONFIG]
-    form = await _read_form(request, config.max_code_bytes)
-    missing = [name for name in ("file", "compiler", "problem") if name not in form]
-    if missing:
-        raise ValidationFailed("missing form fields", {"fields": {name: ["required"] for name in missing}})
-    if form["compiler"] not in COMPILERS:
-        raise ValidationFailed("unknown compiler", {"fields": {"compiler": [f"one of {', '.join(COMPILERS)}"]}})
-    if contest.problem(form["problem"]) is None:
-        raise ValidationFailed("unknown problem", {"fields": {"problem": [f"one of {', '.join(contest.problems)}"]}})
-    if not form["file"].strip():
-        raise ValidationFailed("empty source", {"fields": {"file": ["empty"]}})
-    try:
-        place = request.app[JUDGE].reserve(session.team_id)  # before storing: a refused submission leaves no trace
-    except TooManySubmissions as exc:
-        raise TooManyRequests(
-            str(exc),
-            {"limit": exc.limit, "retryAfter": exc.retry_after},
-            code="TOO_MANY_SUBMISSIONS",
-            headers={"Retry-After": str(exc.retry_after)},
-        ) from None
-    now = utcnow()
-    upsolving = not session.running or now >= session.ends_at
-    elapsed = int((now - session.dt_created).total_seconds() * 1000)
-    try:
-        submission = await request.app[STORE].submissions.create(
-            session.id, form["problem"], user.id, form["compiler"], form["file"], now, elapsed, upsolving
-        )
-    except BaseException:
-        place.cancel()
-        raise
-    request.app[EVENTS].to_training(session.id, "SUBMISSION_VERDICT_PENDING", submission_short(submission))
-    request.app[JUDGE].submit(place, submission.id)
-    return web.json_response({"runId": submission.id}, status=201)
-
-
-def _listing(submissions: list[Submission]) -> dict[str, Any]:
-    return {"count": len(submissions), "submissions": [submission_short(s) for s in submissions]}
+    """POST /training-sessions/{ts}/submissions (429 with Retry-After: the team's queue is full; 503: no judge)."""
+    user = await caller(request)
+    form = await _read_form(request, request.app[CONFIG].max_code_bytes)
+    submission = await services(request).submissions.submit(
+        user, match(request)["ts"], form["problem"], form["compiler"], form["file"]
+    )
+    return dump(_RUN_ID, submission, 201)
 
 
 @docs(tags=["submissions"], summary="The session's submissions, newest first", security=AUTH)
@@ -116,8 +87,7 @@ def _listing(submissions: list[Submission]) -> dict[str, Any]:
 @errors(401, 403, 404)
 async def list_submissions(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id)))
+    return dump(_LIST, await services(request).submissions.of_session(await caller(request), match(request)["ts"]))
 
 
 @docs(tags=["submissions"], summary="One problem's submissions, newest first", security=AUTH)
@@ -126,17 +96,9 @@ async def list_submissions(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def problem_submissions(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions/problem/{alias}."""
-    _, session, problem = await path_problem(request)
-    return web.json_response(_listing(await request.app[STORE].submissions.of_session(session.id, problem.alias)))
-
-
-async def _submission(request: web.Request, full: bool) -> Submission:
-    match = request[MATCH]
-    _, session = await member_session(request, match["ts"])
-    submission = await request.app[STORE].submissions.get(match["id"], full=full)
-    if submission is None or submission.session_id != session.id:
-        raise NotFound(f"no submission {match['id']} in this session", {"id": match["id"]})
-    return submission
+    path = match(request)
+    found = await services(request).submissions.of_problem(await caller(request), path["ts"], path["alias"])
+    return dump(_LIST, found)
 
 
 @docs(tags=["submissions"], summary="A submission (short)", security=AUTH)
@@ -145,7 +107,9 @@ async def _submission(request: web.Request, full: bool) -> Submission:
 @errors(401, 403, 404, 422)
 async def get_submission(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions/{id}."""
-    return web.json_response(submission_short(await _submission(request, full=False)))
+    path = match(request)
+    found = await services(request).submissions.get(await caller(request), path["ts"], path["id"], full=False)
+    return dump(_SHORT, found)
 
 
 @docs(tags=["submissions"], summary="A submission with source, compile log and per-test log", security=AUTH)
@@ -154,7 +118,9 @@ async def get_submission(request: web.Request) -> web.Response:
 @errors(401, 403, 404, 422)
 async def get_full_submission(request: web.Request) -> web.Response:
     """GET /training-sessions/{ts}/submissions/{id}/full."""
-    return web.json_response(submission_full(await _submission(request, full=True)))
+    path = match(request)
+    found = await services(request).submissions.get(await caller(request), path["ts"], path["id"], full=True)
+    return dump(_FULL, found)
 
 
 @docs(tags=["contests"], summary="ICPC standings of every session of this contest", security=AUTH)
@@ -163,18 +129,7 @@ async def get_full_submission(request: web.Request) -> web.Response:
 @errors(401, 403, 404)
 async def standings_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/standings."""
-    _, session = await member_session(request, request[MATCH]["ts"])
-    contest = session_contest(request, session)
-    store = request.app[STORE]
-    sessions = await store.sessions.of_contest(contest.id)
-    names = await store.teams.names([s.team_id for s in sessions])
-    participants = [Participant(s.id, names.get(s.team_id, f"team {s.team_id}")) for s in sessions]
-    attempts = [
-        Attempt(s.session_id, s.problem_alias, s.verdict, s.time_from_start, s.upsolving)
-        for s in await store.submissions.of_contest(contest.id)
-    ]
-    titles = [(alias, p.name) for alias, p in contest.problems.items()]
-    return web.json_response(standings(titles, participants, attempts))
+    return dump(_STANDINGS, await services(request).standings.of_session(await caller(request), match(request)["ts"]))
 
 
 def setup_submission_routes(app: web.Application) -> None:

@@ -14,16 +14,10 @@ from schemas.teams import (
     TeamShortSchema,
 )
 
-from ..access import member_team, require_user
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..keys import STORE, WS_HUB
-from ..store.teams import Team
-from .common import AUTH, MATCH, data, errors
+from .common import AUTH, MATCH, caller, data, dump, errors, match, services
 
-
-def team_to_wire(team: Team) -> dict[str, object]:
-    """`{id, name, members: [user]}`."""
-    return {"id": team.id, "name": team.name, "members": [m.to_wire() for m in team.members]}
+_TEAM = TeamSchema()
+_TEAMS = TeamShortSchema(many=True)
 
 
 @docs(tags=["teams"], summary="My teams", security=AUTH)
@@ -31,9 +25,7 @@ def team_to_wire(team: Team) -> dict[str, object]:
 @errors(401)
 async def list_teams(request: web.Request) -> web.Response:
     """GET /teams."""
-    user = await require_user(request)
-    teams = await request.app[STORE].teams.of_user(user.id)
-    return web.json_response([{"id": tid, "name": name} for tid, name in teams])
+    return dump(_TEAMS, await services(request).teams.mine(await caller(request)))
 
 
 @docs(tags=["teams"], summary="Create a team; the creator is its first member", security=AUTH)
@@ -42,23 +34,9 @@ async def list_teams(request: web.Request) -> web.Response:
 @errors(400, 401, 422)
 async def create_team(request: web.Request) -> web.Response:
     """POST /teams."""
-    user = await require_user(request)
     body = data(request)
-    store = request.app[STORE]
-    member_ids = []
-    unknown = []
-    for login in body["member_logins"]:
-        member = await store.users.by_login(login)
-        if member is None:
-            unknown.append(login)
-        else:
-            member_ids.append(member.id)
-    if unknown:
-        raise ValidationFailed("unknown member logins", {"fields": {"member_logins": unknown}})
-    team_id = await store.teams.create(body["name"].strip(), user.id, member_ids)
-    team = await store.teams.get(team_id)
-    assert team is not None
-    return web.json_response(team_to_wire(team), status=201)
+    team = await services(request).teams.create(await caller(request), body["name"], body["member_logins"])
+    return dump(_TEAM, team, 201)
 
 
 @docs(tags=["teams"], summary="A team I belong to", security=AUTH)
@@ -67,8 +45,7 @@ async def create_team(request: web.Request) -> web.Response:
 @errors(401, 403, 404, 422)
 async def get_team(request: web.Request) -> web.Response:
     """GET /teams/{team_id}."""
-    _, team = await member_team(request, request[MATCH]["team_id"])
-    return web.json_response(team_to_wire(team))
+    return dump(_TEAM, await services(request).teams.get(await caller(request), match(request)["team_id"]))
 
 
 @docs(tags=["teams"], summary="Add a member by login", security=AUTH)
@@ -78,16 +55,9 @@ async def get_team(request: web.Request) -> web.Response:
 @errors(400, 401, 403, 404, 422)
 async def add_member(request: web.Request) -> web.Response:
     """POST /teams/{team_id}/members."""
-    _, team = await member_team(request, request[MATCH]["team_id"])
-    login = data(request)["login"]
-    store = request.app[STORE]
-    member = await store.users.by_login(login)
-    if member is None:
-        raise NotFound(f"no user with login {login!r}", {"login": login})
-    await store.teams.add_member(team.id, member.id)
-    updated = await store.teams.get(team.id)
-    assert updated is not None
-    return web.json_response(team_to_wire(updated), status=201)
+    user = await caller(request)
+    team = await services(request).teams.add_member(user, match(request)["team_id"], data(request)["login"])
+    return dump(_TEAM, team, 201)
 
 
 @docs(
@@ -100,17 +70,8 @@ async def add_member(request: web.Request) -> web.Response:
 @errors(401, 403, 404, 409, 422)
 async def remove_member(request: web.Request) -> web.Response:
     """DELETE /teams/{team_id}/members/{user_id}."""
-    match = request[MATCH]
-    _, team = await member_team(request, match["team_id"])
-    user_id = match["user_id"]
-    if not team.has_member(user_id):
-        raise NotFound(f"user {user_id} is not a member of team {team.id}")
-    if len(team.members) == 1:
-        # a team nobody belongs to could never be reached again, nor its running session finished
-        raise Conflict("the last member cannot leave the team", {"team_id": team.id})
-    if not await request.app[STORE].teams.remove_member(team.id, user_id):
-        raise NotFound(f"user {user_id} is not a member of team {team.id}")
-    request.app[WS_HUB].drop_member(team.id, user_id)  # their open sockets lose access now, not at reconnect
+    path = match(request)
+    await services(request).teams.remove_member(await caller(request), path["team_id"], path["user_id"])
     return web.Response(status=204)
 
 

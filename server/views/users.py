@@ -8,12 +8,10 @@ from aiohttp_apigami import docs, json_schema, response_schema
 from schemas.common import UserSchema
 from schemas.users import LoginSchema, RegisterSchema, UserWithTokenSchema
 
-from ..access import require_user
-from ..auth import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
-from ..errors import Conflict, Unauthorized
-from ..keys import STORE
-from ..store.users import LoginTaken
-from .common import data, errors
+from .common import AUTH, caller, data, dump, errors, services
+
+_ISSUED = UserWithTokenSchema()
+_USER = UserSchema()
 
 
 @docs(tags=["identity"], summary="Register a user and get a personal token")
@@ -23,18 +21,10 @@ from .common import data, errors
 async def register(request: web.Request) -> web.Response:
     """POST /users."""
     body = data(request)
-    login = body["login"]
-    store = request.app[STORE]
-    if await store.users.by_login(login) is not None:
-        raise Conflict(f"login {login!r} is taken", {"login": login})
-    first = (body["first_name"] or "").strip() or login
-    last = (body["last_name"] or "").strip() or login
-    token = new_token()
-    try:
-        user = await store.users.create(login, await hash_password(body["password"]), first, last, token_hash(token))
-    except LoginTaken:
-        raise Conflict(f"login {login!r} is taken", {"login": login}) from None
-    return web.json_response({"user": user.to_wire(), "token": token}, status=201)
+    issued = await services(request).users.register(
+        body["login"], body["password"], body["first_name"], body["last_name"]
+    )
+    return dump(_ISSUED, issued, 201)
 
 
 @docs(tags=["identity"], summary="Log in: a new token for login and password")
@@ -44,23 +34,15 @@ async def register(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     """POST /auth/token."""
     body = data(request)
-    store = request.app[STORE]
-    user = await store.users.by_login(body["login"])
-    stored = user.password_hash if user is not None else DUMMY_HASH
-    if not await verify_password(body["password"], stored) or user is None:
-        raise Unauthorized("wrong login or password")
-    token = new_token()
-    await store.users.add_token(user.id, token_hash(token))
-    return web.json_response({"token": token, "user": user.to_wire()})
+    return dump(_ISSUED, await services(request).users.login(body["login"], body["password"]))
 
 
-@docs(tags=["identity"], summary="The caller's user object", security=[{"OAuth": []}])
+@docs(tags=["identity"], summary="The caller's user object", security=AUTH)
 @response_schema(UserSchema, 200)
 @errors(401)
 async def me(request: web.Request) -> web.Response:
     """GET /user/me."""
-    user = await require_user(request)
-    return web.json_response(user.to_wire())
+    return dump(_USER, await caller(request))
 
 
 def setup_user_routes(app: web.Application) -> None:

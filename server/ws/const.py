@@ -1,4 +1,4 @@
-"""Message types, error codes, close codes and limits of the WebSocket protocol (SPEC §6)."""
+"""Message types, error codes, close codes and limits of the WebSocket protocol (docs/protocol.md)."""
 
 from typing import Final
 
@@ -61,10 +61,10 @@ CLOSE_UNSUPPORTED_DATA: Final = 1003  # binary frame
 CLOSE_POLICY_VIOLATION: Final = 1008  # refused handshake, room full
 CLOSE_MESSAGE_TOO_BIG: Final = 1009  # frame over MAX_MESSAGE_BYTES (sent by aiohttp's reader)
 CLOSE_TRY_AGAIN_LATER: Final = 1013  # fell too far behind
-CLOSE_REPLACED: Final = 4000  # the same user connected again
 
 REASON_ROOM_FULL: Final = "room is full"
-REASON_REPLACED: Final = "replaced by a newer connection"
+# A user's oldest socket beyond MAX_SOCKETS_PER_USER: 1000, because the web client reconnects after any other code.
+REASON_TOO_MANY_SOCKETS: Final = "too many connections of this user; closing the oldest"
 REASON_REMOVED: Final = "removed from the team"
 REASON_SHUTDOWN: Final = "server shutdown"
 REASON_BINARY: Final = "binary frames are not supported"
@@ -73,6 +73,8 @@ REASON_TOO_SLOW: Final = "client too slow: outbound queue full"
 # Limits that are not configuration.
 RATE_PER_SECOND: Final = 30.0  # sustained client messages per second
 RATE_BURST: Final = 60  # messages a quiet client may send at once
+# CODE_EDITOR_UPDATE beyond the rate is coalesced per problem, never refused: the newest waits at most this long.
+EDITOR_FLUSH_DELAY: Final = 1.0 / RATE_PER_SECOND
 OUTBOUND_MAX_MESSAGES: Final = 1024  # queued frames before a client counts as too slow
 OUTBOUND_MAX_BYTES: Final = 16 * 1024 * 1024  # queued frame bytes before a client counts as too slow
 CLOSE_TIMEOUT: Final = 5.0  # seconds to wait for the peer's close frame

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -11,11 +12,20 @@ from marshmallow import ValidationError
 
 from schemas.ws import EnvelopeSchema, validation_details
 
-from ..rooms.errors import RoomError
+from ..config import Config
+from ..contests.models import ContestCatalog
+from ..domain.errors import RoomError
+from ..judge.compilers import CompilerInfo
+from ..rooms.lobby import LobbyRoom
+from ..rooms.training import TrainingRoom
+from ..store import Store
 from . import const, messages
-from .commands import HandlerSpec, MessageContext, MessageHandler, spec_of
+from .coalesce import Coalescer
 from .connection import Connection
-from .errors import error_code
+from .decorators import HandlerSpec, MessageContext, MessageHandler, Pending, spec_of
+from .error_codes import error_code
+from .limits import WsLimits
+from .ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +35,8 @@ _MAX_ECHOED_TYPE = 64
 class Dispatcher:
     """Routes each text frame to the handler registered for its type."""
 
-    def __init__(self, handlers: Iterable[MessageHandler]) -> None:
+    def __init__(self, handlers: Iterable[MessageHandler], limits: WsLimits) -> None:
+        self._limits = limits
         self._routes: dict[str, tuple[HandlerSpec, MessageHandler]] = {}
         for handler in handlers:
             spec = spec_of(handler)
@@ -39,22 +50,46 @@ class Dispatcher:
         """Every client message type with a handler."""
         return frozenset(self._routes)
 
+    def context(
+        self,
+        conn: Connection,
+        room: LobbyRoom | TrainingRoom,
+        store: Store,
+        contests: ContestCatalog,
+        compilers: Mapping[str, CompilerInfo],
+        config: Config,
+    ) -> MessageContext:
+        """A joined socket's context, with its own coalescer (one per socket, like its rate bucket)."""
+        ctx = MessageContext(conn, room, store, contests, compilers, config)
+        bucket = TokenBucket(self._limits.rate_per_second, self._limits.rate_burst)
+        ctx.coalescer = Coalescer(bucket, const.EDITOR_FLUSH_DELAY, partial(self._run_pending, ctx))
+        return ctx
+
     async def dispatch(self, ctx: MessageContext, text: str) -> None:
-        """Handle one text frame; anything invalid gets an ERROR to the sender alone."""
+        """Handle one text frame; anything invalid gets an ERROR to the sender alone.
+
+        Messages of a coalesced type (CODE_EDITOR_UPDATE) have their own rate and are never refused
+        for it (see coalesce.py); every other frame, invalid ones included, spends the socket's
+        token bucket and is answered RATE_LIMITED beyond it.
+        """
         conn = ctx.conn
-        if not conn.bucket.take():
-            conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
-            return
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
+            if self._allowed(ctx):
+                conn.send(messages.error(const.INVALID_JSON, "message is not valid JSON", {"reason": str(exc)}))
             return
         if not is_plain_envelope(data):
-            self._reject_envelope(conn, data)
+            if self._allowed(ctx):
+                self._reject_envelope(conn, data)
             return
         type_ = data["type"]
         route = self._routes.get(type_)
+        if route is not None and route[0].coalesce_by is not None and ctx.room.kind in route[0].rooms:
+            await self._coalesce(ctx, route, data["payload"])
+            return
+        if not self._allowed(ctx):
+            return
         if route is None:
             if type_ in const.SERVER_ONLY:
                 conn.send(messages.error(const.FORBIDDEN, f"{type_} is sent by the server only", {}, type_))
@@ -72,13 +107,44 @@ class Dispatcher:
         except ValidationError as exc:
             conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", validation_details(exc), type_))
             return
+        await self._run(ctx, spec, handler, payload)
+
+    @staticmethod
+    def _allowed(ctx: MessageContext) -> bool:
+        """Spend a token of the socket's rate (messages other than coalesced ones); False and RATE_LIMITED when none."""
+        if ctx.conn.bucket.take():
+            return True
+        ctx.conn.send(messages.error(const.RATE_LIMITED, "too many messages; slow down", {}))
+        return False
+
+    async def _coalesce(self, ctx: MessageContext, route: tuple[HandlerSpec, MessageHandler], raw: Any) -> None:
+        """Load a state-replacing message, then apply it now or leave it to the socket's coalescer."""
+        spec, handler = route
+        try:
+            payload = spec.schema.load(raw)
+        except ValidationError as exc:
+            if self._allowed(ctx):  # invalid ones cost a token: an error reply per frame is not free
+                details = validation_details(exc)
+                ctx.conn.send(messages.error(const.INVALID_MESSAGE, "invalid payload", details, spec.type))
+            return
+        key = (spec.type, payload[spec.coalesce_by])  # type: ignore[index]  # set: only coalesced specs come here
+        if ctx.coalescer.admit(key, (spec, handler, payload)):
+            await self._run(ctx, spec, handler, payload)
+
+    async def _run_pending(self, ctx: MessageContext, pending: Pending) -> None:
+        await self._run(ctx, *pending)
+
+    @staticmethod
+    async def _run(ctx: MessageContext, spec: HandlerSpec, handler: MessageHandler, payload: dict[str, Any]) -> None:
+        """Call a handler; a broken rule becomes an ERROR to the sender, a bug an INTERNAL_ERROR."""
         try:
             await handler(ctx, payload)
         except RoomError as exc:
-            conn.send(messages.error(error_code(exc), exc.message, exc.details, type_))
+            ctx.conn.send(messages.error(error_code(exc), exc.message, exc.details, spec.type))
         except Exception:
-            log.exception("handler of %s failed", type_)
-            conn.send(messages.error(const.INTERNAL_ERROR, "internal error; the message was not applied", {}, type_))
+            log.exception("handler of %s failed", spec.type)
+            message = "internal error; the message was not applied"
+            ctx.conn.send(messages.error(const.INTERNAL_ERROR, message, {}, spec.type))
 
     def _reject_envelope(self, conn: Connection, data: Any) -> None:
         """ERROR for a frame that is not `{type: str, payload: object}`, with EnvelopeSchema's messages."""

@@ -13,12 +13,11 @@ from schemas.ws import (
     UserPayloadSchema,
 )
 
-from ..judge.compilers import COMPILERS
+from ..domain.records import User
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
-from ..store.users import User
 from . import const, messages
-from .commands import MessageContext, MessageHandler, ws_handler
+from .decorators import MessageContext, MessageHandler, ws_handler
 
 
 def _lobby(ctx: MessageContext) -> LobbyRoom:
@@ -36,7 +35,7 @@ async def handle_user(ctx: MessageContext, payload: dict[str, Any]) -> None:
     """USER: announce the sender with their stored user object, whatever they sent."""
     room = ctx.room
     async with room.lock:
-        room.broadcast(messages.encode(const.USER, {"user": ctx.conn.user.to_wire()}))
+        room.broadcast(messages.user(ctx.conn.user))
 
 
 @ws_handler(const.CONTEST_SELECTED, ContestSelectedSchema, rooms=("lobby",))
@@ -44,17 +43,17 @@ async def handle_contest_selected(ctx: MessageContext, payload: dict[str, Any]) 
     """CONTEST_SELECTED: the lobby now looks at a loaded contest."""
     room = _lobby(ctx)
     async with room.lock:
-        out = room.select_contest(payload["contestId"], ctx.contests)
-        room.broadcast(messages.encode(const.CONTEST_SELECTED, out))
+        room.select_contest(payload["contestId"], ctx.contests)
+        room.broadcast(messages.contest_selected(payload["contestId"]))
 
 
-@ws_handler(const.CODE_EDITOR_UPDATE, CodeEditorUpdateSchema, rooms=("training",))
+@ws_handler(const.CODE_EDITOR_UPDATE, CodeEditorUpdateSchema, rooms=("training",), coalesce_by="problemAlias")
 async def handle_code_update(ctx: MessageContext, payload: dict[str, Any]) -> None:
     """CODE_EDITOR_UPDATE: new editor content, from whoever holds control (or anyone if nobody does)."""
-    room = _training(ctx)
+    room, user_id, alias, code = _training(ctx), ctx.conn.user.id, payload["problemAlias"], payload["code"]
     async with room.lock:
-        out = room.update_code(ctx.conn.user.id, payload["problemAlias"], payload["code"], ctx.settings.max_code_bytes)
-        room.broadcast(messages.encode(const.CODE_EDITOR_UPDATE, out))
+        room.update_code(user_id, alias, code, ctx.config.max_code_bytes)
+        room.broadcast(messages.code_editor_update(code, alias, user_id))
 
 
 @ws_handler(const.CONTROL_TAKEN, ControlTakenSchema, rooms=("training",))
@@ -62,8 +61,8 @@ async def handle_control_taken(ctx: MessageContext, payload: dict[str, Any]) -> 
     """CONTROL_TAKEN: the sender takes the keyboard."""
     room = _training(ctx)
     async with room.lock:
-        out = room.take_control(ctx.conn.user.id, payload["userId"])
-        room.broadcast(messages.encode(const.CONTROL_TAKEN, out))
+        room.take_control(ctx.conn.user.id, payload["userId"])
+        room.broadcast(messages.control_taken(ctx.conn.user.id))
 
 
 @ws_handler(const.PROBLEM_ASSIGNED, ProblemAssignedSchema, rooms=("training",))
@@ -72,13 +71,13 @@ async def handle_problem_assigned(ctx: MessageContext, payload: dict[str, Any]) 
     room = _training(ctx)
     ref = payload["user"]
     members: dict[int, User] = {}
-    if ref is not None and room.team_id is not None:
+    if ref is not None:
         # Read before taking the lock: membership can change through REST, so it is checked fresh.
         team = await ctx.store.teams.get(room.team_id)
         members = {m.id: m for m in team.members} if team is not None else {}
     async with room.lock:
-        out = room.assign(payload["problemAlias"], None if ref is None else ref["id"], members)
-        room.broadcast(messages.encode(const.PROBLEM_ASSIGNED, out))
+        assignee = room.assign(payload["problemAlias"], None if ref is None else ref["id"], members)
+        room.broadcast(messages.problem_assigned(assignee, payload["problemAlias"]))
 
 
 @ws_handler(const.COMPILER_SELECTED, CompilerSelectedSchema, rooms=("training",))
@@ -86,8 +85,8 @@ async def handle_compiler_selected(ctx: MessageContext, payload: dict[str, Any])
     """COMPILER_SELECTED: a problem's compiler, one the judge offers."""
     room = _training(ctx)
     async with room.lock:
-        out = room.select_compiler(payload["problemAlias"], payload["compiler"], COMPILERS)
-        room.broadcast(messages.encode(const.COMPILER_SELECTED, out))
+        room.select_compiler(payload["problemAlias"], payload["compiler"], ctx.compilers)
+        room.broadcast(messages.compiler_selected(payload["compiler"], payload["problemAlias"]))
 
 
 DEFAULT_HANDLERS: tuple[MessageHandler, ...] = (

@@ -1,4 +1,4 @@
-"""Who may open a socket (SPEC §3, §6 step 1): Origin, parameters, token or trust, membership."""
+"""Who may open a socket (docs/protocol.md, connecting): Origin, parameters, token or trust, membership."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ..auth import token_from_header, user_for_token
-from ..contests.models import Contest, ContestCatalog
-from ..store import Store
-from ..store.sessions import TrainingSession
-from ..store.teams import Team
-from ..store.users import User
-from .settings import WsSettings
+from ..auth import ACCESS_COOKIE, token_from_header
+from ..config import Config
+from ..contests.models import Contest
+from ..domain.errors import Forbidden, NotFound, Unauthenticated
+from ..domain.records import Team, TrainingSession, User
+from ..origins import cookie_origin_allowed, origin_allowed
+from ..services.access import AccessService
 
 _MAX_ID_DIGITS = 18  # keeps ids inside SQLite's 64-bit integers
 
@@ -43,9 +43,9 @@ class TrainingAdmission:
     contest: Contest
 
 
-def check_origin(request: web.Request, settings: WsSettings) -> None:
-    """Refuse a browser page from an origin not in ALLOW_ORIGINS."""
-    if not settings.origin_allowed(request.headers.get("Origin")):
+def check_origin(request: web.Request, config: Config) -> None:
+    """Refuse a browser page from an origin not in ALLOW_ORIGINS (our own is always allowed)."""
+    if not origin_allowed(request.headers.get("Origin"), request.host, config.allow_origins):
         raise Refused("origin not allowed")
 
 
@@ -70,61 +70,70 @@ def uuid_param(request: web.Request, name: str) -> str:
         raise Refused(f"bad {name}") from None
 
 
-def request_token(request: web.Request) -> str | None:
-    """The token of `?token=`, an `Authorization` header, or an `access_token` cookie, in that order."""
-    return (
-        request.query.get("token")
-        or token_from_header(request.headers.get("Authorization"))
-        or request.cookies.get("access_token")
-        or None
-    )
+def request_token(request: web.Request, config: Config) -> str | None:
+    """The token of `?token=`, an `Authorization` header, or an `access_token` cookie, in that order.
+
+    The cookie is ambient (any page's socket to us carries it), so it counts only from the server's
+    own origin or one listed in ALLOW_ORIGINS (see server/origins.py).
+    """
+    explicit = request.query.get("token") or token_from_header(request.headers.get("Authorization"))
+    if explicit:
+        return explicit
+    cookie = request.cookies.get(ACCESS_COOKIE) or None
+    if cookie is not None and not cookie_origin_allowed(
+        request.headers.get("Origin"), request.host, config.allow_origins
+    ):
+        raise Refused("origin not allowed for cookie authentication")
+    return cookie
 
 
-async def authenticate(request: web.Request, store: Store, settings: WsSettings) -> User:
+async def authenticate(request: web.Request, access: AccessService, config: Config) -> User:
     """The connecting user: the token's user, who must be `user_id`; in trust mode `user_id` itself."""
     user_id = int_param(request, "user_id")
-    if settings.trust:
-        user = await store.users.get(user_id)
+    if config.auth_mode == "trust":
+        user = await access.user_by_id(user_id)
         if user is None:
             raise Refused("unknown user")
         return user
-    token = request_token(request)
+    token = request_token(request, config)
     if token is None:
         raise Refused("missing token")
-    user = await user_for_token(store, token)
-    if user is None:
-        raise Refused("invalid token")
+    try:
+        user = await access.user_for_token(token)
+    except Unauthenticated:
+        raise Refused("invalid token") from None
     if user.id != user_id:
         raise Refused("user_id does not match the token")
     return user
 
 
-async def admit_lobby(request: web.Request, store: Store, settings: WsSettings) -> LobbyAdmission:
+async def admit_lobby(request: web.Request, access: AccessService, config: Config) -> LobbyAdmission:
     """Check everything for `/ws/lobby`; raises Refused."""
-    check_origin(request, settings)
+    check_origin(request, config)
     team_id = int_param(request, "team_id")
-    user = await authenticate(request, store, settings)
-    team = await store.teams.get(team_id)
-    if team is None:
-        raise Refused("unknown team")
-    if not team.has_member(user.id):
-        raise Refused("not a member of this team")
+    user = await authenticate(request, access, config)
+    try:
+        team = await access.member_team(user, team_id)
+    except NotFound:
+        raise Refused("unknown team") from None
+    except Forbidden:
+        raise Refused("not a member of this team") from None
     return LobbyAdmission(user, team)
 
 
-async def admit_training(
-    request: web.Request, store: Store, contests: ContestCatalog, settings: WsSettings
-) -> TrainingAdmission:
+async def admit_training(request: web.Request, access: AccessService, config: Config) -> TrainingAdmission:
     """Check everything for `/ws/training`; raises Refused."""
-    check_origin(request, settings)
+    check_origin(request, config)
     session_id = uuid_param(request, "training_session_id")
-    user = await authenticate(request, store, settings)
-    session = await store.sessions.get(session_id)
-    if session is None:
-        raise Refused("unknown training session")
-    if not await store.teams.is_member(session.team_id, user.id):
-        raise Refused("not a member of this session's team")
-    contest = contests.get(session.contest_id)
-    if contest is None:
-        raise Refused("the session's contest is not loaded")
+    user = await authenticate(request, access, config)
+    try:
+        session = await access.member_session(user, session_id)
+    except NotFound:
+        raise Refused("unknown training session") from None
+    except Forbidden:
+        raise Refused("not a member of this session's team") from None
+    try:
+        contest = access.contest_of(session)
+    except NotFound:
+        raise Refused("the session's contest is not loaded") from None
     return TrainingAdmission(user, session, contest)

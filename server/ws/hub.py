@@ -1,32 +1,33 @@
-"""The WebSocket service of one app: settings, rooms, dispatcher and every open connection."""
+"""The WebSocket side of one app: every open connection, joining and leaving rooms, heartbeat, shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
+from ..config import Config
+from ..domain.events import DomainEvent, MemberRemoved
 from ..rooms.base import Room
 from ..rooms.lobby import LobbyRoom
 from ..rooms.registry import RoomRegistry
-from ..rooms.training import TrainingRoom
+from ..rooms.training import SessionFacts, TrainingRoom
 from . import const, messages
 from .connection import Connection
 from .dispatcher import Dispatcher
 from .handshake import LobbyAdmission, TrainingAdmission
-from .settings import WsSettings
+from .limits import WsLimits
 
 log = logging.getLogger(__name__)
 
 
 class WsHub:
-    """Joins and leaves rooms for connections and closes them all at shutdown."""
+    """Joins and leaves rooms for connections, drops removed members, closes everything at shutdown."""
 
-    def __init__(self, settings: WsSettings, registry: RoomRegistry, dispatcher: Dispatcher) -> None:
-        self.settings = settings
+    def __init__(self, config: Config, limits: WsLimits, registry: RoomRegistry, dispatcher: Dispatcher) -> None:
+        self.config = config
+        self.limits = limits
         self.registry = registry
         self.dispatcher = dispatcher
         self.connections: set[Connection] = set()
@@ -38,19 +39,27 @@ class WsHub:
         aiohttp's heartbeat and autoping are off: the receive loop answers pings and marks every frame,
         pongs included, and heartbeat() pings and drops (see Liveness for why).
         """
-        s = self.settings
         return web.WebSocketResponse(
             heartbeat=None,
             autoping=False,
-            max_msg_size=s.max_message_bytes,
+            max_msg_size=self.config.max_message_bytes,
             compress=False,
-            timeout=s.close_timeout,
+            timeout=self.limits.close_timeout,
         )
+
+    def connection(
+        self, ws: web.WebSocketResponse, admission: LobbyAdmission | TrainingAdmission, request: web.Request
+    ) -> Connection:
+        """A started connection for an accepted socket, registered until it ends."""
+        conn = Connection(ws, admission.user, self.limits, request.transport)
+        self.connections.add(conn)
+        conn.start()
+        return conn
 
     async def heartbeat(self) -> None:
         """Every half WS_HEARTBEAT, judge every open socket: ping the silent, drop the unanswering."""
         while True:
-            await asyncio.sleep(self.settings.heartbeat / 2)
+            await asyncio.sleep(self.config.ws_heartbeat / 2)
             for conn in list(self.connections):
                 try:
                     conn.check_alive()
@@ -59,34 +68,36 @@ class WsHub:
 
     async def join_lobby(self, conn: Connection, admission: LobbyAdmission) -> LobbyRoom:
         """Enter the team's lobby; raises RoomFull."""
-        room = await self.registry.load_lobby(admission.team.id, create=True)
+        room = await self.registry.lobby(admission.team.id, create=True)
         assert room is not None
         with room.pinned():  # waiting for the lock must not see the room evicted before the user is in
             async with room.lock:
-                self._enter(room, conn, room.state)
+                self._enter(room, conn)
         return room
 
     async def join_training(self, conn: Connection, admission: TrainingAdmission) -> TrainingRoom:
         """Enter the session's room; raises RoomFull."""
-        session = admission.session
-        room = await self.registry.load_training(session.id, create=True)
+        facts = SessionFacts.of(admission.session, admission.contest.problems)
+        room = await self.registry.training(admission.session.id, facts, create=True)
         assert room is not None
-        with room.pinned():  # the awaits below must not see the room evicted before the user is in
-            room.bind(session.team_id, session.contest_id, admission.contest.problems, session.status)
-            # Read stored progress before taking the lock, so a slow database never stalls the room; merging
-            # only moves statuses forward, so a verdict broadcast meanwhile is never undone.
-            await self.registry.load_problems(room)
+        with room.pinned():  # waiting for the lock must not see the room evicted before the user is in
             async with room.lock:
-                self._enter(room, conn, room.state)
+                self._enter(room, conn)
         return room
 
-    def _enter(self, room: Room, conn: Connection, state: Callable[[], dict[str, Any]]) -> None:
-        """Admit, replace the user's older socket, USER_JOIN to all, then ROOM_STATE to the newcomer."""
-        old = room.add(conn, self.settings.max_connections)
-        if isinstance(old, Connection):
-            old.close_soon(const.CLOSE_REPLACED, const.REASON_REPLACED)
-        room.broadcast(messages.user_join(conn.user.id))
-        conn.send(messages.room_state(state()))
+    def _enter(self, room: LobbyRoom | TrainingRoom, conn: Connection) -> None:
+        """Admit; USER_JOIN to all for the user's first socket; then ROOM_STATE to the newcomer.
+
+        A user's sockets beyond MAX_SOCKETS_PER_USER are closed oldest first with 1000, the one code
+        after which the web client does not reconnect (so two tabs never kick each other out in a loop).
+        """
+        admission = room.add(conn, self.config.max_connections_per_group, self.config.max_sockets_per_user)
+        for old in admission.evicted:
+            if isinstance(old, Connection):
+                old.close_soon(const.CLOSE_NORMAL, const.REASON_TOO_MANY_SOCKETS)
+        if admission.first:
+            room.broadcast(messages.user_join(conn.user.id))
+        conn.send(messages.room_state(room))
 
     async def leave(self, room: Room, conn: Connection) -> None:
         """Leave a room; USER_LEAVE to the rest when it was the user's last connection there."""
@@ -102,15 +113,17 @@ class WsHub:
         if room.remove(conn):
             room.broadcast(messages.user_leave(conn.user.id))
 
-    def drop_member(self, team_id: int, user_id: int) -> None:
-        """Close a removed member's sockets in the team's lobby and training rooms (1008)."""
-        lobby = self.registry.find_lobby(team_id)
+    def on_event(self, event: DomainEvent) -> None:
+        """EventBus subscriber: a member removed from a team loses their sockets in its rooms now (1008)."""
+        if not isinstance(event, MemberRemoved):
+            return
+        lobby = self.registry.find_lobby(event.team_id)
         rooms: list[Room] = [lobby] if lobby is not None else []
-        rooms += [r for r in self.registry if isinstance(r, TrainingRoom) and r.team_id == team_id]
+        rooms += self.registry.trainings_of_team(event.team_id)
         for room in rooms:
-            peer = room.peer_of(user_id)
-            if isinstance(peer, Connection):
-                peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
+            for peer in room.peers_of(event.user_id):
+                if isinstance(peer, Connection):
+                    peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
 
     async def close_all(self) -> None:
         """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 
 
-class Verdict(enum.Enum):
-    """What one sweep decides for a socket."""
+class Beat(enum.Enum):
+    """What one heartbeat sweep decides for a socket."""
 
     ALIVE = "alive"  # a frame arrived since the last sweep
     PING = "ping"  # silent for a whole sweep period: ask for a pong
@@ -29,13 +29,13 @@ class Liveness:
         self.heard = True  # a new socket counts as just heard: the handshake was its first frame
         self._pinged = False
 
-    def sweep(self) -> Verdict:
+    def sweep(self) -> Beat:
         """Judge the period since the last sweep, and start the next one."""
         if self.heard:
             self.heard = False
             self._pinged = False
-            return Verdict.ALIVE
+            return Beat.ALIVE
         if not self._pinged:
             self._pinged = True
-            return Verdict.PING
-        return Verdict.DROP
+            return Beat.PING
+        return Beat.DROP

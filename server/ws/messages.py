@@ -1,4 +1,10 @@
-"""Every envelope the server sends is built here, encoded once with orjson into the frame's UTF-8 bytes."""
+"""Every envelope the server sends is built here, its payload dumped through its schema in schemas/.
+
+Each frame is encoded once with orjson into UTF-8 bytes, and the same bytes go to every member of
+a room. CODE_EDITOR_UPDATE is the one payload assembled directly: it is the hot path (one per
+keystroke, times the room's members) and its shape is its input's plus the sender, checked
+against CodeEditorUpdateOutSchema by tests/test_wire.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,30 @@ from typing import Any
 
 import orjson
 
+from schemas.broadcasts import (
+    CompilerSelectedOutSchema,
+    ContestSelectedOutSchema,
+    ErrorPayloadSchema,
+    LobbyStateSchema,
+    ProblemAssignedOutSchema,
+    TrainingStateSchema,
+    UserIdSchema,
+    UserMessageSchema,
+)
+
+from ..domain.records import User
+from ..rooms.lobby import LobbyRoom
+from ..rooms.training import TrainingRoom
 from . import const
+
+_USER_ID = UserIdSchema()
+_USER = UserMessageSchema()
+_CONTEST_SELECTED = ContestSelectedOutSchema()
+_ASSIGNED = ProblemAssignedOutSchema()
+_COMPILER = CompilerSelectedOutSchema()
+_LOBBY_STATE = LobbyStateSchema()
+_TRAINING_STATE = TrainingStateSchema()
+_ERROR = ErrorPayloadSchema()
 
 
 def encode(type_: str, payload: dict[str, Any]) -> bytes:
@@ -16,21 +45,53 @@ def encode(type_: str, payload: dict[str, Any]) -> bytes:
 
 def user_join(user_id: int) -> bytes:
     """USER_JOIN for everyone in the room, the newcomer included."""
-    return encode(const.USER_JOIN, {"userId": str(user_id)})
+    return encode(const.USER_JOIN, _USER_ID.dump(user_id))
 
 
 def user_leave(user_id: int) -> bytes:
-    """USER_LEAVE for the rest when a user's last connection closed."""
-    return encode(const.USER_LEAVE, {"userId": str(user_id)})
+    """USER_LEAVE for the rest when a user's last socket closed."""
+    return encode(const.USER_LEAVE, _USER_ID.dump(user_id))
 
 
-def room_state(state: dict[str, Any]) -> bytes:
+def room_state(room: LobbyRoom | TrainingRoom) -> bytes:
     """ROOM_STATE for the newcomer alone."""
-    return encode(const.ROOM_STATE, state)
+    schema = _LOBBY_STATE if isinstance(room, LobbyRoom) else _TRAINING_STATE
+    return encode(const.ROOM_STATE, schema.dump(room))
+
+
+def user(sender: User) -> bytes:
+    """USER: the sender's stored user object."""
+    return encode(const.USER, _USER.dump(sender))
+
+
+def contest_selected(contest_id: int) -> bytes:
+    """CONTEST_SELECTED as applied."""
+    return encode(const.CONTEST_SELECTED, _CONTEST_SELECTED.dump(contest_id))
+
+
+def code_editor_update(code: str, alias: str, user_id: int) -> bytes:
+    """CODE_EDITOR_UPDATE as applied, with the sender (the hot path: built directly, see the module doc)."""
+    return orjson.dumps(
+        {"type": const.CODE_EDITOR_UPDATE, "payload": {"code": code, "problemAlias": alias, "userId": str(user_id)}}
+    )
+
+
+def control_taken(user_id: int) -> bytes:
+    """CONTROL_TAKEN by the sender."""
+    return encode(const.CONTROL_TAKEN, _USER_ID.dump(user_id))
+
+
+def problem_assigned(assignee: User | None, alias: str) -> bytes:
+    """PROBLEM_ASSIGNED with the stored user object, or null when cleared."""
+    return encode(const.PROBLEM_ASSIGNED, _ASSIGNED.dump({"user": assignee, "problemAlias": alias}))
+
+
+def compiler_selected(compiler: str, alias: str) -> bytes:
+    """COMPILER_SELECTED as applied."""
+    return encode(const.COMPILER_SELECTED, _COMPILER.dump({"compiler": compiler, "problemAlias": alias}))
 
 
 def error(code: str, message: str, details: dict[str, Any] | None = None, request_type: str | None = None) -> bytes:
     """ERROR for the sender of a message that was not applied."""
-    return encode(
-        const.ERROR, {"code": code, "message": message, "details": details or {}, "requestType": request_type}
-    )
+    payload = {"code": code, "message": message, "details": details or {}, "request_type": request_type}
+    return encode(const.ERROR, _ERROR.dump(payload))

@@ -1,72 +1,77 @@
-"""The one integration entry point: setup_ws(app) adds the sockets, the room registry and their lifecycle."""
+"""Wiring the WebSocket side into the app: routes, room snapshots, the heartbeat and the 1001 close at shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from aiohttp import web
 
-from ..keys import CONFIG, EVENTS, ROOMS, STORE, WS_HUB
-from ..rooms.registry import RoomRegistry
+from ..domain.bus import EventBus
+from ..rooms.archive import RoomArchive
 from ..rooms.snapshots import Snapshotter
-from .dispatcher import Dispatcher
-from .events import deliver
-from .handlers import DEFAULT_HANDLERS
+from .delivery import RoomDelivery
 from .hub import WsHub
-from .settings import WsSettings
-from .views import lobby_socket, training_socket
+from .views import SocketEndpoints
 
 
-def setup_ws(app: web.Application) -> None:
-    """Add `/ws/lobby`, `/ws/training`, `app[ROOMS]`, snapshots, the heartbeat and the 1001 close at shutdown.
+def setup_ws(
+    app: web.Application,
+    *,
+    hub: WsHub,
+    endpoints: SocketEndpoints,
+    archive: RoomArchive,
+    snapshotter: Snapshotter,
+    bus: EventBus,
+) -> None:
+    """Add `/ws/lobby` and `/ws/training` and the lifecycle of rooms and sockets.
 
-    Call after app[CONFIG], app[EVENTS] and app[CONTESTS] are set and after the cleanup context
-    that opens app[STORE] is appended (ours runs after it and is torn down before it).
+    Append after the cleanup context that opens the store: ours runs after it and is torn down before it,
+    so the final snapshot is written while the database is still open.
     """
-    registry = RoomRegistry()
-    app[ROOMS] = registry
-    app[WS_HUB] = WsHub(WsSettings.from_config(app[CONFIG]), registry, Dispatcher(DEFAULT_HANDLERS))
-    app.router.add_get("/ws/lobby", lobby_socket, allow_head=False)
-    app.router.add_get("/ws/training", training_socket, allow_head=False)
-    app.cleanup_ctx.append(_rooms_ctx)
-    app.cleanup_ctx.append(_heartbeat_ctx)
-    app.on_shutdown.append(_close_sockets)
+    app.router.add_get("/ws/lobby", endpoints.lobby, allow_head=False)
+    app.router.add_get("/ws/training", endpoints.training, allow_head=False)
+    app.cleanup_ctx.append(_rooms_ctx(archive, snapshotter, bus, [RoomDelivery(hub.registry), hub.on_event]))
+    app.cleanup_ctx.append(_heartbeat_ctx(hub))
+
+    async def close_sockets(app: web.Application) -> None:
+        await hub.close_all()  # on_shutdown: before the final snapshot is taken
+
+    app.on_shutdown.append(close_sockets)
 
 
-async def _rooms_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Restore snapshots and start writing them; on exit stop and write the final snapshot."""
-    hub = app[WS_HUB]
-    store = app[STORE]
-    registry = hub.registry
-    if registry.problem_states is None:
-        registry.problem_states = store.problem_states.of_session
-    snapshots = Snapshotter(registry, store.snapshots, hub.settings.snapshot_interval)
-    await snapshots.restore()
-    registry.loader = snapshots.load  # idle rooms leave memory after two passes and come back from here
-    subscriber = functools.partial(deliver, registry)
-    app[EVENTS].subscribe(subscriber)
-    snapshots.start()
-    try:
-        yield
-    finally:
-        app[EVENTS].unsubscribe(subscriber)
-        await snapshots.stop()
+def _rooms_ctx(
+    archive: RoomArchive, snapshotter: Snapshotter, bus: EventBus, subscribers: list[Callable[[Any], None]]
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Check the stored snapshots, deliver events to rooms and write snapshots; at exit the final snapshot."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await archive.open()
+        for subscriber in subscribers:
+            bus.subscribe(subscriber)
+        snapshotter.start()
+        try:
+            yield
+        finally:
+            for subscriber in subscribers:
+                bus.unsubscribe(subscriber)
+            await snapshotter.stop()
+
+    return ctx
 
 
-async def _heartbeat_ctx(app: web.Application) -> AsyncIterator[None]:
+def _heartbeat_ctx(hub: WsHub) -> Callable[[web.Application], AsyncIterator[None]]:
     """Run the heartbeat sweep while the app serves."""
-    task = asyncio.create_task(app[WS_HUB].heartbeat(), name="ws-heartbeat")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(hub.heartbeat(), name="ws-heartbeat")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
-async def _close_sockets(app: web.Application) -> None:
-    """on_shutdown: close every socket with 1001 before the final snapshot is taken."""
-    await app[WS_HUB].close_all()
+    return ctx

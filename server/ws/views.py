@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from aiohttp import WSMsgType, web
 
-from ..keys import CONTESTS, STORE, WS_HUB
-from ..rooms.errors import RoomFull
+from ..contests.models import ContestCatalog
+from ..domain.errors import RoomFull
+from ..judge.compilers import CompilerInfo
 from ..rooms.lobby import LobbyRoom
 from ..rooms.training import TrainingRoom
+from ..services.access import AccessService
+from ..store import Store
 from . import const
-from .commands import MessageContext
 from .connection import Connection
+from .decorators import MessageContext
 from .handshake import LobbyAdmission, Refused, TrainingAdmission, admit_lobby, admit_training
 from .hub import WsHub
 
@@ -26,63 +29,78 @@ A = TypeVar("A", LobbyAdmission, TrainingAdmission)
 R = TypeVar("R", LobbyRoom, TrainingRoom)
 
 
-async def lobby_socket(request: web.Request) -> web.StreamResponse:
-    """GET /ws/lobby?team_id=&user_id=."""
-    hub = request.app[WS_HUB]
-    store = request.app[STORE]
-    return await _serve(request, hub, lambda: admit_lobby(request, store, hub.settings), hub.join_lobby)
+class SocketEndpoints:
+    """`/ws/lobby` and `/ws/training`, with what a socket's messages need, given at construction."""
 
+    def __init__(
+        self,
+        hub: WsHub,
+        access: AccessService,
+        store: Store,
+        contests: ContestCatalog,
+        compilers: Mapping[str, CompilerInfo],
+    ) -> None:
+        self._hub = hub
+        self._access = access
+        self._store = store
+        self._contests = contests
+        self._compilers = compilers
 
-async def training_socket(request: web.Request) -> web.StreamResponse:
-    """GET /ws/training?training_session_id=&user_id=."""
-    hub = request.app[WS_HUB]
-    store, contests = request.app[STORE], request.app[CONTESTS]
-    return await _serve(request, hub, lambda: admit_training(request, store, contests, hub.settings), hub.join_training)
+    async def lobby(self, request: web.Request) -> web.StreamResponse:
+        """GET /ws/lobby?team_id=&user_id=."""
+        hub = self._hub
+        return await self._serve(request, lambda: admit_lobby(request, self._access, hub.config), hub.join_lobby)
 
+    async def training(self, request: web.Request) -> web.StreamResponse:
+        """GET /ws/training?training_session_id=&user_id=."""
+        hub = self._hub
+        return await self._serve(request, lambda: admit_training(request, self._access, hub.config), hub.join_training)
 
-async def _serve(
-    request: web.Request,
-    hub: WsHub,
-    admit: Callable[[], Awaitable[A]],
-    join: Callable[[Connection, A], Awaitable[R]],
-) -> web.StreamResponse:
-    try:
-        admission = await admit()  # before accepting: a refused socket is accepted only to carry its close frame
-    except Refused as exc:
-        return await _refuse(request, hub, const.CLOSE_POLICY_VIOLATION, exc.reason)
-    except Exception:
-        log.exception("WebSocket handshake failed")
-        return await _refuse(request, hub, 1011, "internal error")
-    if hub.shutting_down:
-        return await _refuse(request, hub, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
-    ws = hub.new_socket()
-    await ws.prepare(request)
-    conn = Connection(ws, admission.user, hub.settings, request.transport)
-    hub.connections.add(conn)
-    conn.start()
-    try:
-        if hub.shutting_down:  # close_all() ran while we were accepting: it did not see this socket
-            await _close_receiving(ws, conn, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
-            return ws
+    async def _serve(
+        self,
+        request: web.Request,
+        admit: Callable[[], Awaitable[A]],
+        join: Callable[[Connection, A], Awaitable[R]],
+    ) -> web.StreamResponse:
+        hub = self._hub
         try:
-            room = await join(conn, admission)
-        except RoomFull:
-            await _close_receiving(ws, conn, const.CLOSE_POLICY_VIOLATION, const.REASON_ROOM_FULL)
-            return ws
-        ctx = MessageContext(conn, room, request.app[STORE], request.app[CONTESTS], hub.settings)
-        # The loop gets a task of its own because every frame resumes the chain of coroutines awaiting it,
-        # and from the request's task that chain runs through aiohttp's handler and every middleware:
-        # 64.3 -> 61.5 µs per update at saturation (bench/README.md). Cancelling this task cancels it too.
-        receiving = asyncio.create_task(_receive(ws, conn, ctx, hub), name=f"ws-receive-user-{conn.user.id}")
+            admission = await admit()  # before accepting: a refused socket is accepted only to carry its close frame
+        except Refused as exc:
+            return await _refuse(request, hub, const.CLOSE_POLICY_VIOLATION, exc.reason)
+        except Exception:
+            log.exception("WebSocket handshake failed")
+            return await _refuse(request, hub, 1011, "internal error")
+        if hub.shutting_down:
+            return await _refuse(request, hub, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
+        ws = hub.new_socket()
+        await ws.prepare(request)
+        conn = hub.connection(ws, admission, request)
         try:
-            await receiving
+            if hub.shutting_down:  # close_all() ran while we were accepting: it did not see this socket
+                await _close_receiving(ws, conn, const.CLOSE_GOING_AWAY, const.REASON_SHUTDOWN)
+                return ws
+            try:
+                room = await join(conn, admission)
+            except RoomFull:
+                await _close_receiving(ws, conn, const.CLOSE_POLICY_VIOLATION, const.REASON_ROOM_FULL)
+                return ws
+            ctx = hub.dispatcher.context(conn, room, self._store, self._contests, self._compilers, hub.config)
+            # The loop gets a task of its own because every frame resumes the chain of coroutines awaiting it,
+            # and from the request's task that chain runs through aiohttp's handler and every middleware:
+            # 64.3 -> 61.5 µs per update at saturation (bench/README.md). Cancelling this task cancels it too.
+            receiving = asyncio.create_task(_receive(ws, conn, ctx, hub), name=f"ws-receive-user-{conn.user.id}")
+            try:
+                await receiving
+            finally:
+                try:
+                    await ctx.coalescer.drain()  # editor updates still waiting are applied, never lost
+                finally:
+                    await hub.leave(room, conn)
+            await conn.close(const.CLOSE_NORMAL, "")
         finally:
-            await hub.leave(room, conn)
-        await conn.close(const.CLOSE_NORMAL, "")
-    finally:
-        hub.connections.discard(conn)
-        conn.close_soon(1011, "internal error")  # a no-op after any close above; else never leak the writer
-    return ws
+            hub.connections.discard(conn)
+            conn.close_soon(1011, "internal error")  # a no-op after any close above; else never leak the writer
+        return ws
 
 
 async def _refuse(request: web.Request, hub: WsHub, code: int, reason: str) -> web.WebSocketResponse:

@@ -1,0 +1,107 @@
+"""The framework-free part of the application: store, catalog, event bus, rooms and services, wired once.
+
+create_app() builds this and puts the HTTP and WebSocket layers on top; tests build it alone to call
+the services directly on a real store (docs/architecture.md, "start-up"). Nothing here imports aiohttp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from .config import Config
+from .contests.archive import ArchiveLimits
+from .contests.install import ContestInstaller
+from .contests.loader import load_catalog
+from .contests.models import ContestCatalog
+from .contests.timelimits import TimeLimitCache
+from .domain.bus import EventBus
+from .judge.compilers import COMPILERS, CompilerInfo
+from .judge.judge import Judge
+from .rooms.archive import RoomArchive
+from .rooms.registry import RoomRegistry
+from .rooms.snapshots import Snapshotter
+from .rooms.urgent import UrgentRooms
+from .services import Services
+from .services.access import AccessService
+from .services.comments import CommentService
+from .services.contest_admin import ContestAdminService
+from .services.contests import ContestService
+from .services.judging import JudgeBackend, JudgeService
+from .services.rooms import RoomQueries
+from .services.sessions import SessionService
+from .services.standings import StandingsService
+from .services.submissions import SubmissionService
+from .services.teams import TeamService
+from .services.users import UserService
+from .store import Store
+
+_SYSTEM = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/tmp", "/proc", "/dev"))
+
+
+def protected_paths(config: Config) -> list[Path]:
+    """Folders a submission must never see: the working folder (sources, .env), the database and contests.
+
+    Nested paths are dropped (hiding the outer one hides them) and system folders are never hidden.
+    """
+    candidates = {p.resolve() for p in (Path.cwd(), config.db_path.parent, config.contests_dir)}
+    candidates = {p for p in candidates if p != Path("/") and not any(s.is_relative_to(p) for s in _SYSTEM)}
+    return sorted(p for p in candidates if not any(p != q and p.is_relative_to(q) for q in candidates))
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """Everything below the HTTP and WebSocket layers."""
+
+    config: Config
+    bus: EventBus
+    catalog: ContestCatalog
+    store: Store
+    archive: RoomArchive
+    registry: RoomRegistry
+    snapshotter: Snapshotter
+    installer: ContestInstaller
+    compilers: dict[str, CompilerInfo]
+    services: Services
+
+
+def build_core(config: Config, judge: Callable[[], JudgeBackend] | None = None) -> Core:
+    """Build the object graph for a config, each part given what it needs through its constructor.
+
+    `judge` builds the sandboxed judge when the judge service starts (default: server.judge.Judge).
+    Nothing is opened or started here: the store opens and the workers start in the app's lifecycle.
+    """
+    bus = EventBus()
+    time_limits = TimeLimitCache(config.db_path.parent / "timelimits.json")  # derived limits, next to the database
+    catalog = load_catalog(config.contests_dir, time_limits)
+    store = Store(config.db_path)
+
+    archive = RoomArchive(store.snapshots)
+    urgent = UrgentRooms()
+    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
+    snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
+
+    compilers = dict(COMPILERS)
+    access = AccessService(store, catalog, config.admin_logins)
+    backend = judge or partial(
+        Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
+    )
+    judging = JudgeService(store, catalog, bus, backend, config.judge_workers, config.judge_queue_per_team)
+    upload_limits = ArchiveLimits(max_archive_bytes=config.max_upload_bytes)
+    installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run, limits=upload_limits)
+    services = Services(
+        access=access,
+        users=UserService(store),
+        teams=TeamService(store, access, bus),
+        contests=ContestService(store, catalog, registry, access, compilers),
+        contest_admin=ContestAdminService(installer, access),
+        sessions=SessionService(store, catalog, access, bus),
+        submissions=SubmissionService(store, access, bus, judging, compilers),
+        comments=CommentService(store, access, bus),
+        standings=StandingsService(store, access),
+        rooms=RoomQueries(registry, catalog, access),
+        judging=judging,
+    )
+    return Core(config, bus, catalog, store, archive, registry, snapshotter, installer, compilers, services)

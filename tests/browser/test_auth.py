@@ -1,0 +1,96 @@
+"""Sign up, sign in, sign out, the access_token cookie, and the language: from the browser, as a user does it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from .people import PASSWORD, Person
+
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
+
+
+async def cookie(person: Person) -> str | None:
+    """The access_token cookie of the person's browser context."""
+    for c in await person.context.cookies():
+        if c["name"] == "access_token":
+            return str(c["value"])
+    return None
+
+
+async def test_sign_up_out_and_in_with_the_cookie_following(browser: Browser, app_url: str) -> None:
+    carol = await Person.open(browser, "carol", app_url)
+    await carol.sign_up()
+    assert await cookie(carol) == await carol.token()  # the original client on this origin reads it
+    second = await carol.new_tab()  # another tab of the same user follows a sign-out
+    await second.goto(f"{app_url}/#/teams")
+    await expect(second.get_by_test_id("create-team")).to_be_visible()
+
+    await carol.page.get_by_test_id("sign-out").click()
+    await expect(carol.page.get_by_test_id("signin-form")).to_be_visible()
+    await expect(second.get_by_test_id("signin-form")).to_be_visible()
+    assert await cookie(carol) is None
+
+    form = carol.page.get_by_test_id("signin-form")
+    await form.locator("input[name=login]").fill("carol")
+    await form.locator("input[name=password]").fill("not-the-password")
+    await form.locator("button[type=submit]").click()
+    await expect(carol.page.get_by_test_id("auth-error")).to_have_text("Wrong login or password.")
+    await form.locator("input[name=password]").fill(PASSWORD)
+    await form.locator("button[type=submit]").click()
+    await expect(carol.page.get_by_test_id("create-team")).to_be_visible()
+    assert await cookie(carol) == await carol.token()
+    assert carol.errors == []
+    await carol.context.close()
+
+
+async def test_a_taken_login_is_a_clear_message(browser: Browser, app_url: str) -> None:
+    first = await Person.open(browser, "dave", app_url)
+    await first.sign_up()
+    again = await Person.open(browser, "dave", app_url)
+    await again.page.get_by_test_id("to-signup").click()
+    form = again.page.get_by_test_id("signup-form")
+    await form.locator("input[name=login]").fill("dave")
+    await form.locator("input[name=password]").fill(PASSWORD)
+    await form.locator("button[type=submit]").click()
+    await expect(again.page.get_by_test_id("auth-error")).to_have_text("This login is taken.")
+    await first.context.close()
+    await again.context.close()
+
+
+async def test_language_follows_the_browser_and_the_switch_is_kept(
+    browser: Browser, app_url: str, screenshots: Path
+) -> None:
+    context = await browser.new_context(locale="ru-RU", viewport={"width": 1440, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{app_url}/")
+    form = page.get_by_test_id("signin-form")
+    await expect(form.locator("button[type=submit]")).to_have_text("Войти")
+    await page.screenshot(path=str(screenshots / "00-sign-in-ru.png"))
+    await page.get_by_test_id("lang-en").click()
+    await expect(form.locator("button[type=submit]")).to_have_text("Sign in")
+    await page.reload()
+    await expect(page.get_by_test_id("signin-form").locator("button[type=submit]")).to_have_text("Sign in")
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    await context.close()
+
+
+async def test_create_a_team_with_a_member_and_leave_it(browser: Browser, app_url: str) -> None:
+    ivan = await Person.open(browser, "ivan", app_url)
+    await ivan.sign_up()
+    judy = await Person.open(browser, "judy", app_url)
+    await judy.sign_up()
+    page = ivan.page
+    await page.get_by_test_id("team-name").fill("Pair")
+    await page.get_by_test_id("team-logins").fill("judy")
+    await page.get_by_test_id("create-team").locator("button[type=submit]").click()
+    await expect(page.get_by_test_id("team").locator(".members")).to_have_text("Members: ivan, judy")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Leave the team Pair?"
+    await page.get_by_test_id("leave-team").click()
+    await expect(page.get_by_test_id("no-teams")).to_be_visible()
+    await judy.page.reload()
+    await expect(judy.page.get_by_test_id("team").locator(".members")).to_have_text("Members: judy")
+    await ivan.context.close()
+    await judy.context.close()

@@ -1,0 +1,60 @@
+"""The server's ERROR replies reach the user as short messages, and a refused room says why."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+from playwright.async_api import Browser, BrowserContext, expect
+
+CLICK_80_TIMES = """() => {
+  const button = document.querySelector("[data-testid=take-control]");
+  for (let i = 0; i < 80; i++) button.click();
+}"""
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
+
+
+async def signed_in_context(browser: Browser, app_url: str, login: str) -> tuple[BrowserContext, dict[str, Any]]:
+    """A user, their team and running session made over REST, and a browser context signed in as them."""
+    async with aiohttp.ClientSession(app_url) as http:
+        async with http.post("/users", json={"login": login, "password": "secret-pw"}) as resp:
+            account = await resp.json()
+        headers = {"Authorization": f"OAuth {account['token']}"}
+        async with http.post("/teams", json={"name": f"{login}'s team"}, headers=headers) as resp:
+            team = await resp.json()
+        async with http.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=headers) as r:
+            session = await r.json()
+    context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
+    await context.add_init_script(
+        f"localStorage.setItem('tt.token', {json.dumps(account['token'])});"
+        f"localStorage.setItem('tt.user', {json.dumps(json.dumps(account['user']))});"
+    )
+    return context, {"team": team, "session": session}
+
+
+async def test_a_server_error_reply_is_shown_as_a_toast(browser: Browser, app_url: str) -> None:
+    context, made = await signed_in_context(browser, app_url, "frank")
+    page = await context.new_page()
+    await page.goto(f"{app_url}/#/training/{made['session']['id']}")
+    await expect(page.locator("[data-testid=workspace][data-synced=true]")).to_be_visible()
+    # 80 clicks before any echo redraws the page: past the server's burst of 60, the rest are RATE_LIMITED
+    await page.evaluate(CLICK_80_TIMES)
+    await expect(page.get_by_test_id("toast").filter(has_text="Too many actions at once")).to_be_visible()
+    await expect(page.get_by_test_id("controller")).to_have_text("You are in control")
+    await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open")  # the socket stays
+    await context.close()
+
+
+async def test_a_room_of_another_team_is_refused_with_its_reason(browser: Browser, app_url: str) -> None:
+    _, theirs = await signed_in_context(browser, app_url, "grace")
+    context, _ = await signed_in_context(browser, app_url, "heidi")
+    page = await context.new_page()
+    await page.goto(f"{app_url}/#/training/{theirs['session']['id']}")
+    await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "stopped")
+    await expect(page.get_by_test_id("connection")).to_have_attribute(
+        "title", "Disconnected: not a member of this session's team"
+    )
+    await expect(page.get_by_test_id("load-error")).to_be_visible()  # the REST 403, said on the page
+    await context.close()
