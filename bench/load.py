@@ -487,7 +487,10 @@ async def _bounded(items: int, concurrency: int, make: Callable[[int], Awaitable
 
 
 async def rest_setup(http: aiohttp.ClientSession, opts: Options, stats: Stats) -> list[Room]:
-    """Three users (shared by every team: a user may belong to many), N teams, N running sessions."""
+    """Three users (shared by every team: a user may belong to many), N teams, N running sessions.
+
+    The server must allow that many teams per user (bench/run.py sets MAX_TEAMS_PER_USER).
+    """
     base = opts.url
     tag = secrets.token_hex(4)
     users = await asyncio.gather(
@@ -510,6 +513,8 @@ async def rest_setup(http: aiohttp.ClientSession, opts: Options, stats: Stats) -
         team = await _call(
             http, "POST", f"{base}/teams", {"name": f"bench {tag} {i}", "member_logins": logins[1:]}, tokens[0]
         )
+        for token in tokens[1:]:  # the two others were invited: they join by accepting
+            await _call(http, "POST", f"{base}/user/me/invitations/{team['id']}/accept", None, token)
         session = await _call(
             http, "POST", f"{base}/training-sessions", {"team_id": team["id"], "contest_id": contest_id}, tokens[0]
         )

@@ -10,9 +10,9 @@ Scenarios (choose with --scenarios, default all):
   e  start-up with 10,000 stored rooms: spawn to /health/ping-database (target < 2 s)
 
 a, b and c run against a fresh `python -m server` (temporary DB_PATH, CONTESTS_DIR=data/contests,
-AUTH_MODE=token, MAX_CONNECTIONS_PER_GROUP=3, LOG_LEVEL=WARNING) and a fresh bench/floor.py, each
-on a free 127.0.0.1 port; the load is bench/load.py in its own process. Every command line is
-printed. The table at the end is Markdown (paste it under "Benchmarks" in README.md).
+AUTH_MODE=token, MAX_CONNECTIONS_PER_GROUP=3, LOG_LEVEL=WARNING, MAX_TEAMS_PER_USER=10000) and a
+fresh bench/floor.py, each on a free 127.0.0.1 port; the load is bench/load.py in its own process.
+Every command line is printed. The table at the end is Markdown (paste it under "Benchmarks" in README.md).
 
     python bench/run.py                      # everything, full sizes (a few minutes)
     python bench/run.py --quick              # small sizes, under a minute
@@ -48,6 +48,7 @@ SERVER_ENV = {
     "AUTH_MODE": "token",
     "MAX_CONNECTIONS_PER_GROUP": "3",
     "LOG_LEVEL": "WARNING",
+    "MAX_TEAMS_PER_USER": "10000",  # three users share every room's team
 }
 
 

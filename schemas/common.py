@@ -5,13 +5,27 @@ shape: requests are loaded through them and answers (REST bodies and WebSocket p
 are dumped through them from the domain's records (docs/architecture.md, "the wire layer").
 """
 
+import unicodedata
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_dump, validate
 
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
 ID_MAX = 2**63 - 1
 ID_RANGE = validate.Range(min=1, max=ID_MAX)
+
+
+# Characters a name must not hold: controls (NUL, newlines), format characters (bidi overrides such as
+# U+202E, zero-width spaces and joiners, BOM), surrogates, private use, line and paragraph separators.
+# They draw nothing or rearrange what follows, so a name holding them can pass for another in standings.
+_REFUSED_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def name_text(value: str) -> None:
+    """Validator of names people read (team names, first and last names): no control or format characters."""
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in _REFUSED_IN_NAMES:
+            raise ValidationError(f"must not contain control or invisible characters (U+{ord(char):04X} at {index})")
 
 
 class IdField(fields.Field):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from .common import RequestSchema, UserSchema, id_field
+from .common import IsoDateTime, RequestSchema, UserSchema, id_field, name_text
 from .users import LOGIN
 
 
@@ -11,9 +11,14 @@ class TeamCreateSchema(RequestSchema):
 
     name = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=100), validate.Regexp(r"\S", error="must not be blank")],
+        validate=[validate.Length(min=1, max=100), validate.Regexp(r"\S", error="must not be blank"), name_text],
     )
-    member_logins = fields.List(fields.String(validate=LOGIN), load_default=list, validate=validate.Length(max=10))
+    member_logins = fields.List(
+        fields.String(validate=LOGIN),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "users to invite: each joins on accepting (GET /user/me/invitations)"},
+    )
 
 
 class MemberAddSchema(RequestSchema):
@@ -30,9 +35,23 @@ class TeamShortSchema(Schema):
 
 
 class TeamSchema(TeamShortSchema):
-    """A team with its members (a Team)."""
+    """A team with its members, owner and pending invitations (a Team)."""
 
     members = fields.List(fields.Nested(UserSchema), required=True)
+    owner_id = fields.String(
+        required=True, metadata={"description": "digits: the member who may remove others (the creator at first)"}
+    )
+    invited = fields.List(
+        fields.Nested(UserSchema), required=True, metadata={"description": "invited, not answered yet"}
+    )
+
+
+class InvitationSchema(Schema):
+    """An invitation to a team waiting for the user's answer (an Invitation)."""
+
+    team = fields.Nested(TeamShortSchema, required=True)
+    inviter = fields.Nested(UserSchema, required=True)
+    dt_created = IsoDateTime(required=True)
 
 
 class TeamPathSchema(Schema):

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import aiohttp_cors
 from aiohttp import web
 from aiohttp_apigami import AiohttpApiSpec, OpenApiVersion, validation_middleware
 from aiohttp_apigami.constants import APISPEC_PARSER, SWAGGER_DICT
@@ -20,8 +19,10 @@ from .composition import build_core
 from .config import Config
 from .contests.install import ContestInstaller
 from .contests.loader import settle_pending
-from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, ROOMS, SERVICES, STORE, WS_HUB
+from .cors import setup_cors
+from .keys import BUS, CONFIG, CONTEST_INSTALLER, CONTESTS, JUDGE, PROXIES, ROOMS, SERVICES, STORE, WS_HUB
 from .middleware import ApiParser, error_middleware
+from .proxy import ProxyTrust
 from .services.judging import JudgeService
 from .services.sessions import SessionService
 from .store import Store
@@ -30,6 +31,7 @@ from .views.comments import setup_comment_routes
 from .views.contest_admin import setup_contest_admin_routes
 from .views.contests import setup_contest_routes
 from .views.health import setup_health_routes
+from .views.invites import setup_invite_routes
 from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
 from .views.submissions import setup_submission_routes
@@ -144,17 +146,6 @@ def _setup_openapi(app: web.Application) -> AiohttpApiSpec:
     return api
 
 
-def _setup_cors(app: web.Application, config: Config) -> None:
-    options = aiohttp_cors.ResourceOptions(
-        allow_credentials=True, expose_headers="*", allow_headers=("Authorization", "Content-Type"), max_age=3600
-    )
-    origins = ("*",) if config.any_origin else config.allow_origins
-    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
-    for route in list(app.router.routes()):
-        if route.method != "HEAD" and not route.resource.canonical.startswith(("/ws/", "/docs")):
-            cors.add(route)
-
-
 def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | None = None) -> web.Application:
     """Build the whole application for a config; tests and `python -m server` share it.
 
@@ -173,6 +164,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     hub = WsHub(config, limits, registry, Dispatcher(DEFAULT_HANDLERS, limits))
 
     app[CONFIG] = config
+    app[PROXIES] = ProxyTrust(config.trusted_proxies)
     app[STORE] = store
     app[CONTESTS] = core.catalog
     app[BUS] = core.bus
@@ -187,6 +179,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)
     setup_user_routes(app)
+    setup_invite_routes(app)
     setup_team_routes(app)
     setup_contest_routes(app)
     setup_contest_admin_routes(app)
@@ -199,5 +192,5 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     setup_web_routes(app, web_root)
     setup_asyncapi_route(app)
     _setup_openapi(app)
-    _setup_cors(app, config)
+    setup_cors(app, config)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,12 +30,14 @@ from .services.access import AccessService
 from .services.comments import CommentService
 from .services.contest_admin import ContestAdminService
 from .services.contests import ContestService
+from .services.invites import InviteService
 from .services.judging import JudgeBackend, JudgeService
 from .services.rooms import RoomQueries
 from .services.sessions import SessionService
 from .services.standings import StandingsService
 from .services.submissions import SubmissionService
 from .services.teams import TeamService
+from .services.throttle import AuthThrottle
 from .services.users import UserService
 from .store import Store
 
@@ -80,11 +83,11 @@ def build_core(config: Config, judge: Callable[[], JudgeBackend] | None = None) 
 
     archive = RoomArchive(store.snapshots)
     urgent = UrgentRooms()
-    registry = RoomRegistry(archive, store.problem_states.of_session, urgent)
+    registry = RoomRegistry(archive, store.problem_states.of_session, urgent, config.max_room_code_bytes)
     snapshotter = Snapshotter(registry, archive, urgent, config.snapshot_interval)
 
     compilers = dict(COMPILERS)
-    access = AccessService(store, catalog, config.admin_logins)
+    access = AccessService(store, catalog, config.admin_logins, timedelta(days=config.token_idle_days))
     backend = judge or partial(
         Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
     )
@@ -93,14 +96,21 @@ def build_core(config: Config, judge: Callable[[], JudgeBackend] | None = None) 
     installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run, limits=upload_limits)
     services = Services(
         access=access,
-        users=UserService(store),
-        teams=TeamService(store, access, bus),
+        users=UserService(
+            store,
+            access,
+            AuthThrottle(config.auth_attempts_per_ip, config.auth_attempts_per_login),
+            config.registration,
+            config.max_tokens_per_user,
+        ),
+        invites=InviteService(store, access),
+        teams=TeamService(store, access, bus, config.max_teams_per_user),
         contests=ContestService(store, catalog, registry, access, compilers),
         contest_admin=ContestAdminService(installer, access),
         sessions=SessionService(store, catalog, access, bus),
-        submissions=SubmissionService(store, access, bus, judging, compilers),
+        submissions=SubmissionService(store, access, bus, judging, compilers, config.submissions_per_minute),
         comments=CommentService(store, access, bus),
-        standings=StandingsService(store, access),
+        standings=StandingsService(store, access, bus),
         rooms=RoomQueries(registry, catalog, access),
         judging=judging,
     )

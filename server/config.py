@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 AUTH_MODES = ("token", "trust")
+REGISTRATION_MODES = ("open", "invite", "closed")
 JUDGE_ISOLATION_MODES = ("strict", "auto", "weak")  # see server/judge/isolation.py
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONTESTS_DIR = Path("data/contests")
+_LOGIN = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # schemas.users.LOGIN, without importing the wire layer
 
 
 class ConfigError(Exception):
@@ -38,8 +42,19 @@ class Config:
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
     log_level: str = "INFO"
-    admin_logins: tuple[str, ...] = ()  # users who may upload contests and reload the contests folder
+    admin_logins: tuple[str, ...] = ()  # users who may upload contests, make invite codes, remove any member
     max_upload_bytes: int = 256 << 20  # largest contest package upload
+    # accounts (README, "Accounts")
+    registration: str = "open"
+    token_idle_days: int = 30
+    max_tokens_per_user: int = 10
+    auth_attempts_per_ip: int = 30
+    auth_attempts_per_login: int = 10
+    trusted_proxies: tuple[str, ...] = ()
+    # quotas (README, "Quotas")
+    max_teams_per_user: int = 20
+    max_room_code_bytes: int = 2_097_152
+    submissions_per_minute: int = 10
 
     @property
     def any_origin(self) -> bool:
@@ -90,7 +105,24 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
 
 
 def _logins(name: str, raw: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+    logins = tuple(dict.fromkeys(login.strip() for login in raw.split(",") if login.strip()))
+    bad = [login for login in logins if not _LOGIN.fullmatch(login)]
+    if bad:
+        raise ConfigError(f"{name} must list logins (letters, digits, '_', '.', '-'), got {bad[0]!r}")
+    return logins
+
+
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Addresses or CIDR networks, kept in their normalised text form."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name} must list IP addresses or networks (10.0.0.0/8), got {item!r}") from None
+    return tuple(networks)
 
 
 def _nonempty(name: str, raw: str) -> str:
@@ -118,6 +150,15 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "LOG_LEVEL": ("log_level", lambda n, r: _choice(n, r, LOG_LEVELS, upper=True)),
     "ADMIN_LOGINS": ("admin_logins", _logins),
     "MAX_UPLOAD_BYTES": ("max_upload_bytes", lambda n, r: _int(n, r, 1024)),
+    "REGISTRATION": ("registration", lambda n, r: _choice(n, r, REGISTRATION_MODES)),
+    "TOKEN_IDLE_DAYS": ("token_idle_days", lambda n, r: _int(n, r, 1, 365)),
+    "MAX_TOKENS_PER_USER": ("max_tokens_per_user", lambda n, r: _int(n, r, 1, 1000)),
+    "AUTH_ATTEMPTS_PER_IP": ("auth_attempts_per_ip", lambda n, r: _int(n, r, 1, 100_000)),
+    "AUTH_ATTEMPTS_PER_LOGIN": ("auth_attempts_per_login", lambda n, r: _int(n, r, 1, 100_000)),
+    "TRUSTED_PROXIES": ("trusted_proxies", _networks),
+    "MAX_TEAMS_PER_USER": ("max_teams_per_user", lambda n, r: _int(n, r, 1, 10_000)),
+    "MAX_ROOM_CODE_BYTES": ("max_room_code_bytes", lambda n, r: _int(n, r, 1)),
+    "SUBMISSIONS_PER_MINUTE": ("submissions_per_minute", lambda n, r: _int(n, r, 1, 10_000)),
 }
 
 
@@ -149,4 +190,10 @@ def load_config(environ: Mapping[str, str] | None = None, env_file: Path | None 
             kwargs[field] = parse(name, merged[name])
     if "contests_dir" not in kwargs:
         kwargs["contests_dir"] = _contests_dir("CONTESTS_DIR", str(DEFAULT_CONTESTS_DIR))
-    return Config(**kwargs)
+    config = Config(**kwargs)
+    if config.max_room_code_bytes < config.max_code_bytes:
+        raise ConfigError(
+            f"MAX_ROOM_CODE_BYTES must be at least MAX_CODE_BYTES ({config.max_code_bytes}), "
+            f"got {config.max_room_code_bytes}"
+        )
+    return config

@@ -21,8 +21,10 @@ from .domain.errors import (
     Invalid,
     JudgeNotReady,
     NotFound,
+    QuotaExceeded,
     RoomError,
     TooLarge,
+    TooManyRequests,
     TooManySubmissions,
     Unauthenticated,
 )
@@ -76,6 +78,9 @@ class ServiceUnavailable(ApiError):
 # Most specific first: the first class an error is an instance of decides.
 _DOMAIN: tuple[tuple[type[DomainError], int, str], ...] = (
     (DuplicateSubmission, 409, "DUPLICATE_SUBMISSION"),
+    (QuotaExceeded, 409, "QUOTA_EXCEEDED"),
+    (TooManySubmissions, 429, "TOO_MANY_SUBMISSIONS"),
+    (TooManyRequests, 429, "TOO_MANY_REQUESTS"),
     (Unauthenticated, 401, "UNAUTHORIZED"),
     (NotFound, 404, "NOT_FOUND"),
     (Forbidden, 403, "FORBIDDEN"),
@@ -83,7 +88,6 @@ _DOMAIN: tuple[tuple[type[DomainError], int, str], ...] = (
     (Invalid, 422, "VALIDATION_ERROR"),
     (TooLarge, 413, "PAYLOAD_TOO_LARGE"),
     (RoomError, 422, "VALIDATION_ERROR"),
-    (TooManySubmissions, 429, "TOO_MANY_SUBMISSIONS"),
     (JudgeNotReady, 503, "JUDGE_UNAVAILABLE"),
 )
 
@@ -97,13 +101,12 @@ def api_error_response(error: ApiError) -> web.Response:
 
 
 def domain_error_response(error: DomainError) -> web.Response:
-    """The JSON answer for a domain error: its status and code by class."""
+    """The JSON answer for a domain error: its status and code by class (429 says when to retry)."""
     for cls, status, code in _DOMAIN:
         if isinstance(error, cls):
             body = ErrorBody(code, error.message, error.details)
             dumped = _DUPLICATE.dump(body) if isinstance(error, DuplicateSubmission) else _ERROR.dump(body)
-            # a refusal for now: the client is told when to try again
-            headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManySubmissions) else None
+            headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else None
             return web.json_response(dumped, status=status, headers=headers)
     return web.json_response(_ERROR.dump(ErrorBody("BAD_REQUEST", error.message, error.details)), status=400)
 

@@ -8,6 +8,7 @@ from .config import Config
 from .contests.install import ContestInstaller
 from .contests.models import ContestCatalog
 from .domain.bus import EventBus
+from .proxy import ProxyTrust
 from .rooms.registry import RoomRegistry
 from .services import Services
 from .services.judging import JudgeService
@@ -23,3 +24,4 @@ ROOMS = web.AppKey("rooms", RoomRegistry)
 JUDGE = web.AppKey("judge", JudgeService)
 WS_HUB = web.AppKey("ws_hub", WsHub)
 CONTEST_INSTALLER = web.AppKey("contest_installer", ContestInstaller)
+PROXIES = web.AppKey("proxies", ProxyTrust)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .judge.verdicts import COMPILATION_ERROR, OK, PENDING
@@ -135,26 +135,51 @@ class Standings:
     rows: tuple[PlacedRow, ...]
 
 
+def cell_of(attempts: Iterable[Attempt]) -> Cell:
+    """One participant's cell on one problem from its attempts in submission order (upsolving ones skipped)."""
+    cell = Cell()
+    for attempt in attempts:
+        if not attempt.upsolving:
+            _apply(cell, attempt)
+    return cell
+
+
+def cells_of(
+    aliases: Sequence[str], participant_ids: Iterable[str], attempts: Iterable[Attempt]
+) -> dict[str, dict[str, Cell]]:
+    """Every participant's cells (by id, then alias) from attempts in submission order."""
+    table = {pid: {alias: Cell() for alias in aliases} for pid in participant_ids}
+    for attempt in attempts:
+        row = table.get(attempt.participant_id)
+        if row is None or attempt.upsolving or attempt.alias not in row:
+            continue
+        _apply(row[attempt.alias], attempt)
+    return table
+
+
+def ranked(
+    titles: Sequence[tuple[str, str]], participants: Iterable[Participant], cells: Mapping[str, Mapping[str, Cell]]
+) -> Standings:
+    """Rank participants by their cells (missing cells are NOT_SUBMITTED); equal rows share places."""
+    aliases = [alias for alias, _ in titles]
+    rows = [Row(p, {alias: cells.get(p.id, {}).get(alias) or Cell() for alias in aliases}) for p in participants]
+    keyed = sorted(((row.rank_key(), n, row) for n, row in enumerate(rows)), key=lambda k: k[:2])  # each key once
+    placed: list[PlacedRow] = []
+    index = 0
+    while index < len(keyed):
+        end = index
+        while end + 1 < len(keyed) and keyed[end + 1][0] == keyed[index][0]:
+            end += 1
+        for key, _, row in keyed[index : end + 1]:
+            cells_in_order = tuple(row.cells[alias] for alias in aliases)
+            placed.append(PlacedRow(row.participant, index + 1, end + 1, -key[0], key[1], cells_in_order))
+        index = end + 1
+    return Standings(tuple(Title(alias, name) for alias, name in titles), tuple(placed))
+
+
 def standings(
     titles: Sequence[tuple[str, str]], participants: Sequence[Participant], attempts: Iterable[Attempt]
 ) -> Standings:
-    """Columns (alias, name) and ranked rows; attempts in submission order."""
+    """Columns (alias, name) and ranked rows from every attempt in submission order: the full recompute."""
     aliases = [alias for alias, _ in titles]
-    rows = {p.id: Row(p, {alias: Cell() for alias in aliases}) for p in participants}
-    for attempt in attempts:
-        row = rows.get(attempt.participant_id)
-        if row is None or attempt.upsolving or attempt.alias not in row.cells:
-            continue
-        _apply(row.cells[attempt.alias], attempt)
-    ordered = sorted(rows.values(), key=Row.rank_key)
-    placed: list[PlacedRow] = []
-    index = 0
-    while index < len(ordered):
-        end = index
-        while end + 1 < len(ordered) and ordered[end + 1].rank_key() == ordered[index].rank_key():
-            end += 1
-        for row in ordered[index : end + 1]:
-            cells = tuple(row.cells[alias] for alias in aliases)
-            placed.append(PlacedRow(row.participant, index + 1, end + 1, row.solved, row.penalty, cells))
-        index = end + 1
-    return Standings(tuple(Title(alias, name) for alias, name in titles), tuple(placed))
+    return ranked(titles, participants, cells_of(aliases, [p.id for p in participants], attempts))

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient
 
 from server.app import create_app
@@ -39,8 +40,12 @@ def config(tmp_path: Path, contests_dir: Path) -> Config:
 
 @pytest.fixture
 async def client(aiohttp_client: Callable[..., Awaitable[TestClient]], config: Config) -> TestClient:
-    """A test client over the real application."""
-    return await aiohttp_client(create_app(config))
+    """A test client over the real application; it keeps no cookies, so every call says who it is.
+
+    (The server sets the access_token cookie at registration and login; a browser's jar is tested in
+    tests/test_users.py and tests/browser/.)
+    """
+    return await aiohttp_client(create_app(config), cookie_jar=DummyCookieJar())
 
 
 @pytest.fixture

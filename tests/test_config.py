@@ -46,6 +46,17 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("JUDGE_QUEUE_PER_TEAM", "0"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),
+        ("REGISTRATION", "maybe"),
+        ("ADMIN_LOGINS", "root, not a login"),
+        ("TOKEN_IDLE_DAYS", "0"),
+        ("TOKEN_IDLE_DAYS", "366"),
+        ("MAX_TOKENS_PER_USER", "0"),
+        ("AUTH_ATTEMPTS_PER_IP", "0"),
+        ("AUTH_ATTEMPTS_PER_LOGIN", "many"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+        ("MAX_TEAMS_PER_USER", "0"),
+        ("MAX_ROOM_CODE_BYTES", "1000"),  # below MAX_CODE_BYTES
+        ("SUBMISSIONS_PER_MINUTE", "0"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
@@ -71,3 +82,24 @@ def test_bad_config_stops_start_with_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "APP_PORT" in lines[0]
+
+
+def test_account_and_quota_settings(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    config = load_config(
+        {
+            "CONTESTS_DIR": str(tmp_path / "c"),
+            "REGISTRATION": "Invite",
+            "ADMIN_LOGINS": " root, ops.team ,root",
+            "TOKEN_IDLE_DAYS": "7",
+            "TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8, ::1",
+            "MAX_ROOM_CODE_BYTES": "262144",
+            "SUBMISSIONS_PER_MINUTE": "3",
+        },
+        env_file=None,
+    )
+    assert config.registration == "invite" and config.admin_logins == ("root", "ops.team")
+    assert config.token_idle_days == 7 and config.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128")
+    assert config.max_room_code_bytes == config.max_code_bytes and config.submissions_per_minute == 3
+    defaults = Config()
+    assert (defaults.registration, defaults.admin_logins, defaults.trusted_proxies) == ("open", (), ())

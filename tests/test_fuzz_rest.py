@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from .support.packages import write_contest
 
 OPENAPI = Path(__file__).parent.parent / "openapi.json"
 MAX_EXAMPLES = 25  # per operation, in the fuzzing phase (examples and coverage phases add their own cases)
+PASSWORD = "secret-pw"
 
 schema = schemathesis.openapi.from_path(OPENAPI)
 # The Authorization header is ours to set (a valid token, always): generated or negated ones would only test
@@ -91,13 +93,22 @@ class World:
         return values
 
     def repair(self) -> None:
-        """Undo what a member removal may have done to the main team (each may re-add the other)."""
-        self.call("POST", f"/teams/{self.team_id}/members", {"login": self.me.login}, self.mate)
-        self.call("POST", f"/teams/{self.team_id}/members", {"login": self.mate.login}, self.me)
+        """Undo what a member removal may have done to the main team (each invites the other, who accepts)."""
+        for inviter, invitee in ((self.mate, self.me), (self.me, self.mate)):
+            self.call("POST", f"/teams/{self.team_id}/members", {"login": invitee.login}, inviter)
+            self.call("POST", f"/user/me/invitations/{self.team_id}/accept", None, invitee)
+
+    def sign_in_again(self) -> None:
+        """A new token for the caller after a case logged it out (the next cases use it)."""
+        resp = self.http.post(
+            self.server.url + "/auth/token", json={"login": self.me.login, "password": PASSWORD}, timeout=10
+        )
+        assert resp.status_code == 200, resp.text
+        self.me.token = resp.json()["token"]
 
 
 def _register(http: requests.Session, url: str, login: str) -> Account:
-    resp = http.post(f"{url}/users", json={"login": login, "password": "secret-pw"}, timeout=10)
+    resp = http.post(f"{url}/users", json={"login": login, "password": PASSWORD}, timeout=10)
     assert resp.status_code == 201, resp.text
     body = resp.json()
     return Account(body["user"]["id"], login, body["token"])
@@ -120,14 +131,25 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     contests.mkdir()
     write_contest(contests, 1, "Warm-up", 18000, "AB")
     write_contest(contests, 2, "Short", 3600, "A")
-    config = Config(db_path=root / "var" / "trainer.db", contests_dir=contests, snapshot_interval=0.5, judge_workers=1)
+    config = Config(
+        db_path=root / "var" / "trainer.db",
+        contests_dir=contests,
+        snapshot_interval=0.5,
+        judge_workers=1,
+        # every case comes from one address: the limits would answer 429 instead of exercising the routes
+        auth_attempts_per_ip=100_000,
+        auth_attempts_per_login=100_000,
+        submissions_per_minute=10_000,
+    )
     server = LiveServer(config)
     server.start()
     http = requests.Session()
+    http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # each case says who it is, in a header
     try:
         me, mate, stranger = (_register(http, server.url, login) for login in ("fuzzer", "teammate", "stranger"))
         world = World(server, http, me, mate, 0, "", 0, {})
         world.team_id = world.make("/teams", {"name": "Fuzzers", "member_logins": [mate.login]})["id"]
+        world.make(f"/user/me/invitations/{world.team_id}/accept", {}, mate)
         world.session_id = world.make("/training-sessions", {"team_id": world.team_id, "contest_id": 1})["id"]
         foreign_team = world.make("/teams", {"name": "Others"}, stranger)["id"]
         foreign_ts = world.make("/training-sessions", {"team_id": foreign_team, "contest_id": 2}, stranger)["id"]
@@ -168,6 +190,8 @@ def test_rest_conforms_to_openapi(case: Case, where: str, world: World, caplog: 
     finally:
         if case.method.upper() == "DELETE" and "user_id" in names:
             world.repair()
+        if case.method.upper() == "DELETE" and case.path in ("/auth/token", "/auth/tokens"):
+            world.sign_in_again()
 
 
 OVERSIZED_IDS = [

@@ -110,3 +110,14 @@ async def test_a_failing_provider_is_retried_later(store: Store) -> None:
     fail = False
     await registry.training("s", FACTS, create=False)
     assert room.problems["A"].status == "PASSED"
+
+
+async def test_every_training_room_gets_the_configured_total(store: Store) -> None:
+    archive = RoomArchive(store.snapshots)
+    await archive.open()
+    registry = RoomRegistry(archive, no_progress, UrgentRooms(), max_room_code_bytes=12345)
+    created = await registry.training("s", FACTS, create=True)
+    assert created is not None and created.max_total_code == 12345
+    await store.snapshots.save_many([("training", "t", orjson.dumps(created.snapshot()).decode())])
+    loaded = await registry.training("t", FACTS, create=False)
+    assert loaded is not None and loaded.max_total_code == 12345

@@ -8,10 +8,18 @@ from typing import Any
 import pytest
 
 from schemas.broadcasts import TrainingStateSchema
-from server.domain.errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
+from server.domain.errors import (
+    CodeTooLarge,
+    NotInControl,
+    NotTeamMember,
+    NotYourself,
+    RoomCodeFull,
+    UnknownCompiler,
+    UnknownProblem,
+)
 from server.domain.events import ProblemProgressed, SessionFinished
 from server.domain.records import FINISHED, IN_PROCESS, TrainingSession, User
-from server.rooms.training import SessionFacts, TrainingRoom, exceeds_bytes
+from server.rooms.training import SessionFacts, TrainingRoom, exceeds_bytes, utf8_size
 
 from .test_rooms_base import FakePeer
 
@@ -170,3 +178,31 @@ def test_malformed_snapshot_changes_nothing(room: TrainingRoom, state: dict[str,
     with pytest.raises(ValueError):
         room.restore(state)
     assert room.code == {"A": "keep"}
+
+
+def test_the_room_holds_at_most_its_total_of_editor_text() -> None:
+    room = TrainingRoom("s-1", SessionFacts.of_aliases(10, 1, ["A", "B", "C"]), max_total_code=100)
+    room.update_code(1, "A", "a" * 60, 100)
+    room.update_code(1, "B", "é" * 20, 100)  # 40 bytes: 100 in all
+    assert room.code_bytes == 100
+    with pytest.raises(RoomCodeFull) as refused:
+        room.update_code(1, "C", "c", 100)
+    assert isinstance(refused.value, CodeTooLarge)  # the ERROR code of any size refusal
+    assert refused.value.details == {"problemAlias": "C", "maxRoomBytes": 100}
+    assert "C" not in room.code and room.code_bytes == 100
+    room.update_code(1, "A", "a" * 30, 100)  # replacing frees what the old text held
+    room.update_code(1, "C", "c" * 30, 100)
+    assert room.code_bytes == 100 and utf8_size(room.code["B"]) == 40
+
+
+def test_a_restored_room_over_a_lowered_total_can_only_shrink() -> None:
+    big = TrainingRoom("s-1", FACTS, max_total_code=1000)
+    big.update_code(1, "A", "x" * 300, 1000)
+    big.update_code(1, "B", "y" * 300, 1000)
+    small = TrainingRoom("s-1", FACTS, max_total_code=400)
+    small.restore(big.snapshot())
+    assert small.code_bytes == 600
+    with pytest.raises(RoomCodeFull):
+        small.update_code(1, "A", "x" * 301, 1000)
+    small.update_code(1, "A", "x" * 250, 1000)  # smaller than before: taken although still over
+    assert small.code_bytes == 550

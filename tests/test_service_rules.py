@@ -22,8 +22,9 @@ from server.domain.events import (
     SessionStarted,
     SubmissionQueued,
 )
+from server.services.users import NewAccount
 
-from .support.core import core_on, events_of, user
+from .support.core import CLIENT, core_on, events_of, user
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def core(config: Config) -> AsyncIterator[Core]:
 
 
 async def test_access_resolves_tokens_and_membership(core: Core) -> None:
-    issued = await core.services.users.register("ada", "secret-pw", "Ada", None)
+    issued = await core.services.users.register(NewAccount("ada", "secret-pw", "Ada"), CLIENT)
     assert issued.user.last_name == "ada"  # names default to the login
     access = core.services.access
     assert await access.user_for_token(issued.token) == issued.user
@@ -41,10 +42,10 @@ async def test_access_resolves_tokens_and_membership(core: Core) -> None:
         with pytest.raises(Unauthenticated):
             await access.user_for_token(token)
     with pytest.raises(Conflict):
-        await core.services.users.register("ada", "other-pw", None, None)
+        await core.services.users.register(NewAccount("ada", "other-pw"), CLIENT)
     with pytest.raises(Unauthenticated):
-        await core.services.users.login("ada", "wrong-pw")
-    assert (await core.services.users.login("ada", "secret-pw")).user == issued.user
+        await core.services.users.login("ada", "wrong-pw", CLIENT)
+    assert (await core.services.users.login("ada", "secret-pw", CLIENT)).user == issued.user
 
 
 async def test_team_rules(core: Core) -> None:
@@ -53,7 +54,12 @@ async def test_team_rules(core: Core) -> None:
     with pytest.raises(Invalid):
         await teams.create(alice, "Blue", ["nobody-by-this-login"])
     team = await teams.create(alice, "  Blue ", [bob.login])
-    assert team.name == "Blue" and [m.id for m in team.members] == [alice.id, bob.id]
+    assert team.name == "Blue" and [m.id for m in team.members] == [alice.id]  # bob is invited
+    assert [u.id for u in team.invited] == [bob.id] and team.owner_id == alice.id
+    team = await teams.accept(bob, team.id)
+    assert [m.id for m in team.members] == [alice.id, bob.id]
+    with pytest.raises(Forbidden):  # only the owner removes others
+        await teams.remove_member(bob, team.id, alice.id)
     with pytest.raises(Forbidden):
         await teams.get(eve, team.id)
     with pytest.raises(NotFound):
@@ -110,6 +116,7 @@ async def test_submission_rules(core: Core) -> None:
 async def test_comment_rules(core: Core) -> None:
     alice, bob = await user(core), await user(core)
     team = await core.services.teams.create(alice, "Blue", [bob.login])
+    await core.services.teams.accept(bob, team.id)
     session, _ = await core.services.sessions.start(alice, team.id, 1)
     comments = core.services.comments
     events = events_of(core)

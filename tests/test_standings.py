@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from schemas.submissions import StandingsSchema
 from server.clock import to_iso
-from server.keys import STORE
+from server.keys import CONTESTS, STORE
+from server.scoring import Attempt, Participant, standings
+from server.services import standings as standings_service
+from server.services.standings import RANK_INLINE_ROWS
 
 from .support.api import Api, error_of
 from .test_submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
@@ -67,3 +73,70 @@ async def test_standings_access(api: Api, client: TestClient) -> None:
     ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
     await error_of(await client.get(f"/contests/{ts}/standings", headers=mallory.headers), 403)
     await error_of(await client.get(f"/contests/{ts}/standings"), 401)
+
+
+async def full_recompute(client: TestClient, session_id: str) -> dict[str, Any]:
+    """The standings as the server computed them before the cache: every submission of the contest, scored."""
+    store = client.app[STORE]
+    session = await store.sessions.get(session_id)
+    assert session is not None
+    contest = client.app[CONTESTS].get(session.contest_id)
+    assert contest is not None
+    sessions = await store.sessions.of_contest(contest.id)
+    names = await store.teams.names([s.team_id for s in sessions])
+    participants = [Participant(s.id, names[s.team_id]) for s in sessions]
+    attempts = [
+        Attempt(s.session_id, s.problem_alias, s.verdict, s.time_from_start, s.upsolving)
+        for s in await store.submissions.of_contest(contest.id)
+    ]
+    titles = [(alias, p.name) for alias, p in contest.problems.items()]
+    return StandingsSchema().dump(standings(titles, participants, attempts))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("inline_rows", [RANK_INLINE_ROWS, 0])  # ranked on the loop, or in a worker thread
+async def test_the_kept_standings_equal_a_full_recompute_as_things_happen(
+    api: Api, client: TestClient, monkeypatch: pytest.MonkeyPatch, inline_rows: int
+) -> None:
+    monkeypatch.setattr(standings_service, "RANK_INLINE_ROWS", inline_rows)
+    repository = client.app[STORE].submissions
+    whole_contest_reads = []
+    read_whole_contest = repository.attempts_of_contest
+
+    async def counted(contest_id: int) -> Any:
+        whole_contest_reads.append(contest_id)
+        return await read_whole_contest(contest_id)
+
+    monkeypatch.setattr(repository, "attempts_of_contest", counted)  # a spy: the real query still runs
+    alice, bob, carol = await api.register(), await api.register(), await api.register()
+    ts_blue = (await api.session(alice, (await api.team(alice, name="Blue"))["id"]))["id"]
+    ts_red = (await api.session(bob, (await api.team(bob, name="Red"))["id"]))["id"]
+    await _started_minutes_ago(client, ts_blue, 40)
+    verdicts = Verdicts(client)
+
+    async def check(expected_rows: int) -> dict[str, Any]:
+        served = await (await client.get(f"/contests/{ts_blue}/standings", headers=alice.headers)).json()
+        assert served == await full_recompute(client, ts_blue)
+        assert len(served["rows"]) == expected_rows
+        return served  # type: ignore[no-any-return]
+
+    empty = await check(2)  # builds the table
+    assert all(r["score"] == "0" for r in empty["rows"])
+    await verdicts.final(await submit(client, alice, ts_blue, WRONG_PY))
+    await check(2)
+    both = [await submit(client, alice, ts_blue, SUM_PY), await submit(client, bob, ts_red, WRONG_PY, problem="B")]
+    for run in both:  # judged by two workers, in either order
+        await verdicts.final(run)
+    after = await check(2)
+    assert after["rows"][0]["participantInfo"]["name"] == "Blue" and after["rows"][0]["penalty"] == 60
+
+    ts_green = (await api.session(carol, (await api.team(carol, name="Green"))["id"]))["id"]  # a row appears
+    assert len((await check(3))["rows"]) == 3
+    await verdicts.final(await submit(client, carol, ts_green, SUM_PY, problem="B"))
+    green = next(r for r in (await check(3))["rows"] if r["participantInfo"]["name"] == "Green")
+    assert green["score"] == "1"
+
+    await client.post(f"/training-sessions/{ts_red}/complete", json={}, headers=bob.headers)
+    before = await check(3)
+    await verdicts.final(await submit(client, bob, ts_red, SUM_PY))  # upsolving: nothing moves
+    assert await check(3) == before
+    assert whole_contest_reads == [1]  # the contest's submissions were read once, to build the table

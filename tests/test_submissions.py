@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
+from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient
 
+from server.app import create_app
+from server.config import Config
 from server.domain.events import DomainEvent
 from server.keys import BUS
 
 from .support.api import Account, Api, WireEvent, error_of, wire_of
-from .support.ws import frames_until, joined, training, until
+from .support.ws import ClientFactory, frames_until, joined, training, until
 
 SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
 WRONG_PY = b"a, b = map(int, input().split())\nprint(a - b)\n"
@@ -226,3 +230,22 @@ async def test_verdicts_reach_the_training_room_live(api: Api, client: TestClien
     assert {"alias": "B", "status": "PASSED", "attempts": 1} in state["problems"]
     await watcher.close()
     await late.close()
+
+
+async def test_a_team_submits_at_most_submissions_per_minute(aiohttp_client: ClientFactory, config: Config) -> None:
+    client = await aiohttp_client(create_app(replace(config, submissions_per_minute=2)), cookie_jar=DummyCookieJar())
+    api = Api(client)
+    alice, bob, carol = await api.register(), await api.register(), await api.register()
+    ts = (await api.session(alice, (await api.team(alice, bob))["id"]))["id"]
+    first = await submit(client, alice, ts, SUM_PY)
+    again = await client.post(f"/training-sessions/{ts}/submissions", data=form(SUM_PY), headers=bob.headers)
+    assert again.status == 409  # a refused duplicate costs nothing
+    await submit(client, bob, ts, WRONG_PY)  # the team's second: teammates share the budget
+    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form(b"print(3)\n"), headers=bob.headers)
+    error = await error_of(resp, 429)
+    assert error["code"] == "TOO_MANY_REQUESTS" and error["details"]["limit"] == 2
+    assert 1 <= int(resp.headers["Retry-After"]) <= 30 and "2 a minute" in error["message"]
+    listed = await (await client.get(f"/training-sessions/{ts}/submissions", headers=alice.headers)).json()
+    assert listed["count"] == 2 and listed["submissions"][-1]["id"] == first
+    other_ts = (await api.session(carol, (await api.team(carol))["id"]))["id"]
+    await submit(client, carol, other_ts, SUM_PY)  # another team has its own budget

@@ -254,6 +254,17 @@ async def test_code_larger_than_max_code_bytes(aiohttp_client: ClientFactory, co
     assert (await next_json(r.b))["payload"]["code"] == "é" * 500
 
 
+async def test_editor_text_beyond_the_room_total_is_refused(aiohttp_client: ClientFactory, config: Config) -> None:
+    r = await open_room(await start(aiohttp_client, config, max_code_bytes=1000, max_room_code_bytes=1500))
+    await r.a.send_str(frame("CODE_EDITOR_UPDATE", code="a" * 1000, problemAlias="A"))
+    assert (await next_json(r.b))["payload"]["code"] == "a" * 1000
+    await r.a.send_str(frame("CODE_EDITOR_UPDATE", code="b" * 600, problemAlias="B"))
+    error = (await until(r.a, "ERROR"))["payload"]
+    assert error["code"] == "INVALID_MESSAGE" and error["details"] == {"problemAlias": "B", "maxRoomBytes": 1500}
+    resp = await r.client.get(f"/training-sessions/{r.session['id']}/code/B", headers=r.bob.headers)
+    assert await resp.json() == {"code": ""}
+
+
 async def test_rest_getters_check_access_and_aliases(room: Room) -> None:
     ts, client = room.session["id"], room.client
     assert await error_of(await client.get(f"/training-sessions/{ts}/code/Z", headers=room.alice.headers), 404)

@@ -47,16 +47,28 @@ class TooLarge(DomainError):
     """A body, source or text is over its limit."""
 
 
-class TooManySubmissions(DomainError):
+class QuotaExceeded(Conflict):
+    """A per-user or per-team quota (teams, invitations, tokens) is used up; details name the limit."""
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time; `retry_after` seconds until the next one is allowed."""
+
+    def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after
+
+
+class TooManySubmissions(TooManyRequests):
     """The team already has its JUDGE_QUEUE_PER_TEAM submissions waiting or being judged; try again later."""
 
     def __init__(self, limit: int, retry_after: int) -> None:
         super().__init__(
             f"your team already has {limit} submissions waiting to be judged; try again in about {retry_after} s",
+            retry_after,
             {"limit": limit, "retryAfter": retry_after},
         )
         self.limit = limit
-        self.retry_after = retry_after  # seconds
 
 
 class JudgeNotReady(DomainError):
@@ -108,3 +120,7 @@ class UnknownContest(RoomError):
 
 class CodeTooLarge(RoomError):
     """The editor content exceeds MAX_CODE_BYTES."""
+
+
+class RoomCodeFull(CodeTooLarge):
+    """The room's editors together would hold more than MAX_ROOM_CODE_BYTES."""

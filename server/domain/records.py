@@ -30,15 +30,50 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class Team:
-    """A team with its members in the order they joined; the creator is the first."""
+    """A team with its members in the order they joined, its owner, and (where asked for) whom it invited.
+
+    The owner is the creator, or after the creator left the longest-standing member: the one who may
+    remove others (docs in README, "Teams and invitations").
+    """
 
     id: int
     name: str
     members: tuple[User, ...]
+    owner_id: int
+    invited: tuple[User, ...] = ()
 
     def has_member(self, user_id: int) -> bool:
         """True when the user belongs to the team."""
         return any(m.id == user_id for m in self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A pending invitation of a user to a team, by a member of it."""
+
+    team: TeamSummary
+    user: User
+    inviter: User
+    dt_created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InviteCode:
+    """A registration invite code as listed (the code itself is shown once, at creation)."""
+
+    id: int
+    creator_id: int
+    uses_left: int
+    dt_created: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token's owner and when it was last used (what idle expiry and the per-user cap look at)."""
+
+    user: User
+    last_used: datetime
 
 
 @dataclass(frozen=True, slots=True)

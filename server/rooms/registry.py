@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 from .archive import RoomArchive
 from .base import Room, RoomKind
 from .lobby import LobbyRoom
-from .training import SessionFacts, TrainingRoom
+from .training import DEFAULT_ROOM_CODE_BYTES, SessionFacts, TrainingRoom
 from .urgent import UrgentRooms
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,15 @@ ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemStatus]]]
 class RoomRegistry:
     """Every room in memory by kind and id."""
 
-    def __init__(self, archive: RoomArchive, problem_states: ProblemStateProvider, urgent: UrgentRooms) -> None:
+    def __init__(
+        self,
+        archive: RoomArchive,
+        problem_states: ProblemStateProvider,
+        urgent: UrgentRooms,
+        max_room_code_bytes: int = DEFAULT_ROOM_CODE_BYTES,
+    ) -> None:
         self._archive = archive
+        self._max_room_code = max_room_code_bytes
         self._problem_states = problem_states
         self._urgent = urgent
         self._lobbies: dict[int, LobbyRoom] = {}
@@ -99,6 +106,7 @@ class RoomRegistry:
         return room
 
     def _adopt_training(self, room: TrainingRoom) -> TrainingRoom:
+        room.max_total_code = self._max_room_code  # rooms read back from snapshots are built without it
         self._trainings[room.session_id] = self._register(room)
         self._progress_missing.add(room.session_id)
         return room

@@ -6,13 +6,22 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..domain.errors import CodeTooLarge, NotInControl, NotTeamMember, NotYourself, UnknownCompiler, UnknownProblem
+from ..domain.errors import (
+    CodeTooLarge,
+    NotInControl,
+    NotTeamMember,
+    NotYourself,
+    RoomCodeFull,
+    UnknownCompiler,
+    UnknownProblem,
+)
 from ..domain.events import DomainEvent, ProblemProgressed, SessionFinished
 from ..domain.records import FAILED, FINISHED, IN_PROCESS, NOT_SUBMITTED, PASSED, TrainingSession, User
 from .base import SNAPSHOT_VERSION, Room, RoomKind, check_snapshot, check_str_map
 
 # Problem status only moves forward (docs/protocol.md), so merging by rank is safe in any order.
 STATUS_RANK = {NOT_SUBMITTED: 0, FAILED: 1, PASSED: 2}
+DEFAULT_ROOM_CODE_BYTES = 2_097_152  # MAX_ROOM_CODE_BYTES: all the editors of one room together
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,11 @@ class ProblemProgress:
             self.attempts = attempts
 
 
+def utf8_size(text: str) -> int:
+    """The text's size in UTF-8, without encoding ASCII text (the usual case for code)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 def exceeds_bytes(text: str, limit: int) -> bool:
     """True when text is longer than limit bytes in UTF-8, without encoding when length decides."""
     if len(text) > limit:
@@ -64,14 +78,17 @@ class TrainingRoom(Room):
 
     kind: ClassVar[RoomKind] = "training"
 
-    def __init__(self, session_id: str, facts: SessionFacts) -> None:
+    def __init__(self, session_id: str, facts: SessionFacts, max_total_code: int = DEFAULT_ROOM_CODE_BYTES) -> None:
         super().__init__(session_id)
+        self.max_total_code = max_total_code  # the registry sets MAX_ROOM_CODE_BYTES on every room it holds
         self.session_id = session_id
         self.team_id = facts.team_id
         self.contest_id = facts.contest_id
         self.aliases = facts.aliases
         self.status = FINISHED if facts.finished else IN_PROCESS
         self.code: dict[str, str] = {}
+        self._code_sizes: dict[str, int] = {}  # UTF-8 bytes of each editor, kept with `code`
+        self.code_bytes = 0  # their sum
         self.compilers: dict[str, str] = {}
         self.assignments: dict[str, User] = {}
         self.controller_id: int | None = None
@@ -93,13 +110,26 @@ class TrainingRoom(Room):
             raise UnknownProblem(f"problem {alias!r} is not in this contest", {"problemAlias": alias})
 
     def update_code(self, user_id: int, alias: str, code: str, max_bytes: int) -> None:
-        """Replace a problem's editor content."""
+        """Replace a problem's editor content; the room's editors together stay within max_total_code.
+
+        A text that makes the room bigger than its total is refused (RoomCodeFull); one that shrinks
+        it is always taken, so a room restored over a lowered limit can still be cleaned up.
+        """
         self._check_alias(alias)
         if exceeds_bytes(code, max_bytes):
             raise CodeTooLarge(f"code is larger than {max_bytes} bytes", {"problemAlias": alias, "maxBytes": max_bytes})
         if self.controller_id is not None and self.controller_id != user_id:
             raise NotInControl("another user holds control of the editor", {"controllerId": str(self.controller_id)})
+        size = utf8_size(code)
+        total = self.code_bytes - self._code_sizes.get(alias, 0) + size
+        if total > self.max_total_code and size > self._code_sizes.get(alias, 0):
+            raise RoomCodeFull(
+                f"the editors of this room would hold {total} bytes, more than {self.max_total_code} in total",
+                {"problemAlias": alias, "maxRoomBytes": self.max_total_code},
+            )
         self.code[alias] = code
+        self._code_sizes[alias] = size
+        self.code_bytes = total
         self.touch()
 
     def take_control(self, sender_id: int, claimed_id: int) -> None:
@@ -157,6 +187,8 @@ class TrainingRoom(Room):
         compilers = check_str_map(checked["compilers"], "compilers")
         assignments = {alias: _stored_user(alias, user) for alias, user in checked["assignments"].items()}
         self.code, self.compilers, self.assignments = code, compilers, assignments
+        self._code_sizes = {alias: utf8_size(text) for alias, text in code.items()}
+        self.code_bytes = sum(self._code_sizes.values())
         self.controller_id = checked["controllerId"]
 
 

@@ -13,6 +13,7 @@ from .access import AccessService
 from .comments import CommentService
 from .contest_admin import ContestAdminService
 from .contests import ContestService
+from .invites import InviteService
 from .judging import JudgeService
 from .rooms import RoomQueries
 from .sessions import SessionService
@@ -28,6 +29,7 @@ class Services:
 
     access: AccessService
     users: UserService
+    invites: InviteService
     teams: TeamService
     contests: ContestService
     contest_admin: ContestAdminService

@@ -13,6 +13,7 @@ from ..domain.records import Submission, User
 from ..judge.compilers import CompilerInfo
 from ..store import Store
 from .access import AccessService
+from .throttle import RateLimiter, refuse_after
 
 
 class Place(Protocol):
@@ -36,25 +37,34 @@ class Queue(Protocol):
 
 
 class SubmissionService:
-    """Accepts submissions for the judge and reads them back for the session's team."""
+    """Accepts submissions for the judge (at most SUBMISSIONS_PER_MINUTE per team) and reads them back."""
 
     def __init__(
-        self, store: Store, access: AccessService, bus: EventBus, queue: Queue, compilers: Mapping[str, CompilerInfo]
+        self,
+        store: Store,
+        access: AccessService,
+        bus: EventBus,
+        queue: Queue,
+        compilers: Mapping[str, CompilerInfo],
+        per_minute: int = 10,
     ) -> None:
         self._store = store
         self._access = access
         self._bus = bus
         self._queue = queue
         self._compilers = compilers
+        self._per_team = RateLimiter(per_minute)
 
     async def submit(self, user: User, session_id: str, problem: str, compiler: str, source: bytes) -> Submission:
         """Store a submission pending, announce it and queue it for the judge.
 
         Invalid for an unknown compiler or problem or an empty source; DuplicateSubmission when the
-        session already has this source for this compiler and problem; JudgeNotReady when this server
-        does not judge; TooManySubmissions when the team already has its JUDGE_QUEUE_PER_TEAM
-        submissions waiting (both before anything is stored). A submission after the session
-        finished (or its time ran out) is judged as upsolving: it changes neither progress nor standings.
+        session already has this source for this compiler and problem; TooManyRequests past
+        SUBMISSIONS_PER_MINUTE for the team; JudgeNotReady when this server does not judge;
+        TooManySubmissions when the team already has its JUDGE_QUEUE_PER_TEAM submissions waiting
+        (all before anything is stored: a refused submission costs nothing). A submission after the
+        session finished (or its time ran out) is judged as upsolving: it changes neither progress
+        nor standings.
         """
         session = await self._access.member_session(user, session_id)
         contest = self._access.contest_of(session)
@@ -64,6 +74,10 @@ class SubmissionService:
             raise Invalid.field("problem", f"one of {', '.join(contest.problems)}")
         if not source.strip():
             raise Invalid.field("file", "empty")
+        wait = self._per_team.wait(session.team_id)
+        if wait > 0:
+            limit = int(self._per_team.capacity)
+            raise refuse_after(wait, f"submissions: a team may submit {limit} a minute", {"limit": limit})
         place = self._queue.reserve(session.team_id)  # refused here, a submission leaves no trace
         now = utcnow()
         elapsed = int((now - session.dt_created).total_seconds() * 1000)
@@ -74,6 +88,7 @@ class SubmissionService:
         except BaseException:
             place.cancel()
             raise
+        self._per_team.spend(session.team_id)
         self._bus.publish(SubmissionQueued(submission))
         self._queue.submit(place, submission.id)
         return submission

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .comments import CommentRepository
 from .database import Database
+from .invites import InviteRepository
 from .problem_states import ProblemStateRepository
 from .sessions import SessionRepository
 from .snapshots import SnapshotRepository
@@ -20,6 +21,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.db = db = Database(path)
         self.users = UserRepository(db)
+        self.invites = InviteRepository(db)
         self.teams = TeamRepository(db)
         self.sessions = SessionRepository(db)
         self.snapshots = SnapshotRepository(db)

@@ -110,4 +110,26 @@ MIGRATIONS: tuple[str, ...] = (
     )
     WHERE checker_log != '[]';
     """,
+    # 4: accounts: when each token was last used (idle expiry), registration invite codes, team invitations
+    """
+    ALTER TABLE tokens ADD COLUMN last_used TEXT NOT NULL DEFAULT '';
+    UPDATE tokens SET last_used = dt_created;
+    CREATE INDEX tokens_user_last_used ON tokens(user_id, last_used);
+    CREATE TABLE invite_codes (
+        id         INTEGER PRIMARY KEY,
+        code_hash  TEXT NOT NULL UNIQUE,
+        creator_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        uses_left  INTEGER NOT NULL,
+        dt_created TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE team_invitations (
+        team_id    INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        inviter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        dt_created TEXT NOT NULL,
+        PRIMARY KEY (team_id, user_id)
+    );
+    CREATE INDEX team_invitations_user ON team_invitations(user_id, dt_created);
+    """,
 )

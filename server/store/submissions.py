@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ _SHORT = (
     "time_from_start, dt_submitted, upsolving"
 )
 _FULL = _SHORT + ", source, compile_log, checker_log"
+# the fields of server.scoring.Attempt, in its order
+_ATTEMPT = "s.session_id, s.problem_alias, s.verdict, s.time_from_start, s.upsolving"
 
 
 def _checker_log(text: str) -> tuple[TestRecord, ...]:
@@ -122,6 +125,26 @@ class SubmissionRepository:
             (contest_id,),
         )
         return [_submission(r) for r in rows]
+
+    async def attempts_of_contest(self, contest_id: int) -> list[Sequence[Any]]:
+        """Every in-contest submission of a contest's sessions as rows of scoring.Attempt's fields, in submission order.
+
+        Rows stay as the driver made them (on its thread): the standings build turns them into
+        attempts in a worker thread, so 100,000 of them cost the event loop nothing.
+        """
+        return await self._db.fetch_all(  # type: ignore[return-value]
+            f"SELECT {_ATTEMPT} FROM submissions s JOIN training_sessions t ON t.id = s.session_id "
+            "WHERE t.contest_id = ? AND s.upsolving = 0 ORDER BY s.id",
+            (contest_id,),
+        )
+
+    async def attempts_of(self, session_id: str, alias: str) -> list[Sequence[Any]]:
+        """One session's in-contest submissions on one problem, as rows like attempts_of_contest()."""
+        return await self._db.fetch_all(  # type: ignore[return-value]
+            f"SELECT {_ATTEMPT} FROM submissions s WHERE s.session_id = ? AND s.problem_alias = ? "
+            "AND s.upsolving = 0 ORDER BY s.id",
+            (session_id, alias),
+        )
 
     async def pending_ids(self) -> list[int]:
         """Submissions accepted but not judged yet, oldest first."""

@@ -13,7 +13,7 @@ from schemas.common import ErrorSchema
 from ..auth import ACCESS_COOKIE, token_from_header
 from ..domain.errors import Forbidden
 from ..domain.records import User
-from ..keys import CONFIG, SERVICES
+from ..keys import CONFIG, PROXIES, SERVICES
 from ..origins import cookie_origin_allowed
 from ..services import Services
 
@@ -23,6 +23,10 @@ QUERY = "query"  # where parsed query parameters go
 # OpenAPI security of every authenticated view: the header, or the cookie from the server's own origin
 AUTH: list[dict[str, list[str]]] = [{"OAuth": []}, {"Cookie": []}]
 _USER = "trainer.user"
+_TOKEN = "trainer.token"
+# The cookie outlives nothing that matters: the token in it stops working after TOKEN_IDLE_DAYS unused
+# (checked on every use), so it may stay as long as browsers allow and spare the user a daily sign-in.
+COOKIE_MAX_AGE = 365 * 86400
 
 
 def services(request: web.Request) -> Services:
@@ -70,8 +74,43 @@ async def caller(request: web.Request) -> User:
         return cached  # type: ignore[no-any-return]
     token = token_from_header(request.headers.get("Authorization")) or cookie_token(request)
     user = await services(request).access.user_for_token(token)
-    request[_USER] = user
+    request[_USER], request[_TOKEN] = user, token
     return user
+
+
+async def caller_with_token(request: web.Request) -> tuple[User, str]:
+    """The caller and the token they authenticated with (to revoke it, or keep it when revoking the rest)."""
+    user = await caller(request)
+    return user, request[_TOKEN]
+
+
+async def header_caller(request: web.Request) -> User | None:
+    """The user of an explicit Authorization header, None without one; never the cookie (which is ambient)."""
+    token = token_from_header(request.headers.get("Authorization"))
+    return None if token is None else await services(request).access.user_for_token(token)
+
+
+def client_address(request: web.Request) -> str:
+    """The client's IP address: the peer, or behind a TRUSTED_PROXIES proxy the one it forwarded for."""
+    return request.app[PROXIES].client(request.remote, request.headers.getall("X-Forwarded-For", ()))
+
+
+def set_access_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
+    """Set the `access_token` cookie: HttpOnly, SameSite=Lax, and Secure when the client came over HTTPS.
+
+    HTTPS is known from a TLS connection, or from `X-Forwarded-Proto: https` sent by a proxy in
+    TRUSTED_PROXIES (the header from anyone else is ignored).
+    """
+    secure = request.app[PROXIES].https(request.remote, request.secure, request.headers.get("X-Forwarded-Proto"))
+    response.set_cookie(
+        ACCESS_COOKIE, token, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="Lax", secure=secure
+    )
+
+
+def clear_access_cookie(response: web.StreamResponse, request: web.Request) -> None:
+    """Tell the browser to drop the `access_token` cookie (with the attributes it was set with)."""
+    secure = request.app[PROXIES].https(request.remote, request.secure, request.headers.get("X-Forwarded-Proto"))
+    response.del_cookie(ACCESS_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
 
 
 def dump(schema: Schema, value: Any, status: int = 200) -> web.Response:

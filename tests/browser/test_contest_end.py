@@ -3,7 +3,6 @@ browser's says) reaches zero, CONTEST_FINISHED opens the dialog, and finishing f
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from ..support.packages import write_contest
+from .people import signed_in
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
 SPRINT_S = 8  # long enough to load the workspace on a loaded machine, short enough to wait for
@@ -37,10 +37,7 @@ async def test_the_end_of_the_contest_opens_a_dialog_and_finishing_returns_to_th
         async with http.post("/teams", json={"name": "Sprinters"}, headers=headers) as resp:
             team = await resp.json()
     context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
-    await context.add_init_script(
-        f"localStorage.setItem('tt.token', {json.dumps(account['token'])});"
-        f"localStorage.setItem('tt.user', {json.dumps(json.dumps(account['user']))});"
-    )
+    await signed_in(context, app_url, account["token"], account["user"])
     # the browser's clock is three hours ahead of the server's: the countdown must not care
     await context.clock.set_system_time(time.time() + 3 * 3600)
     page = await context.new_page()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
+
+from .people import signed_in
 
 CLICK_80_TIMES = """() => {
   const button = document.querySelector("[data-testid=take-control]");
@@ -27,10 +28,7 @@ async def signed_in_context(browser: Browser, app_url: str, login: str) -> tuple
         async with http.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=headers) as r:
             session = await r.json()
     context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
-    await context.add_init_script(
-        f"localStorage.setItem('tt.token', {json.dumps(account['token'])});"
-        f"localStorage.setItem('tt.user', {json.dumps(json.dumps(account['user']))});"
-    )
+    await signed_in(context, app_url, account["token"], account["user"])
     return context, {"team": team, "session": session}
 
 

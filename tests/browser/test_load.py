@@ -6,13 +6,12 @@ navigation start to the moment the room state, the editor and the first statemen
 
 from __future__ import annotations
 
-import json
-
 import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
 from ..support.realserver import ServerProcess
+from .people import signed_in
 
 BUDGET_BYTES = 400 * 1024  # JS + CSS transferred (gzip), the limit
 TARGET_MS = 1000  # the target on an idle machine; the README gives the measured figure
@@ -56,9 +55,7 @@ async def test_workspace_loads_within_budget_on_a_cold_cache(
     token, user, session_id = await start_session(server)
     context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
     # signed in before the page's first script runs, as after a sign-in in an earlier visit
-    store = f"localStorage.setItem('tt.token', {json.dumps(token)});"
-    store += f"localStorage.setItem('tt.user', {json.dumps(json.dumps(user))});"
-    await context.add_init_script(store)
+    await signed_in(context, server.url, token, user)
     page = await context.new_page()
     await page.goto(f"{server.url}/#/training/{session_id}")
     await expect(page.get_by_test_id("statement")).to_contain_text("Sum")

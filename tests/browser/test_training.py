@@ -47,10 +47,17 @@ async def test_two_users_hold_a_whole_training(browser: Browser, server: ServerP
     await expect(team).to_have_count(1)
     await team.get_by_test_id("member-login").fill("bob")
     await team.get_by_test_id("add-member").click()
-    await expect(team.locator(".members")).to_contain_text("bob")
-    await alice.shot(screenshots, "02-teams")
+    await expect(team.get_by_test_id("invited")).to_contain_text("bob")  # invited: bob joins by accepting
     await b.reload()
+    invitation = b.get_by_test_id("invitation")
+    await expect(invitation).to_contain_text("alice invites you to Rockets")
+    await bob.shot(screenshots, "02-invitation")
+    await invitation.get_by_test_id("accept-invitation").click()
     await expect(b.get_by_test_id("team")).to_contain_text("Rockets")
+    await expect(b.get_by_test_id("invitations")).to_have_count(0)
+    await a.reload()
+    await expect(a.get_by_test_id("team").locator(".members")).to_have_text("Members: alice, bob")
+    await alice.shot(screenshots, "02-teams")
 
     # --- lobby: presence and the shared contest choice -----------------------------------------------------
     await a.get_by_test_id("open-lobby").click()

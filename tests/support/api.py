@@ -46,12 +46,17 @@ class Api:
         return Account(body["user"]["id"], login, body["token"], body["user"])
 
     async def team(self, owner: Account, *members: Account, name: str = "Team") -> dict[str, Any]:
-        """A team created by owner with members."""
+        """A team created by owner; the members are invited and accept, so all of them belong to it."""
         resp = await self.client.post(
             "/teams", json={"name": name, "member_logins": [m.login for m in members]}, headers=owner.headers
         )
         assert resp.status == 201, await resp.text()
-        return await resp.json()  # type: ignore[no-any-return]
+        team: dict[str, Any] = await resp.json()
+        for member in {m.id: m for m in members if m.id != owner.id}.values():
+            resp = await self.client.post(f"/user/me/invitations/{team['id']}/accept", headers=member.headers)
+            assert resp.status == 200, await resp.text()
+            team = await resp.json()
+        return team
 
     async def session(self, member: Account, team_id: int, contest_id: int = 1) -> dict[str, Any]:
         """Start (or get) the team's session."""

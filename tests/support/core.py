@@ -12,6 +12,9 @@ from server.domain.events import DomainEvent
 from server.domain.records import User
 from server.judge.isolation import Readiness, decide
 from server.judge.types import JudgeReport, JudgeTask
+from server.services.users import NewAccount
+
+CLIENT = "192.0.2.10"  # the address service calls come from (sign-in attempts are throttled by it)
 
 _logins = itertools.count(1)
 
@@ -52,4 +55,5 @@ def events_of(core: Core) -> list[DomainEvent]:
 
 async def user(core: Core, login: str | None = None) -> User:
     """A registered user."""
-    return (await core.services.users.register(login or f"svc{next(_logins)}", "secret-pw", None, None)).user
+    account = NewAccount(login or f"svc{next(_logins)}", "secret-pw")
+    return (await core.services.users.register(account, CLIENT)).user

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from aiohttp import ClientWebSocketResponse, WSMsgType
+from aiohttp import ClientWebSocketResponse, DummyCookieJar, WSMsgType
 from aiohttp.test_utils import TestClient
 
 from server.app import create_app
@@ -26,7 +26,8 @@ async def start(aiohttp_client: ClientFactory, config: Config, **overrides: Any)
     limit_names = {f.name for f in dataclasses.fields(WsLimits)}
     limits = {k: v for k, v in overrides.items() if k in limit_names}
     settings = {k: v for k, v in overrides.items() if k not in limit_names}
-    return await aiohttp_client(create_app(dataclasses.replace(config, **settings), WsLimits(**limits)))
+    app = create_app(dataclasses.replace(config, **settings), WsLimits(**limits))
+    return await aiohttp_client(app, cookie_jar=DummyCookieJar())  # no cookie unless a test sends one
 
 
 def limits_of(client: TestClient) -> WsLimits:

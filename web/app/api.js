@@ -20,7 +20,14 @@ export function setUnauthorizedHandler(handler) {
   onUnauthorized = handler;
 }
 
-async function call(method, path, { json, form, auth = true, raw = false } = {}) {
+/** The server refused the token (a 401, or a socket refused for its token): forget it and say so. */
+export function unauthorized(error) {
+  if (!getToken()) return;
+  clearLogin();
+  onUnauthorized(error);
+}
+
+async function call(method, path, { json, form, auth = true, raw = false, signOutOn401 = true } = {}) {
   const headers = {};
   const token = getToken();
   if (auth && token) headers.Authorization = `OAuth ${token}`;
@@ -49,10 +56,7 @@ async function call(method, path, { json, form, auth = true, raw = false } = {})
       data?.error?.message ||
       `${resp.status} ${resp.statusText}`;
     const error = new ApiError(resp.status, data?.error?.code || "HTTP_ERROR", message, data);
-    if (resp.status === 401 && auth) {
-      clearLogin();
-      onUnauthorized(error);
-    }
+    if (resp.status === 401 && auth && signOutOn401) unauthorized(error);
     throw error;
   }
   return data;
@@ -85,12 +89,20 @@ export const api = {
     }),
   login: (login, password) => call("POST", "/auth/token", { auth: false, json: { login, password } }),
   me: () => call("GET", "/user/me"),
+  logout: () => call("DELETE", "/auth/token", { signOutOn401: false }), // the caller signs out anyway
+  logoutEverywhere: () => call("DELETE", "/auth/tokens"),
+  changePassword: (current, next) =>
+    call("POST", "/user/me/password", { json: { current_password: current, new_password: next } }),
 
   teams: () => call("GET", "/teams"),
   team: (teamId) => call("GET", `/teams/${teamId}`),
   createTeam: (name, memberLogins) => call("POST", "/teams", { json: { name, member_logins: memberLogins } }),
   addMember: (teamId, login) => call("POST", `/teams/${teamId}/members`, { json: { login } }),
   removeMember: (teamId, userId) => call("DELETE", `/teams/${teamId}/members/${userId}`),
+  withdrawInvitation: (teamId, userId) => call("DELETE", `/teams/${teamId}/invitations/${userId}`),
+  invitations: () => call("GET", "/user/me/invitations"),
+  acceptInvitation: (teamId) => call("POST", `/user/me/invitations/${teamId}/accept`),
+  declineInvitation: (teamId) => call("POST", `/user/me/invitations/${teamId}/decline`),
 
   contests: () => call("GET", "/contests"),
   compilers: () => call("GET", "/compilers"),

@@ -1,8 +1,11 @@
-// Who is signed in: the token and user kept in localStorage (shared by every tab), and the access_token cookie.
+// Who is signed in: the token and user kept in localStorage (shared by every tab).
+//
+// The access_token cookie is the server's: it sets it at sign-up and sign-in (HttpOnly, so no script
+// on the page can read it; SameSite=Lax; Secure over HTTPS) and clears it at sign-out. The browser
+// sends it with the WebSocket handshake, so no token appears in a URL. This client never writes it.
 
 const TOKEN_KEY = "tt.token";
 const USER_KEY = "tt.user";
-const COOKIE_DAYS = 30;
 
 /** The stored token, or null when signed out. */
 export function getToken() {
@@ -18,11 +21,10 @@ export function getUser() {
   }
 }
 
-/** Remember a login in this browser (every tab sees it) and set the cookie the original client reads. */
+/** Remember a login in this browser (every tab sees it); the server has set its cookie in the same answer. */
 export function saveLogin(token, user) {
   localStorage.setItem(TOKEN_KEY, token);
   localStorage.setItem(USER_KEY, JSON.stringify(user));
-  setAccessCookie(token);
 }
 
 /** Refresh the stored user object (after GET /user/me). */
@@ -30,24 +32,10 @@ export function saveUser(user) {
   localStorage.setItem(USER_KEY, JSON.stringify(user));
 }
 
-/** Forget the login here and in every other tab. */
+/** Forget the login here and in every other tab (the server revokes the token and clears its cookie). */
 export function clearLogin() {
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(USER_KEY);
-  setAccessCookie(null);
-}
-
-/**
- * The one place that writes the `access_token` cookie. The original React client, served from the same
- * origin, reads its token from it, and the WebSocket handshake sends it (so no token goes in a URL).
- * When the server sets this cookie itself at login (HttpOnly), the browser ignores this write and the
- * server's cookie, holding the same token, stays.
- */
-export function setAccessCookie(token) {
-  const secure = location.protocol === "https:" ? "; Secure" : "";
-  document.cookie = token
-    ? `access_token=${encodeURIComponent(token)}; Path=/; Max-Age=${COOKIE_DAYS * 86400}; SameSite=Lax${secure}`
-    : `access_token=; Path=/; Max-Age=0; SameSite=Lax${secure}`;
 }
 
 /** Call back when another tab signs in or out. */

@@ -2,7 +2,7 @@
 
 import { html, render, useEffect, useState } from "ui";
 import { api, setUnauthorizedHandler } from "./api.js";
-import { clearLogin, getToken, onLoginChange, saveUser, setAccessCookie } from "./auth.js";
+import { clearLogin, getToken, onLoginChange, saveUser } from "./auth.js";
 import { onLangChange, t } from "./i18n.js";
 import { router } from "./router.js";
 import { useObservable } from "./store.js";
@@ -13,7 +13,13 @@ import { LobbyScreen } from "./views/lobby.js";
 import { TeamsScreen } from "./views/teams.js";
 import { WorkspaceScreen } from "./views/workspace.js";
 
-function signOut() {
+/** Sign out: the server revokes this token and clears its cookie; the login is forgotten here either way. */
+async function signOut() {
+  try {
+    await api.logout();
+  } catch {
+    // offline, or the token was already gone: nothing more to revoke from here
+  }
   clearLogin();
   router.go("/signin");
 }
@@ -58,9 +64,8 @@ function App() {
   return html`<${Screen} /><${Toasts} />`;
 }
 
-// a stored token is checked once at start; the cookie is refreshed for the original client
+// a stored token is checked once at start (a 401 signs out)
 if (getToken()) {
-  setAccessCookie(getToken());
   api.me().then(saveUser, () => {});
 }
 render(html`<${App} />`, document.getElementById("app"));

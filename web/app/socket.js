@@ -1,6 +1,6 @@
 // One room's WebSocket (docs/protocol.md, WebSocket protocol) that stays connected: reconnects with exponential backoff and jitter.
 
-import { setAccessCookie, getToken } from "./auth.js";
+import { unauthorized } from "./api.js";
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -73,7 +73,7 @@ export class RoomSocket {
       this.ws.onclose = this.ws.onmessage = this.ws.onopen = null;
       this.ws.close();
     }
-    setAccessCookie(getToken()); // the handshake authenticates with the access_token cookie
+    // the handshake authenticates with the server's access_token cookie, which the browser sends itself
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const query = new URLSearchParams(this.params).toString();
     const ws = new WebSocket(`${scheme}://${location.host}${this.path}?${query}`);
@@ -111,6 +111,8 @@ export class RoomSocket {
       this.stopped = true;
       window.removeEventListener("online", this.retryNow);
       this.setState("stopped", { code: event.code, reason, replaced });
+      // no usable token (expired, revoked, signed out elsewhere): the same as a 401 — sign in again
+      if (refused && /token/i.test(reason)) unauthorized(new Error(reason));
       return;
     }
     const delay = backoff(this.attempt++);
