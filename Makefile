@@ -37,8 +37,10 @@ run: install
 # Debian packages the tests need, each installed only when its command is missing and this machine can
 # (root with apt-get, as in CI); otherwise the tests that need it are skipped and say so. pandoc renders
 # LaTeX statements (the server runs without it and says so in the statement); chromium (never a
-# downloaded browser) runs tests/browser, with a font for its screenshots.
-TEST_SYSTEM_DEPS := pandoc:pandoc chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
+# downloaded browser) runs tests/browser, with a font for its screenshots; the judge's other languages
+# (Java 17, PyPy 3, Kotlin) run their language tests. `make run` never needs any of them.
+TEST_SYSTEM_DEPS := pandoc:pandoc chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
+	javac:openjdk-17-jdk-headless pypy3:pypy3 kotlinc:kotlin
 
 system-test-deps:
 	@missing=""; for dep in $(TEST_SYSTEM_DEPS); do what="$${dep%%:*}"; \

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from server.judge import Judge, JudgeTask, TestCase, verdicts
 from server.judge.judge import run_limits
 from server.judge.sandbox import Sandbox, open_stdio
+from server.judge.types import VALIDATION_CUSTOM, VALIDATION_INTERACTIVE, ValidatorSource
 
 SOLUTION = b"""#include <cstdio>
 int main() {
@@ -32,6 +33,29 @@ int main() {
 """
 TESTS = 20
 MIB = 1 << 20
+# A Kattis output validator for the same problem: recompute the sum from the input.
+SUM_VALIDATOR = b"""#include <cstdio>
+int main(int argc, char **argv) {
+    FILE *in = std::fopen(argv[1], "r");
+    long n, s = 0, x, got;
+    if (!in || std::fscanf(in, "%ld", &n) != 1) return 1;
+    for (long i = 0; i < n; i++) { if (std::fscanf(in, "%ld", &x) != 1) return 1; s += x; }
+    return std::scanf("%ld", &got) == 1 && got == s ? 42 : 43;
+}
+"""
+# The same problem as an interactive one: the validator hands the input over and checks the reply.
+SUM_INTERACTOR = b"""#include <cstdio>
+int main(int argc, char **argv) {
+    FILE *in = std::fopen(argv[1], "r");
+    long n, s = 0, x, got;
+    if (!in || std::fscanf(in, "%ld", &n) != 1) return 1;
+    std::printf("%ld\\n", n);
+    for (long i = 0; i < n; i++) { if (std::fscanf(in, "%ld", &x) != 1) return 1; s += x; std::printf("%ld ", x); }
+    std::printf("\\n");
+    std::fflush(stdout);
+    return std::scanf("%ld", &got) == 1 && got == s ? 42 : 43;
+}
+"""
 
 
 def make_tests(folder: Path, count: int) -> list[TestCase]:
@@ -72,7 +96,7 @@ async def main(runs: int, submissions: int) -> None:
 
 
 async def bench(root: Path, runs: int, submissions: int) -> None:
-    judge = Judge(root / "work")
+    judge = Judge(root / "work", isolation="weak")
     print(f"isolation: {judge.isolation}\n")
     tests = make_tests(root / "data", TESTS)
 
@@ -95,25 +119,33 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
 
     sandbox: Sandbox = judge._sandbox
     limits = run_limits(1.0, 256 * MIB)
+    # Variants swap the sandbox's prepared launcher arguments (and its cgroup tree) for the time of the run.
+    lean = [sandbox.launcher.path, *(f for f in sandbox._choice.flags if f == "-S")]
+    namespaces = [sandbox.launcher.path, *sandbox._choice.flags]
 
-    def sandboxed(flags: list[str] | None) -> Callable[[], Awaitable[object]]:
+    def sandboxed(static: list[str] | None, with_cgroups: bool) -> Callable[[], Awaitable[object]]:
         async def once() -> None:
-            saved = sandbox._flags
-            if flags is not None:
-                sandbox._flags = flags
+            saved = sandbox._static, sandbox.cgroups
+            if static is not None:
+                sandbox._static = static
+            if not with_cgroups:
+                sandbox.cgroups = None
             try:
-                with sandbox.user() as uid:
+                with sandbox.lease() as lease:
                     await sandbox.run(
-                        ["./prog"], workdir=box, limits=limits, uid=uid, stdin=tests[0].input_path, stdout=out
+                        ["./prog"], workdir=box, limits=limits, lease=lease, stdin=tests[0].input_path, stdout=out
                     )
             finally:
-                sandbox._flags = saved
+                sandbox._static, sandbox.cgroups = saved
 
         return once
 
     rows = [("bare asyncio subprocess", await timed(runs, bare))]
-    rows.append(("launcher, no namespaces (fallback)", await timed(runs, sandboxed([]))))
-    rows.append(("launcher, full isolation", await timed(runs, sandboxed(None))))
+    rows.append(("launcher, no namespaces (fallback)", await timed(runs, sandboxed(lean, False))))
+    rows.append(("+ namespaces", await timed(runs, sandboxed(namespaces, False))))
+    if sandbox.cgroups is not None:
+        rows.append(("+ cgroup per run", await timed(runs, sandboxed(namespaces, True))))
+    rows.append(("full isolation (+ allow-list root)", await timed(runs, sandboxed(None, True))))
 
     # Per test inside the judge: the time between the starts of consecutive
     # runs of one submission (run, verdict, comparison, next test's files).
@@ -146,10 +178,12 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
 
     base = statistics.median(rows[0][1])
     print(f"per-test cost, {runs} runs each, judge {submissions}x{TESTS} (quick C++ program, 1000 numbers in):")
-    print(f"  {'variant':34} {'median ms':>10} {'p90 ms':>8} {'overhead':>9}")
+    print(f"  {'variant':36} {'median ms':>10} {'p90 ms':>8} {'overhead':>9}")
     for name, samples in rows:
         med = statistics.median(samples)
-        print(f"  {name:34} {med:10.2f} {p90(samples):8.2f} {med - base:+9.2f}")
+        print(f"  {name:36} {med:10.2f} {p90(samples):8.2f} {med - base:+9.2f}")
+
+    await validator_rows(judge, root, tests, submissions)
 
     start = time.perf_counter()
     await asyncio.gather(*(judge.judge(task) for _ in range(submissions)))
@@ -162,6 +196,39 @@ async def bench(root: Path, runs: int, submissions: int) -> None:
     tests_only = statistics.median(per_test) / 1000
     print(f"  {'tests only (compile excluded)':34} {'':>10} {1 / tests_only:8.1f}")
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    judge.close()
+
+
+async def validator_rows(judge: Judge, root: Path, tests: list[TestCase], submissions: int) -> None:
+    """Per test, a whole submission's time over its tests, for the default validator, a custom one and interaction."""
+    folders = {}
+    for name, source in (("validator", SUM_VALIDATOR), ("interactor", SUM_INTERACTOR)):
+        folders[name] = root / name
+        folders[name].mkdir()
+        (folders[name] / f"{name}.cpp").write_bytes(source)
+    variants = {
+        "default validator (token compare)": {},
+        "custom validator (Kattis, C++)": {
+            "validation": VALIDATION_CUSTOM,
+            "validator": ValidatorSource(folders["validator"], "kattis", "cpp", time_limit=2),
+        },
+        "interactive (C++ interactor)": {
+            "validation": VALIDATION_INTERACTIVE,
+            "validator": ValidatorSource(folders["interactor"], "kattis", "cpp", time_limit=2),
+        },
+    }
+    compile_only = JudgeTask(SOLUTION, "gcc_cpp20", [], 1.0, 256 * MIB)
+    t_compile = statistics.median(await timed(max(3, submissions // 2), lambda: judge.judge(compile_only)))
+    print(f"\nper test with each kind of validator ({submissions}x{TESTS} tests, compile excluded):")
+    print(f"  {'validation':36} {'ms/test':>10} {'over default':>13}")
+    base = None
+    for name, extra in variants.items():
+        task = JudgeTask(SOLUTION, "gcc_cpp20", tests, 1.0, 256 * MIB, **extra)  # type: ignore[arg-type]
+        report = await judge.judge(task)  # also builds the validator once
+        assert report.verdict == verdicts.OK, (name, report)
+        per_test = (statistics.median(await timed(submissions, lambda t=task: judge.judge(t))) - t_compile) / TESTS
+        base = per_test if base is None else base
+        print(f"  {name:36} {per_test:10.2f} {per_test - base:+13.2f}")
 
 
 if __name__ == "__main__":

@@ -244,3 +244,28 @@ class StatusSchema(ValueSchema):
 
     key = "status"
     status = fields.String(required=True, metadata={"example": "ok"})
+
+
+class JudgeHealthSchema(Schema):
+    """Whether the embedded judge judges, and with which isolation (JUDGE_ISOLATION)."""
+
+    isolation = fields.String(
+        required=True,
+        metadata={"enum": ["full", "weak", "unavailable"], "description": "weak: judging without some sandbox layers"},
+    )
+    ready = fields.Boolean(required=True, metadata={"description": "false: submissions are refused with 503"})
+    mode = fields.String(required=True, metadata={"enum": ["strict", "auto", "weak"]})
+    missing = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "sandbox layers not active: cgroups, namespaces, allow-list root, uid switch, seccomp"
+        },
+    )
+
+
+class ApplicationHealthSchema(Schema):
+    """The application's health, with its judge's: dumped from `{"status", "judge"}`."""
+
+    status = fields.String(required=True, metadata={"example": "ok"})
+    judge = fields.Nested(JudgeHealthSchema, required=True)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump
+from marshmallow import Schema, fields, post_dump, pre_dump
 
 from .common import IsoDateTime, StorableStrings, id_field
 from .contests import SessionPathSchema
@@ -41,6 +41,19 @@ class CheckerLogSchema(Schema):
     verdict = fields.String(required=True)
     runningTime = fields.Integer(required=True, attribute="running_time", metadata={"description": "ms"})
     memoryUsed = fields.Integer(required=True, attribute="memory_used", metadata={"description": "bytes"})
+    checkerMessage = fields.String(
+        attribute="message",
+        metadata={
+            "description": "the problem's own validator's feedback on this test (judgemessage.txt, a testlib "
+            "checker's comment); present only when it gave one"
+        },
+    )
+
+    @post_dump
+    def _drop_empty_message(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if not data.get("checkerMessage"):
+            data.pop("checkerMessage", None)
+        return data
 
 
 def _source_text(submission: Any) -> str:

@@ -16,7 +16,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     commands.add_parser("serve", help="serve until SIGTERM/SIGINT (the default)")
     backup = commands.add_parser("backup", help="copy the database (DB_PATH) to PATH while the server runs")
     backup.add_argument("path", help="the copy to write (replaced atomically if it exists)")
-    commands.add_parser("healthcheck", help="exit 0 when the server on APP_PORT answers /health/ping-database")
+    commands.add_parser("healthcheck", help="exit 0 when the server on APP_PORT can write its database and judge")
     return parser.parse_args(argv)
 
 

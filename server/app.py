@@ -22,6 +22,7 @@ from .connections import ConnectionGuard, connection_middleware
 from .contests.install import ContestInstaller
 from .contests.loader import settle_pending
 from .cors import setup_cors
+from .judge.isolation import JudgeUnavailable
 from .judge.types import JudgeError
 from .keys import (
     BUS,
@@ -100,7 +101,7 @@ async def _open_store(store: Store) -> None:
 
 
 def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Build the sandbox and run the judge's workers while the app serves.
+    """Run the judge (its sandbox built by _sandbox) while the app serves.
 
     Contests whose time limits come from their accepted submissions are held back until the judge
     has measured them, right after it starts.
@@ -120,6 +121,28 @@ def _judging(judging: JudgeService, installer: ContestInstaller) -> Callable[[we
             installer.settling.cancel()
             await asyncio.gather(installer.settling, return_exceptions=True)
             await judging.stop()
+
+    return ctx
+
+
+def _sandbox(judging: JudgeService) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Build the sandboxed judge (off the loop: it compiles its launcher) before the database opens.
+
+    With JUDGE_ISOLATION=strict and a sandbox layer missing it raises JudgeUnavailable and the start
+    stops with nothing open behind it (aiohttp runs no cleanup for a start that failed).
+    """
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        try:
+            await judging.prepare()
+        except JudgeUnavailable as exc:  # JUDGE_ISOLATION=strict and a sandbox layer is missing
+            raise StartupError("JUDGE_ISOLATION", str(exc), CONFIG_EXIT) from None
+        except JudgeError as exc:  # no sandbox at all (a compiler missing to build its launcher)
+            raise StartupError("", f"the judge cannot start: {exc}") from None
+        try:
+            yield
+        finally:
+            await judging.close()
 
     return ctx
 
@@ -202,6 +225,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     app[WS_HUB] = hub
     app[CONTEST_INSTALLER] = core.installer
 
+    app.cleanup_ctx.append(_sandbox(services.judging))
     app.cleanup_ctx.append(_lifecycle(store, services.sessions))
     app.cleanup_ctx.append(_judging(services.judging, core.installer))
     setup_health_routes(app)

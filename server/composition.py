@@ -123,8 +123,12 @@ def build_core(
 
     compilers = dict(COMPILERS)
     access = AccessService(store, catalog, config.admin_logins, timedelta(days=config.token_idle_days))
-    backend = judge or partial(Judge, protected_paths=protected_paths(config))
-    judging = JudgeService(store, catalog, bus, backend, config.judge_workers, instruments.judge_waited)
+    backend = judge or partial(
+        Judge, protected_paths=protected_paths(config), workers=config.judge_workers, isolation=config.judge_isolation
+    )
+    judging = JudgeService(
+        store, catalog, bus, backend, config.judge_workers, config.judge_queue_per_team, instruments.judge_waited
+    )
     upload_limits = ArchiveLimits(max_archive_bytes=config.max_upload_bytes)
     installer = ContestInstaller(catalog, config.contests_dir, time_limits, judge=judging.run, limits=upload_limits)
     services = Services(

@@ -13,6 +13,7 @@ from typing import Any
 AUTH_MODES = ("token", "trust")
 METRICS_MODES = ("off", "local", "token")
 REGISTRATION_MODES = ("open", "invite", "closed")
+JUDGE_ISOLATION_MODES = ("strict", "auto", "weak")  # see server/judge/isolation.py
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONTESTS_DIR = Path("data/contests")
 _LOGIN = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # schemas.users.LOGIN, without importing the wire layer
@@ -36,6 +37,8 @@ class Config:
     auth_mode: str = "token"
     allow_origins: tuple[str, ...] = ("*",)
     judge_workers: int = 2
+    judge_isolation: str = "auto"
+    judge_queue_per_team: int = 10
     ws_heartbeat: float = 20.0
     max_message_bytes: int = 1_048_576
     max_code_bytes: int = 262_144
@@ -162,6 +165,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "AUTH_MODE": ("auth_mode", lambda n, r: _choice(n, r, AUTH_MODES)),
     "ALLOW_ORIGINS": ("allow_origins", _origins),
     "JUDGE_WORKERS": ("judge_workers", lambda n, r: _int(n, r, 1, 64)),
+    "JUDGE_ISOLATION": ("judge_isolation", lambda n, r: _choice(n, r, JUDGE_ISOLATION_MODES)),
+    "JUDGE_QUEUE_PER_TEAM": ("judge_queue_per_team", lambda n, r: _int(n, r, 1, 1000)),
     "WS_HEARTBEAT": ("ws_heartbeat", _positive_float),
     "MAX_MESSAGE_BYTES": ("max_message_bytes", lambda n, r: _int(n, r, 1024)),
     "MAX_CODE_BYTES": ("max_code_bytes", lambda n, r: _int(n, r, 1)),

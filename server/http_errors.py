@@ -19,11 +19,13 @@ from .domain.errors import (
     DuplicateSubmission,
     Forbidden,
     Invalid,
+    JudgeNotReady,
     NotFound,
     QuotaExceeded,
     RoomError,
     TooLarge,
     TooManyRequests,
+    TooManySubmissions,
     Unauthenticated,
 )
 
@@ -77,6 +79,7 @@ class ServiceUnavailable(ApiError):
 _DOMAIN: tuple[tuple[type[DomainError], int, str], ...] = (
     (DuplicateSubmission, 409, "DUPLICATE_SUBMISSION"),
     (QuotaExceeded, 409, "QUOTA_EXCEEDED"),
+    (TooManySubmissions, 429, "TOO_MANY_SUBMISSIONS"),
     (TooManyRequests, 429, "TOO_MANY_REQUESTS"),
     (Unauthenticated, 401, "UNAUTHORIZED"),
     (NotFound, 404, "NOT_FOUND"),
@@ -85,6 +88,7 @@ _DOMAIN: tuple[tuple[type[DomainError], int, str], ...] = (
     (Invalid, 422, "VALIDATION_ERROR"),
     (TooLarge, 413, "PAYLOAD_TOO_LARGE"),
     (RoomError, 422, "VALIDATION_ERROR"),
+    (JudgeNotReady, 503, "JUDGE_UNAVAILABLE"),
 )
 
 _ERROR = ErrorSchema()

@@ -42,6 +42,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("MAX_SOCKETS_PER_USER", "0"),
         ("MAX_SOCKETS_PER_USER", "65"),
         ("JUDGE_WORKERS", "x"),
+        ("JUDGE_ISOLATION", "none"),
+        ("JUDGE_QUEUE_PER_TEAM", "0"),
         ("LOG_LEVEL", "LOUD"),
         ("ALLOW_ORIGINS", " , "),
         ("HTTP_HEADER_TIMEOUT", "0"),

@@ -10,6 +10,7 @@ import yaml
 from aiohttp.test_utils import TestClient
 
 from server.contests.loader import load_catalog
+from server.judge.compilers import COMPILERS
 
 from .support.api import Api, error_of
 from .support.packages import write_contest
@@ -24,7 +25,9 @@ async def test_contests_and_compilers(api: Api, client: TestClient) -> None:
         {"id": 3, "name": "Blitz", "duration": 1},
     ]
     compilers = (await (await client.get("/compilers")).json())["compilers"]
-    assert [c["id"] for c in compilers] == ["python3_docker", "gcc_cpp20", "gcc_c17"]
+    # the three the client always had first, then Java, PyPy and Kotlin where their toolchains are installed
+    assert [c["id"] for c in compilers] == list(COMPILERS)
+    assert list(COMPILERS)[:3] == ["python3_docker", "gcc_cpp20", "gcc_c17"]
     assert all(set(c) == {"id", "name", "style"} for c in compilers)
 
 

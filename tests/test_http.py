@@ -14,9 +14,13 @@ from .support.api import Api, error_of
 
 
 async def test_health(client: TestClient) -> None:
-    for path in ("/health/ping-application", "/health/ping-database"):
-        resp = await client.get(path)
-        assert resp.status == 200 and await resp.json() == {"status": "ok"}
+    resp = await client.get("/health/ping-database")
+    assert resp.status == 200 and await resp.json() == {"status": "ok"}
+    resp = await client.get("/health/ping-application")
+    body = await resp.json()
+    assert resp.status == 200 and body["status"] == "ok"
+    assert set(body["judge"]) == {"isolation", "ready", "mode", "missing"}
+    assert body["judge"]["mode"] == "auto" and isinstance(body["judge"]["ready"], bool)
 
 
 async def test_cors_any_origin_allows_authorization(client: TestClient) -> None:

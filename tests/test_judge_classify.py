@@ -5,7 +5,7 @@ import signal
 import pytest
 
 from server.judge import verdicts
-from server.judge.classify import RunLimits, classify
+from server.judge.classify import RunLimits, classify, starved
 from server.judge.sandbox import RunResult
 
 MIB = 1 << 20
@@ -18,8 +18,10 @@ def run(
     cpu: int = 10,
     rss: int = 4 * MIB,
     timed_out: bool = False,
+    oom: int = 0,
+    wait: int = 0,
 ) -> RunResult:
-    return RunResult(exit_code, sig, cpu, cpu + 5, rss, timed_out)
+    return RunResult(exit_code, sig, cpu, cpu + 5, rss, timed_out, oom_kills=oom, wait_ms=wait, accounted=True)
 
 
 CASES = [
@@ -52,7 +54,39 @@ CASES = [
     ("output at the cap", run(1), 64 * MIB, b"OSError: [Errno 27] File too large", verdicts.OUTPUT_LIMIT_EXCEEDED),
     ("output wins over time", run(None, signal.SIGXFSZ, cpu=5000), 64 * MIB, b"", verdicts.OUTPUT_LIMIT_EXCEEDED),
     ("memory wins over time", run(cpu=5000, rss=100 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    # the cgroup's OOM killer took a helper while the main process answered
+    ("oom kill, clean exit", run(rss=64 * MIB, oom=1), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("oom kill, killed", run(None, signal.SIGKILL, rss=64 * MIB, oom=2), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    ("JVM OutOfMemoryError", run(1), 0, b"java.lang.OutOfMemoryError: Java heap space", verdicts.MEMORY_LIMIT_EXCEEDED),
+    # idleness on the run's own CPU share: waiting for a CPU is not idling
+    (
+        "wall clock, waited for a CPU",
+        run(None, signal.SIGKILL, cpu=100, timed_out=True, wait=3000),
+        0,
+        b"",
+        verdicts.TIME_LIMIT_EXCEEDED,
+    ),
+    (
+        "wall clock, asleep",
+        run(None, signal.SIGKILL, cpu=100, timed_out=True, wait=50),
+        0,
+        b"",
+        verdicts.IDLENESS_LIMIT_EXCEEDED,
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        (run(None, signal.SIGKILL, cpu=100, timed_out=True, wait=3000), True),  # starved: run again
+        (run(None, signal.SIGKILL, cpu=100, timed_out=True, wait=50), False),  # asleep
+        (run(None, signal.SIGKILL, cpu=1500, timed_out=True, wait=3000), False),  # over its time anyway
+        (run(None, signal.SIGKILL, cpu=100, timed_out=False, wait=3000), False),  # not stopped by the clock
+    ],
+)
+def test_starved(result: RunResult, expected: bool) -> None:
+    assert starved(result, LIMITS) is expected
 
 
 @pytest.mark.parametrize(("what", "result", "output_size", "stderr", "expected"), CASES, ids=[c[0] for c in CASES])

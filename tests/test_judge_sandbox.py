@@ -1,122 +1,58 @@
-"""Hostile programs against the judge's sandbox: processes, network, files."""
+"""Hostile programs against the judge's sandbox: processes, network, files, cgroups, fallbacks."""
 
+import ast
 import asyncio
 import contextlib
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from server.judge import Judge, JudgeError, JudgeTask, TestCase, sandbox, verdicts
+from server.judge import Judge, JudgeError, sandbox, verdicts
+from server.judge.judge import run_limits
 from server.judge.launcher import Probe
 
-MIB = 1 << 20
+from .support.judge import (
+    MIB,
+    ROOT,
+    leased_uids,
+    make_tests,
+    needs_root,
+    require,
+    run_leaves,
+    spawn,
+    task,
+    wait_no_processes,
+    wait_process,
+)
+
 TIME = 0.5
 REPO = Path(__file__).resolve().parents[1]
-ROOT = os.geteuid() == 0
-needs_root = pytest.mark.skipif(not ROOT, reason="privilege drop needs root")
-
-
-def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]:
-    """Write (input, answer) pairs as test files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tests = []
-    for i, (given, answer) in enumerate(pairs, start=1):
-        (folder / f"{i}.in").write_text(given)
-        (folder / f"{i}.ans").write_text(answer)
-        tests.append(TestCase(f"secret/{i}", folder / f"{i}.in", folder / f"{i}.ans"))
-    return tests
-
-
-def sandbox_processes(uids: Collection[int], running: bytes = b"") -> list[int]:
-    """Pids of live processes owned by one of `uids` (whose command line has `running`)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            uid = os.stat(entry.path).st_uid
-            cmdline = Path(entry.path, "cmdline").read_bytes()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if uid in uids and running in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def _poll(want_any: bool, uids: Collection[int], running: bytes, deadline: float) -> list[int]:
-    # Process exit has no event to wait on; poll /proc (in a thread, so the
-    # judge keeps running on the loop meanwhile).
-    end = time.monotonic() + deadline
-    while bool(found := sandbox_processes(uids, running)) != want_any and time.monotonic() < end:
-        time.sleep(0.02)
-    return found
-
-
-async def wait_no_processes(uids: Collection[int], deadline: float = 3.0) -> list[int]:
-    """Wait until no process of `uids` is left; returns the stragglers."""
-    return await asyncio.to_thread(_poll, False, uids, b"", deadline)
-
-
-async def wait_process(uids: Collection[int], running: bytes, deadline: float = 5.0) -> list[int]:
-    """Wait until a process of `uids` whose command line has `running` exists."""
-    return await asyncio.to_thread(_poll, True, uids, running, deadline)
-
-
-def leased_uids(monkeypatch: pytest.MonkeyPatch, judge: Judge) -> set[int]:
-    """Record the sandbox uids `judge` leases from now on.
-
-    Other judges on the machine (a parallel test run, a server) may be using
-    neighbouring uids, so the checks below look at ours only.
-    """
-    seen: set[int] = set()
-    lease = judge._sandbox.user
-
-    @contextlib.contextmanager
-    def recording() -> Iterator[int | None]:
-        with lease() as uid:
-            if uid is not None:
-                seen.add(uid)
-            yield uid
-
-    monkeypatch.setattr(judge._sandbox, "user", recording)
-    return seen
-
-
-async def spawn(*argv: str) -> tuple[int, bytes]:
-    """Run a command outside the sandbox; its exit code and stdout."""
-    proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE)
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out
-
-
-def require(judge: Judge, *features: str) -> None:
-    """Skip unless the judge reports every feature in its isolation description."""
-    missing = [f for f in features if f not in judge.isolation]
-    if missing:
-        pytest.skip(f"not available here: {', '.join(missing)}")
+SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3"
 
 
 @pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Judge:
-    return Judge(tmp_path_factory.mktemp("judge-work"))
-
-
-def task(source: str, compiler: str, tests: Sequence[TestCase], time_limit: float = TIME) -> JudgeTask:
-    return JudgeTask(source.encode(), compiler, tests, time_limit, 64 * MIB)
+def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
+    judge = Judge(tmp_path_factory.mktemp("judge-work"))
+    yield judge
+    judge.close()
 
 
 def test_isolation_is_described(judge: Judge) -> None:
     assert judge.isolation
     if ROOT:
-        assert "no network" in judge.isolation
-        assert "private mounts" in judge.isolation
+        # As root on this kind of machine every layer is active, and the log line says so.
+        assert judge.layers.missing == [], judge._sandbox.failures
+        assert judge.readiness.level == "full" and judge.ready
+        for words in ("cgroup v", "seccomp filter", "no network", "allow-list root", "own PID namespace"):
+            assert words in judge.isolation
 
 
 @needs_root
@@ -127,7 +63,7 @@ async def test_runs_unprivileged(judge: Judge, tmp_path: Path) -> None:
 
 
 async def test_fork_bomb_is_contained(judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    require(judge, "own PID namespace")
+    require(judge, "namespaces")
     uids = leased_uids(monkeypatch, judge)
     tests = make_tests(tmp_path, [("", "0\n")])
     source = "#include <unistd.h>\nint main(void) { for (;;) fork(); }\n"
@@ -178,7 +114,7 @@ except OSError:
 
 
 async def test_network_is_unreachable(judge: Judge, tmp_path: Path, listener: socket.socket) -> None:
-    require(judge, "no network")
+    require(judge, "namespaces")
     source = CONNECT.format(port=listener.getsockname()[1])
     # Control: outside the sandbox the same program does connect.
     assert await spawn(sys.executable, "-c", source) == (0, b"connected\n")
@@ -242,7 +178,7 @@ def outside_tmp() -> Iterator[Path]:
 
 
 async def test_protected_folder_in_tmp(judge: Judge, tmp_path: Path) -> None:
-    require(judge, "private mounts")
+    require(judge, "namespaces")
     data = tmp_path / "db"
     data.mkdir()
     secret = data / "trainer.db"
@@ -256,10 +192,9 @@ async def test_protected_folder_in_tmp(judge: Judge, tmp_path: Path) -> None:
     assert sorted(os.listdir(data)) == ["trainer.db"]
 
 
-async def test_protected_folder_is_hidden_even_when_world_writable(
-    judge: Judge, outside_tmp: Path, tmp_path: Path
-) -> None:
-    require(judge, "private mounts")
+async def test_data_outside_the_allow_list_is_invisible(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
+    # A world-readable, world-writable copy of test data that nobody listed as protected.
+    require(judge, "allow-list root")
     data = outside_tmp / "data"
     data.mkdir()
     data.chmod(0o777)
@@ -268,23 +203,86 @@ async def test_protected_folder_is_hidden_even_when_world_writable(
     secret.chmod(0o666)
     source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
 
-    # Control: permissions alone would let the program in.
-    open_judge = Judge(tmp_path / "work1")
-    tests = make_tests(tmp_path / "open", [("", "read:42 wrote\n")])
-    assert (await open_judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
-    (data / "new.txt").unlink()
+    # Control: permissions alone would let an unprivileged user in.
+    probe = await asyncio.to_thread(
+        subprocess.run,
+        [SYSTEM_PYTHON, "-c", source],
+        user=60000,
+        group=65534,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    if ROOT:
+        assert probe.stdout == "read:42 wrote\n", probe.stderr
+        (data / "new.txt").unlink()
 
+    tests = make_tests(tmp_path / "closed", [("", "noread nowrite\n")])
+    assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    assert secret.read_text() == "42"
+    assert sorted(os.listdir(data)) == ["secret.ans"]
+
+
+async def test_protected_folder_is_hidden_even_when_world_writable(
+    judge: Judge, outside_tmp: Path, tmp_path: Path
+) -> None:
+    require(judge, "namespaces")
+    data = outside_tmp / "data"
+    data.mkdir()
+    data.chmod(0o777)
+    secret = data / "secret.ans"
+    secret.write_text("42")
+    secret.chmod(0o666)
+    source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
     guarded = Judge(tmp_path / "work2", protected_paths=[data])
     tests = make_tests(tmp_path / "closed", [("", "noread nowrite\n")])
     assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    guarded.close()
     assert secret.read_text() == "42"
     assert sorted(os.listdir(data)) == ["secret.ans"]
+
+
+ROOT_LISTING = """\
+import os
+print((sorted(os.listdir("/")), sorted(os.listdir("/dev")), os.path.exists("/dev/fuse"), sorted(os.listdir("/etc"))))
+"""
+
+
+async def test_the_root_holds_only_the_allow_list(judge: Judge, tmp_path: Path) -> None:
+    require(judge, "allow-list root")
+    top, dev, fuse, etc = ast.literal_eval(await _run_and_capture(judge, ROOT_LISTING, tmp_path))
+    assert set(top) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"}
+    assert {"usr", "tmp", "proc", "dev", "etc"} <= set(top)
+    assert set(dev) == {"fd", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero"}
+    assert fuse is False
+    assert {"passwd", "group", "ld.so.cache"} <= set(etc) and "shadow" not in etc
+
+
+async def _run_and_capture(judge: Judge, source: str, tmp_path: Path) -> str:
+    """Run a program once in the sandbox and return its output (via the judge's own runner)."""
+    box = tmp_path / "capture-box"
+    box.mkdir(mode=0o755)
+    (box / "sol.py").write_text(source)
+    out = tmp_path / "capture.out"
+    out.touch()
+    with judge._sandbox.lease() as lease:
+        result = await judge._sandbox.run(
+            [SYSTEM_PYTHON, "-B", "-s", "-E", "sol.py"],
+            workdir=box,
+            limits=run_limits(2, 64 * MIB),
+            lease=lease,
+            stdin=None,
+            stdout=out,
+        )
+    assert result.success, result
+    return out.read_text()
 
 
 async def test_protected_single_file(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
     # A protected path may be a file (the database itself): it is covered by a
     # read-only, nodev /dev/null, so it cannot even be opened.
-    require(judge, "private mounts")
+    require(judge, "namespaces")
     db = outside_tmp / "trainer.db"
     db.write_text("rows")
     db.chmod(0o666)
@@ -296,20 +294,38 @@ async def test_protected_single_file(judge: Judge, outside_tmp: Path, tmp_path: 
     guarded = Judge(tmp_path / "work", protected_paths=[db])
     tests = make_tests(tmp_path / "t", [("", "'denied' nowrite\n")])
     assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    guarded.close()
     assert db.read_text() == "rows"
 
 
 async def test_compiler_cannot_include_protected_files(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
-    require(judge, "private mounts")
+    require(judge, "namespaces")
     secret = outside_tmp / "secret.h"
     secret.write_text("int leaked_token_4711 = ;\n")
     secret.chmod(0o644)
     guarded = Judge(tmp_path / "work", protected_paths=[outside_tmp])
     tests = make_tests(tmp_path / "t", [("", "0\n")])
     report = await guarded.judge(task(f'#include "{secret}"\nint main() {{ return 0; }}\n', "gcc_cpp20", tests))
+    guarded.close()
     assert report.verdict == verdicts.COMPILATION_ERROR
     assert "leaked_token_4711" not in report.compile_log
     assert "No such file" in report.compile_log or "Permission denied" in report.compile_log
+
+
+async def test_compiler_cannot_include_unprotected_data(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
+    # Any copy of the data anywhere outside the toolchains' folders, protected or not.
+    require(judge, "allow-list root")
+    secret = outside_tmp / "data" / "secret" / "02.ans"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("int leaked_token_4712 = ;\n")
+    secret.chmod(0o644)
+    tests = make_tests(tmp_path / "t", [("", "0\n")])
+    report = await judge.judge(task(f'#include "{secret}"\nint main() {{ return 0; }}\n', "gcc_cpp20", tests))
+    assert report.verdict == verdicts.COMPILATION_ERROR
+    assert "leaked_token_4712" not in report.compile_log
+    assert "No such file" in report.compile_log
+    # Nothing of the host's layout leaks into the log: only the path the submission itself wrote.
+    assert str(tmp_path) not in report.compile_log and "/tmp/box" not in report.compile_log.replace("sol.cpp", "")
 
 
 @needs_root
@@ -331,7 +347,7 @@ async def test_scratch_space_is_private_per_test(judge: Judge, tmp_path: Path) -
 
 @needs_root
 async def test_other_submissions_are_invisible(judge: Judge, tmp_path: Path) -> None:
-    require(judge, "private mounts")
+    require(judge, "namespaces")
     # The work root holds every submission's folder; the program sees only its own.
     source = "import os\nprint(sorted(os.listdir('.')), os.getcwd())\n"
     tests = make_tests(tmp_path, [("", "['sol.py'] /tmp/box\n")])
@@ -358,6 +374,7 @@ async def test_cancelled_judging_kills_the_program(
     with pytest.raises(asyncio.CancelledError):
         await job
     assert await wait_no_processes(uids) == []
+    assert run_leaves(judge) == []  # the run's cgroup went with it
 
 
 async def test_fallback_without_namespaces(
@@ -368,14 +385,23 @@ async def test_fallback_without_namespaces(
     monkeypatch.setattr(sandbox, "probe", lambda launcher: Probe(os.geteuid(), False, False, False, False, False))
     if ROOT:
         with pytest.raises(JudgeError, match="traversable"):
-            Judge(tmp_path / "work")  # pytest's folders are private to root
+            Judge(tmp_path / "work", isolation="weak")  # pytest's folders are private to root
     work = Path(tempfile.mkdtemp(prefix="tt-judge-test-"))
     os.chmod(work, 0o711)
     request.addfinalizer(lambda: shutil.rmtree(work))
-    bare = Judge(work)
+    # The default policy refuses to judge like this; JUDGE_ISOLATION=weak allows it.
+    refused = Judge(work)
+    assert not refused.ready and "namespaces" in refused.readiness.missing
+    with pytest.raises(JudgeError, match="JUDGE_ISOLATION=weak"):
+        await refused.judge(task("print(1)\n", "python3_docker", []))
+    refused.close()
+    bare = Judge(work, isolation="weak")
+    request.addfinalizer(bare.close)
     uids = leased_uids(monkeypatch, bare)
+    assert bare.ready and bare.readiness.level == "weak"
     assert "NETWORK NOT ISOLATED" in bare.isolation
     assert "PROTECTED PATHS NOT HIDDEN" in bare.isolation
+    assert "NO SECCOMP FILTER" in bare.isolation
     tests = make_tests(tmp_path / "t", [("2 3\n", "5\n")])
     source = "a, b = map(int, input().split())\nprint(a + b)\n"
     assert (await bare.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
@@ -396,6 +422,7 @@ def test_uid_leases_are_exclusive_across_judges(judge: Judge, tmp_path: Path) ->
         assert len({first, second, third}) == 3
     with other._sandbox.user() as again:
         assert again == first  # released on exit
+    other.close()
 
 
 def shm_segments() -> dict[int, int]:
@@ -422,7 +449,7 @@ async def test_sysv_shared_memory_does_not_outlive_the_program(
     judge: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A SysV segment outlives its creator; a private IPC namespace frees it.
-    require(judge, "private IPC")
+    require(judge, "namespaces")
     uids = leased_uids(monkeypatch, judge)
     before = shm_segments()
     tests = make_tests(tmp_path, [("", "1\n")])
@@ -434,7 +461,7 @@ async def test_sysv_shared_memory_does_not_outlive_the_program(
 
 async def test_run_folder_is_hidden(judge: Judge, tmp_path: Path) -> None:
     # Sockets under /run (databases, D-Bus) are reachable without a network.
-    require(judge, "private mounts")
+    require(judge, "namespaces")
     source = "import os\ntry:\n    print(len(os.listdir('/run')))\nexcept OSError:\n    print('hidden')\n"
     tests = make_tests(tmp_path, [("", "hidden\n")])
     assert (await judge.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK

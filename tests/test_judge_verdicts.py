@@ -1,13 +1,16 @@
 """End-to-end verdicts from the judge with real compilers and real processes."""
 
+import dataclasses
 import fcntl
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from server.judge import Judge, JudgeTask, TestCase, verdicts
+from server.judge.judge import COMPILE_LIMITS
 
 MIB = 1 << 20
 MEMORY = 64 * MIB
@@ -67,7 +70,9 @@ async def test_ok_all_languages(
     assert report.time == max(t.running_time for t in report.tests)
     assert report.memory == max(t.memory_used for t in report.tests) > 0
     assert report.memory < MEMORY
-    assert os.listdir(work_root) == []  # the submission folder is gone
+    # the submission folder is gone; the instance folder keeps its lock, the sandbox root's mount point, the validators
+    assert os.listdir(work_root) == [f"tt-judge-{judge.instance}"]
+    assert sorted(os.listdir(work_root / f"tt-judge-{judge.instance}")) == [".lock", "newroot", "validators"]
 
 
 async def test_wrong_answer(judge: Judge, sums: list[TestCase]) -> None:
@@ -193,13 +198,39 @@ async def test_no_tests_is_ok(judge: Judge) -> None:
 
 
 def test_abandoned_folders_are_cleared_at_start(tmp_path: Path) -> None:
-    # A judge killed mid-submission leaves its folder; the next one clears it
+    # A judge killed mid-submission leaves its instance folder; the next one clears it
     # unless a live judge still holds the folder's lock.
     dead, live = tmp_path / "tt-judge-dead", tmp_path / "tt-judge-live"
     for folder in (dead, live):
-        (folder / "box").mkdir(parents=True)
+        (folder / "sub-1" / "box").mkdir(parents=True)
         (folder / ".lock").touch()
     with open(live / ".lock") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        Judge(tmp_path)
-        assert sorted(os.listdir(tmp_path)) == ["tt-judge-live"]
+        judge = Judge(tmp_path)
+        assert sorted(os.listdir(tmp_path)) == sorted(["tt-judge-live", f"tt-judge-{judge.instance}"])
+        judge.close()
+        assert os.listdir(tmp_path) == ["tt-judge-live"]
+
+
+COMPILE_BOMBS = [
+    ("endless include", '#include "/dev/urandom"\nint main() {}\n'),
+    (
+        "exponential templates",
+        "template <int N, int M> struct F { static const int v = F<N - 1, 2 * M>::v + F<N - 1, 2 * M + 1>::v; };\n"
+        "template <int M> struct F<0, M> { static const int v = 1; };\nint main() { return F<40, 0>::v; }\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("source", [b[1] for b in COMPILE_BOMBS], ids=[b[0] for b in COMPILE_BOMBS])
+async def test_a_compile_bomb_ends_in_seconds(tmp_path: Path, source: str) -> None:
+    # The contest limits are 10 s of CPU, 15 s in all and 1 GiB; smaller ones here keep the test quick.
+    assert (COMPILE_LIMITS.cpu_time, COMPILE_LIMITS.wall_time, COMPILE_LIMITS.memory) == (10, 15, 1024 * MIB)
+    small = dataclasses.replace(COMPILE_LIMITS, cpu_time=1.5, wall_time=3, memory=256 * MIB)
+    judge = Judge(tmp_path / "work", compile_limits=small)
+    started = time.monotonic()
+    report = await judge.judge(JudgeTask(source.encode(), "gcc_cpp20", [], TIME, MEMORY))
+    judge.close()
+    assert time.monotonic() - started < 3 + 2
+    assert report.verdict == verdicts.COMPILATION_ERROR
+    assert "Compilation time limit exceeded" in report.compile_log or "memory limit exceeded" in report.compile_log

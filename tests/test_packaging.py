@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from server.judge.launcher import HEADERS, SOURCES
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -20,8 +22,27 @@ def test_dockerfile_copies_what_exists_and_runs_the_module() -> None:
     assert 'CMD ["python", "-m", "server"]' in text
     assert "EXPOSE 8000" in text and "APP_HOST=0.0.0.0" in text
     assert (ROOT / "server" / "__main__.py").is_file()
-    for tool in ("g++", "gcc", "python3"):  # what the judge runs submissions with
-        assert f" {tool} " in text
+    for tool in ("g++", "gcc", "python3", "openjdk-17-jdk-headless", "pypy3", "kotlin"):  # every language
+        assert f" {tool} " in text or f" {tool}\n" in text
+
+
+def test_the_image_judges_with_full_isolation_or_not_at_all() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "JUDGE_ISOLATION=strict" in text
+    assert "ready" in text and "ping-application" in text  # the health check asks whether the judge judges
+    entry = re.search(r"^ENTRYPOINT (.+)$", text, flags=re.M)
+    assert entry and "tini" in entry.group(1) and "trainer-entrypoint" in entry.group(1)
+    script = (ROOT / "docker" / "entrypoint.sh").read_text()
+    assert "remount,rw" in script and 'exec "$@"' in script
+
+
+def test_compose_grants_what_the_sandbox_needs() -> None:
+    service = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["trainer"]
+    assert service["environment"]["JUDGE_ISOLATION"] == "strict"
+    assert "SYS_ADMIN" in service["cap_add"]
+    assert {"seccomp:unconfined", "apparmor:unconfined"} <= set(service["security_opt"])
+    assert service["cgroup"] == "private"  # its own cgroup subtree, delegated by the entrypoint
+    assert not service.get("privileged")
 
 
 def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
@@ -50,5 +71,7 @@ def test_compose_serves_8000_with_the_database_on_a_named_volume() -> None:
 def test_package_ships_the_judge_launcher_source() -> None:
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
-    assert "*.c" in config["options.package_data"]["server.judge"]
-    assert (ROOT / "server" / "judge" / "launcher.c").is_file()
+    patterns = [p.strip() for p in config["options.package_data"]["server.judge"].split(",")]
+    assert {"*.c", "*.h"} <= set(patterns)
+    for source in (*SOURCES, *HEADERS):
+        assert source.is_file() and source.parent == ROOT / "server" / "judge"

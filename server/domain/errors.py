@@ -59,6 +59,22 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class TooManySubmissions(TooManyRequests):
+    """The team already has its JUDGE_QUEUE_PER_TEAM submissions waiting or being judged; try again later."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(
+            f"your team already has {limit} submissions waiting to be judged; try again in about {retry_after} s",
+            retry_after,
+            {"limit": limit, "retryAfter": retry_after},
+        )
+        self.limit = limit
+
+
+class JudgeNotReady(DomainError):
+    """The judge does not judge on this server (JUDGE_ISOLATION refuses the sandbox it found)."""
+
+
 class DuplicateSubmission(Conflict):
     """The session already has a submission with this source, compiler and problem."""
 

@@ -127,6 +127,7 @@ class TestRecord:
     verdict: str
     running_time: int  # ms of CPU time
     memory_used: int  # bytes
+    message: str = ""  # the problem's own validator's feedback (judgemessage.txt, a testlib comment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,19 @@
-"""Run one program under the launcher: isolation chosen at start, limits per run."""
+"""Run one program under the launcher: isolation layers chosen at start, limits per run.
+
+The layers (see the README's isolation table): a cgroup per run (whole-tree
+CPU, memory, process limits and accounting), namespaces (network, IPC, mount,
+PID, UTS), the allow-list root, the switch to an unprivileged uid, and the
+seccomp filter.  Each is detected once and checked end to end by running
+/usr/bin/true through it; what could not be set up is named in `missing`.
+"""
+
+from __future__ import annotations
 
 import asyncio
 import contextlib
 import fcntl
 import grp
+import logging
 import os
 import pwd
 import shutil
@@ -14,8 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .launcher import Probe, build_launcher, private_dir, probe
+from . import cgroups
+from .launcher import Launcher, Probe, build_launcher, private_dir, probe
+from .rootfs import RootSpec, allow_list, covered
 from .types import JudgeError
+
+log = logging.getLogger(__name__)
 
 # Sandbox users are uid FIRST_UID + slot (isolate's convention): one uid per
 # submission being judged at once, because RLIMIT_NPROC counts processes per
@@ -35,36 +49,75 @@ PROGRAM_ENV = {
     "LANG": "C.UTF-8",
     "LC_ALL": "C.UTF-8",
 }
+LAYERS = ("cgroups", "namespaces", "allow-list root", "uid switch", "seccomp")
 
 
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one run."""
 
-    cpu_time: float  # seconds, user + sys
+    cpu_time: float  # seconds, user + sys of the whole process tree
     wall_time: float  # seconds
-    address_space: int  # bytes
+    memory: int  # bytes: the cgroup's cap on the whole tree, swap off
+    address_space: int  # bytes, per process; only used when there are no cgroups (-1: none, for a JVM)
     stack: int  # bytes
     file_size: int  # bytes, per file written
-    processes: int  # per sandbox user (threads count)
-    scratch: int  # bytes, size of each private tmpfs (/tmp, /var/tmp, /dev/shm)
+    processes: int  # tasks (threads count) in the run's cgroup and per sandbox uid
+    scratch: int  # bytes, size of each private tmpfs (/tmp, /dev/shm)
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What the launcher measured."""
+    """What the launcher measured (from the run's cgroup when `accounted`)."""
 
     exit_code: int | None
     signal: int | None
     cpu_ms: int
     wall_ms: int
-    peak_rss: int  # bytes
+    peak_rss: int  # bytes: the cgroup's memory peak, else the main process's peak RSS
     timed_out: bool  # killed at the wall-clock limit
+    oom_kills: int = 0  # processes the kernel killed at the memory limit
+    wait_ms: int = 0  # runnable but not running, at the wall limit (a starved program is not idle)
+    accounted: bool = False  # time and memory are the whole tree's
+    ended_us: int = 0  # CLOCK_MONOTONIC when the program ended (comparable between runs)
 
     @property
     def success(self) -> bool:
         """Exited normally with status 0."""
         return self.exit_code == 0
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Which isolation layers are active."""
+
+    cgroups: str | None  # e.g. "cgroup v1 (memory, cpuacct, pids, cpu, cpuset; 2 slots, ...)"
+    namespaces: bool  # network, IPC, mount, PID (and UTS)
+    allowlist_root: bool
+    uid_switch: bool
+    seccomp: bool
+
+    @property
+    def missing(self) -> list[str]:
+        """The layers that are not active, by name (LAYERS)."""
+        active = (self.cgroups is not None, self.namespaces, self.allowlist_root, self.uid_switch, self.seccomp)
+        return [name for name, on in zip(LAYERS, active, strict=True) if not on]
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A host file or folder shown to one run at a path of the sandbox's choosing."""
+
+    host: Path
+    inside: str  # absolute path in the sandbox (read-only there)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """What one submission holds while it is judged: its sandbox uid and its CPU slot."""
+
+    uid: int | None
+    slot: int
 
 
 def _sandbox_gid() -> int:
@@ -89,11 +142,27 @@ def _free_of_accounts(uid: int) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _Choice:
+    flags: tuple[str, ...]  # namespaces and seccomp
+    root: bool  # allow-list root
+    cgroups: bool
+
+
 class Sandbox:
     """Isolation detected once; `run` starts one sandboxed process."""
 
-    def __init__(self, hidden: Sequence[Path] = (), cache_dir: Path | None = None) -> None:
-        self.launcher = build_launcher(cache_dir)
+    def __init__(
+        self,
+        hidden: Sequence[Path] = (),
+        cache_dir: Path | None = None,
+        *,
+        instance: str = "",
+        workers: int = 2,
+        scratch: Path | None = None,
+        tools: Sequence[str] = (),
+    ) -> None:
+        self.launcher: Launcher = build_launcher(cache_dir)
         self.probe: Probe = probe(self.launcher)
         self.root = self.probe.euid == 0
         self.gid = _sandbox_gid()
@@ -101,41 +170,104 @@ class Sandbox:
         # reach without any network, and world-writable lock folders.
         self._hidden = sorted({str(p.resolve()) for p in (*hidden, *ALWAYS_HIDDEN)})
         self._locks = _uid_lock_dir() if self.root else None
-        self._flags = self._choose_flags()
+        self._scratch = Path(scratch) if scratch is not None else Path(tempfile.mkdtemp(prefix="tt-sandbox-"))
+        self._newroot = self._scratch / "newroot"
+        self._newroot.mkdir(mode=0o700, exist_ok=True)
+        self._rootspec: RootSpec = allow_list(tools)
+        self.cgroup_error = ""
+        self.cgroups: cgroups.CgroupTree | None = None
+        try:
+            self.cgroups = cgroups.setup(instance or f"{os.getpid()}-0", workers)
+        except cgroups.CgroupError as exc:
+            self.cgroup_error = str(exc)
+        self._slot_users = [0] * (len(self.cgroups.slots) if self.cgroups else 1)
+        self.failures: list[str] = []
+        self._choice = self._choose()
+        if self.cgroups and not self._choice.cgroups:
+            self.cgroups.close()
+            self.cgroups = None
+            self.cgroup_error = "the self-test run failed with them"
+        self.layers = Layers(
+            cgroups=self.cgroups.description if self.cgroups else None,
+            namespaces=all(f in self._choice.flags for f in ("-n", "-I", "-N", "-P")),
+            allowlist_root=self._choice.root,
+            uid_switch=self.root,
+            seccomp="-S" in self._choice.flags,
+        )
         self.isolation = self._describe()
+        self._static = self._static_args()
 
     # -- set-up -------------------------------------------------------------
 
-    def _candidates(self) -> list[list[str]]:
+    def _candidates(self) -> list[_Choice]:
         p = self.probe
         ns = [f for f, ok in (("-n", p.net), ("-I", p.ipc), ("-N", p.mnt), ("-P", p.pid)) if ok]
         if not self.root:
             # Unprivileged, every namespace hangs off a new user namespace.
             ns = ["-U", *ns] if p.user else []
-        # Full set first, then shed the PID and mount namespaces if the
-        # end-to-end check fails (e.g. a container that forbids mounting proc).
-        out = [ns, [f for f in ns if f != "-P"], [f for f in ns if f not in ("-P", "-N")], []]
+        sec = ["-S"] if p.seccomp else []
+        cg = self.cgroups is not None
+        mnt = "-N" in ns
+        # Everything first; then shed one layer after another, the likeliest
+        # to be refused by a container first.
+        out = [
+            _Choice((*ns, *sec), mnt, cg),
+            _Choice((*ns, *sec), False, cg),
+            _Choice((*ns, *sec), mnt, False),
+            _Choice((*ns, *sec), False, False),
+            _Choice(tuple(f for f in (*ns, *sec) if f != "-P"), False, False),
+            _Choice(tuple(f for f in (*ns, *sec) if f not in ("-P", "-N")), False, False),
+            _Choice(tuple(sec), False, False),
+            _Choice((), False, False),
+        ]
         return [c for i, c in enumerate(out) if c not in out[:i]]
 
-    def _choose_flags(self) -> list[str]:
-        last = ""
+    def _choose(self) -> _Choice:
+        true = shutil.which("true", path="/usr/bin:/bin") or "/bin/true"
         with tempfile.TemporaryDirectory(prefix="tt-probe-") as tmp, self.user() as uid:
             os.chmod(tmp, 0o755)
-            for flags in self._candidates():
-                users = self._uid_args(uid) if uid is not None else []
-                argv = [str(self.launcher), *users, *flags, "-d", tmp, "-w", "5000"]
-                argv += ["--", shutil.which("true") or "/bin/true"]
-                done = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
+            for choice in self._candidates():
+                argv = [self.launcher.path, *choice.flags, *self._uid_args(uid), "-d", tmp, "-w", "5000"]
+                argv += self._optional_args(choice, slot=0, memory=64 << 20, processes=8)
+                argv += ["--", true]
+                done = subprocess.run(
+                    argv, capture_output=True, text=True, timeout=10, check=False, pass_fds=(self.launcher.fd,)
+                )
                 if done.returncode == 0 and "RESULT 0 " in done.stderr:
-                    return flags
-                last = done.stderr.strip()
-        raise JudgeError(f"the judge launcher cannot run programs here: {last}")
+                    return choice
+                failure = f"{choice}: {done.stderr.strip()[:300]}"
+                log.warning("sandbox self-test failed, trying with fewer layers: %s", failure)
+                self.failures.append(failure)
+        raise JudgeError(f"the judge launcher cannot run programs here: {self.failures[-1]}")
 
-    def _uid_args(self, uid: int) -> list[str]:
-        return ["-u", str(uid), "-g", str(self.gid)] if self.root else []
+    def _uid_args(self, uid: int | None) -> list[str]:
+        return ["-u", str(uid), "-g", str(self.gid)] if self.root and uid is not None else []
+
+    def _optional_args(self, choice: _Choice, slot: int, memory: int, processes: int) -> list[str]:
+        args: list[str] = []
+        if choice.cgroups and self.cgroups:
+            args += ["-V", str(self.cgroups.version)]
+            for parent in self.cgroups.parents(slot):
+                args += ["-c", parent]
+            args += ["-M", str(memory), "-k", str(processes)]
+        if choice.root:
+            args += ["-R", str(self._newroot), *self._rootspec.args()]
+        return args
+
+    def _static_args(self) -> list[str]:
+        args = [self.launcher.path, *self._choice.flags]
+        hidden = self._hidden
+        if self._choice.root:
+            args += ["-R", str(self._newroot), *self._rootspec.args()]
+            # Only what a bound folder would show needs covering (and /tmp,
+            # /proc, /dev in there are the sandbox's own).
+            hidden = [p for p in hidden if covered(p, self._rootspec.binds)]
+        for path in hidden:
+            args += ["-h", path]
+        return args
 
     def _describe(self) -> str:
-        f = set(self._flags)
+        f = set(self._choice.flags)
         parts: list[str] = []
         if self.root:
             parts.append(f"as uid {FIRST_UID}+slot/gid {self.gid}, no_new_privs")
@@ -143,16 +275,28 @@ class Sandbox:
             parts.append("in a user namespace with no capabilities (server not root: same real uid)")
         else:
             parts.append("AS THE SERVER'S OWN USER (not root, no user namespaces)")
+        parts.append(self.layers.cgroups or f"NO CGROUPS ({self.cgroup_error or 'refused'}): per-process limits only")
+        parts.append("seccomp filter" if "-S" in f else "NO SECCOMP FILTER")
         parts.append("no network" if "-n" in f else "NETWORK NOT ISOLATED")
         if "-I" in f:
             parts.append("private IPC")
-        if "-N" in f:
-            parts.append(f"private mounts ({len(self._hidden)} paths hidden, private /tmp)")
+        if self._choice.root:
+            parts.append(f"allow-list root ({len(self._rootspec.binds)} read-only binds), private /tmp")
+        elif "-N" in f:
+            parts.append(f"private mounts ({len(self._hidden)} paths hidden, private /tmp), NO ALLOW-LIST ROOT")
         else:
             parts.append("PROTECTED PATHS NOT HIDDEN")
         parts.append("own PID namespace" if "-P" in f else "process group kill only")
-        parts.append("rlimits cpu/as/stack/fsize/nproc/core, wall-clock watchdog")
+        parts.append("rlimits cpu/stack/fsize/nproc/core, wall-clock watchdog")
         return "; ".join(parts)
+
+    def close(self) -> None:
+        """Remove this sandbox's cgroups and release the launcher (idempotent)."""
+        if self.cgroups is not None:
+            self.cgroups.close()
+            self.cgroups = None
+        with contextlib.suppress(OSError):
+            os.close(self.launcher.fd)
 
     # -- per submission -----------------------------------------------------
 
@@ -178,10 +322,26 @@ class Sandbox:
             return
         raise JudgeError("no free sandbox uid")
 
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[Lease]:
+        """A sandbox uid and the least busy CPU slot, for one submission."""
+        slot = min(range(len(self._slot_users)), key=self._slot_users.__getitem__)
+        self._slot_users[slot] += 1
+        try:
+            with self.user() as uid:
+                yield Lease(uid, slot)
+        finally:
+            self._slot_users[slot] -= 1
+
+    @property
+    def slots(self) -> int:
+        """CPU slots (one per judging worker)."""
+        return len(self._slot_users)
+
     @property
     def private_mounts(self) -> bool:
-        """Whether programs get their own mount namespace (hidden paths, /tmp/box)."""
-        return "-N" in self._flags
+        """Whether programs get their own mount namespace (their box at /tmp/box)."""
+        return "-N" in self._choice.flags
 
     @property
     def copies_input(self) -> bool:
@@ -190,32 +350,113 @@ class Sandbox:
         # could reopen its stdin through /proc/self/fd/0 for writing.
         return not self.root
 
+    @property
+    def binds_files(self) -> bool:
+        """Whether `run` can show host files at chosen paths (the allow-list root is active)."""
+        return self._choice.root
+
+    def box_path(self, workdir: Path) -> str:
+        """Where a run sees its working folder."""
+        return "/tmp/box" if self.private_mounts else str(workdir)
+
+    def inside(self, host: Path, path: str) -> str:
+        """Where a run sees `host` when it is bound at `path`: `path` with the allow-list root, else the host path."""
+        return path if self._choice.root else str(host)
+
+    def command(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stderr: Path | None,
+        binds: Sequence[Bind] = (),
+    ) -> list[str]:
+        """The launcher command line for one run."""
+        cmd = [*self._static, *self._uid_args(lease.uid), "-d", str(workdir)]
+        if self._choice.root:
+            for bind in binds:
+                cmd += ["-b", f"{bind.host.absolute()}={bind.inside}"]
+        cmd += ["-t", str(round(limits.cpu_time * 1000)), "-w", str(round(limits.wall_time * 1000))]
+        cmd += ["-s", str(limits.stack), "-f", str(limits.file_size), "-p", str(limits.processes)]
+        cmd += ["-T", str(limits.scratch)]
+        if self.cgroups is not None:
+            cmd += ["-V", str(self.cgroups.version)]
+            for parent in self.cgroups.parents(lease.slot):
+                cmd += ["-c", parent]
+            cmd += ["-M", str(limits.memory), "-k", str(limits.processes)]
+        else:
+            cmd += ["-m", str(limits.address_space)]  # the only memory cap left
+        if stderr is not None:
+            cmd += ["-e", str(stderr)]
+        return [*cmd, "--", *argv]
+
     async def run(
         self,
         argv: Sequence[str],
         *,
         workdir: Path,
         limits: Limits,
-        uid: int | None,
+        lease: Lease,
         stdin: Path | None,
         stdout: Path,
         stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
     ) -> RunResult:
         """Run argv inside workdir under the limits; stdout/stderr are appended to."""
-        cmd = [str(self.launcher), *self._flags, *(self._uid_args(uid) if uid is not None else [])]
-        cmd += ["-d", str(workdir), "-t", str(round(limits.cpu_time * 1000)), "-w", str(round(limits.wall_time * 1000))]
-        cmd += ["-m", str(limits.address_space), "-s", str(limits.stack), "-f", str(limits.file_size)]
-        cmd += ["-p", str(limits.processes), "-T", str(limits.scratch)]
-        for path in self._hidden:
-            cmd += ["-h", path]
-        if stderr is not None:
-            cmd += ["-e", str(stderr)]
-        cmd += ["--", *argv]
         fin, fout = open_stdio(stdin, stdout)
         with fin, fout:
-            proc = await asyncio.create_subprocess_exec(
-                *cmd, stdin=fin, stdout=fout, stderr=asyncio.subprocess.PIPE, env=PROGRAM_ENV
+            started = await self.start(
+                argv, workdir=workdir, limits=limits, lease=lease, stdin=fin, stdout=fout, stderr=stderr, binds=binds
             )
+        return await self.finish(started)
+
+    async def run_fds(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stdin: BinaryIO | int,
+        stdout: BinaryIO | int,
+        stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
+    ) -> RunResult:
+        """`run` with open files or descriptors as stdin and stdout (the caller keeps and closes them)."""
+        started = await self.start(
+            argv, workdir=workdir, limits=limits, lease=lease, stdin=stdin, stdout=stdout, stderr=stderr, binds=binds
+        )
+        return await self.finish(started)
+
+    async def start(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits,
+        lease: Lease,
+        stdin: BinaryIO | int,
+        stdout: BinaryIO | int,
+        stderr: Path | None = None,
+        binds: Sequence[Bind] = (),
+    ) -> Started:
+        """Start one run and return at once (the launcher has its own copies of stdin and stdout by then)."""
+        cmd = self.command(argv, workdir=workdir, limits=limits, lease=lease, stderr=stderr, binds=binds)
+        proc = await asyncio.create_subprocess_exec(
+            *cmd,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=asyncio.subprocess.PIPE,
+            env=PROGRAM_ENV,
+            pass_fds=(self.launcher.fd,),
+        )
+        return Started(proc, limits)
+
+    async def finish(self, started: Started) -> RunResult:
+        """Wait for a started run and return what it measured (cancelling it kills its whole tree)."""
+        proc, limits = started.proc, started.limits
         try:
             async with asyncio.timeout(limits.wall_time + LAUNCHER_GRACE):
                 _, err = await proc.communicate()
@@ -233,7 +474,15 @@ class Sandbox:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(proc.wait(), LAUNCHER_GRACE)
             raise
-        return _parse(err.decode(errors="replace"), proc.returncode)
+        return parse_result(err.decode(errors="replace"), proc.returncode)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A run in progress (see Sandbox.start)."""
+
+    proc: asyncio.subprocess.Process
+    limits: Limits
 
 
 def open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
@@ -248,16 +497,23 @@ def open_stdio(stdin: Path | None, stdout: Path) -> tuple[BinaryIO, BinaryIO]:
         raise
 
 
-def _parse(report: str, returncode: int | None) -> RunResult:
+def parse_result(report: str, returncode: int | None) -> RunResult:
+    """The launcher's RESULT line as a RunResult; JudgeError when it failed."""
     lines = report.strip().splitlines()
     if returncode != 0 or not lines or not lines[-1].startswith("RESULT "):
         raise JudgeError(f"sandbox failure (launcher exit {returncode}): {report.strip()[:500]}")
-    exit_code, sig, cpu_us, wall_us, rss_kb, timed_out = (int(x) for x in lines[-1].split()[1:])
+    exit_code, sig, cpu_us, wall_us, memory, timed_out, ooms, wait_us, accounted, ended_us = (
+        int(x) for x in lines[-1].split()[1:]
+    )
     return RunResult(
         exit_code=exit_code if exit_code >= 0 else None,
         signal=sig if sig >= 0 else None,
         cpu_ms=round(cpu_us / 1000),
         wall_ms=round(wall_us / 1000),
-        peak_rss=rss_kb * 1024,
+        peak_rss=memory,
         timed_out=bool(timed_out),
+        oom_kills=ooms,
+        wait_ms=round(wait_us / 1000),
+        accounted=bool(accounted),
+        ended_us=ended_us,
     )

@@ -22,7 +22,8 @@ class ValidatorSource:
     43 wrong answer (interactive: its stdout is the submission's stdin).
     `kind` "testlib": a Polygon checker, `checker input output answer`, exit 0 OK, 1 WA, 2 PE,
     anything else a failure; `folder` holds testlib.h next to the entry.
-    `language` is "c", "cpp" or "python3", or None when the folder has its own `build`/`run` scripts.
+    `language` is "c", "cpp" or "python3" (or any compiler id the judge knows: "jdk17", "pypy3_7_1_0",
+    ...), or None when the folder has its own `build`/`run` scripts.
     `entry` names the main source inside `folder` when only that file is the program (Polygon's
     `files/` also holds generators and validators); None means every source in `folder`.
     """
@@ -31,6 +32,10 @@ class ValidatorSource:
     kind: Literal["kattis", "testlib"]
     language: str | None
     entry: str | None = None
+    # Its own limits per run (problem.yaml `limits.validation_time`/`validation_memory` where given):
+    # seconds of CPU and bytes.  The judge builds it once per content (files, language, kind, entry).
+    time_limit: float = 10.0
+    memory_limit: int = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,16 @@ class TestCase:
     validator_flags: tuple[str, ...] = ()
 
 
+# The values of `Validation`, by name.
+VALIDATION_DEFAULT: Validation = "default"
+VALIDATION_CUSTOM: Validation = "custom"
+VALIDATION_INTERACTIVE: Validation = "custom interactive"
+VALIDATIONS = (VALIDATION_DEFAULT, VALIDATION_CUSTOM, VALIDATION_INTERACTIVE)
+# How a custom validator is called (ValidatorSource.kind).
+KATTIS = "kattis"
+TESTLIB = "testlib"
+
+
 @dataclass(frozen=True)
 class JudgeTask:
     """One submission to judge; tests run in the order given (samples first)."""
@@ -60,6 +75,7 @@ class JudgeTask:
     float_tolerance: bool = False  # the old switch: 1e-6 floats when a test's flags set no tolerance
     validation: Validation = "default"
     validator: ValidatorSource | None = None  # set for "custom" and "custom interactive"
+    output_limit: int | None = None  # bytes (problem.yaml limits.output); None: the judge's 64 MiB
 
 
 @dataclass
@@ -73,6 +89,7 @@ class TestResult:
     verdict: str
     running_time: int  # milliseconds of CPU time (user + sys)
     memory_used: int  # bytes, peak resident set size
+    message: str = ""  # a custom validator's feedback (judgemessage.txt, testlib's comment)
 
 
 @dataclass
@@ -85,3 +102,4 @@ class JudgeReport:
     failed_test: int = 0  # 1-based index of the first failing test, 0 if none
     time: int = 0  # milliseconds, the maximum over the tests run
     memory: int = 0  # bytes, the maximum over the tests run
+    judge_error: str = ""  # with verdict JUDGE_ERROR: what failed (a validator that crashed, did not compile)

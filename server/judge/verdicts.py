@@ -14,6 +14,11 @@ IDLENESS_LIMIT_EXCEEDED: Final = "IdlenessLimitExceeded"
 # Shown while a submission waits for the judge.
 PENDING: Final = "No report"
 
+# Internal only, never shown to a team as a verdict: the problem's own validator
+# failed (crashed, gave an exit code outside its convention, did not compile).
+# The judging service records it as a judge error (JudgeReport.judge_error says why).
+JUDGE_ERROR: Final = "JudgeError"
+
 ALL_VERDICTS: Final = frozenset(
     {
         OK,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..clock import utcnow
 from ..domain.bus import EventBus
@@ -16,11 +16,23 @@ from .access import AccessService
 from .throttle import RateLimiter, refuse_after
 
 
+class Place(Protocol):
+    """A place reserved in a team's queue (server.fairqueue.Reservation)."""
+
+    def cancel(self) -> None:
+        """Give the place back: the submission was not stored."""
+        ...
+
+
 class Queue(Protocol):
     """Where accepted submissions go to be judged (the JudgeService)."""
 
-    def submit(self, submission_id: int) -> None:
-        """Queue a stored pending submission."""
+    def reserve(self, team_id: int) -> Place:
+        """A place for one more of the team's submissions; raises JudgeNotReady or TooManySubmissions."""
+        ...
+
+    def submit(self, reservation: Any, submission_id: int) -> None:  # the Place reserve() gave
+        """Queue a stored pending submission in its reserved place."""
         ...
 
 
@@ -48,8 +60,10 @@ class SubmissionService:
 
         Invalid for an unknown compiler or problem or an empty source; DuplicateSubmission when the
         session already has this source for this compiler and problem; TooManyRequests past
-        SUBMISSIONS_PER_MINUTE for the team (a refused submission costs nothing). A submission after
-        the session finished (or its time ran out) is judged as upsolving: it changes neither progress
+        SUBMISSIONS_PER_MINUTE for the team; JudgeNotReady when this server does not judge;
+        TooManySubmissions when the team already has its JUDGE_QUEUE_PER_TEAM submissions waiting
+        (all before anything is stored: a refused submission costs nothing). A submission after the
+        session finished (or its time ran out) is judged as upsolving: it changes neither progress
         nor standings.
         """
         session = await self._access.member_session(user, session_id)
@@ -64,14 +78,19 @@ class SubmissionService:
         if wait > 0:
             limit = int(self._per_team.capacity)
             raise refuse_after(wait, f"submissions: a team may submit {limit} a minute", {"limit": limit})
+        place = self._queue.reserve(session.team_id)  # refused here, a submission leaves no trace
         now = utcnow()
         elapsed = int((now - session.dt_created).total_seconds() * 1000)
-        submission = await self._store.submissions.create(
-            session.id, problem, user.id, compiler, source, now, elapsed, session.over_at(now)
-        )
+        try:
+            submission = await self._store.submissions.create(
+                session.id, problem, user.id, compiler, source, now, elapsed, session.over_at(now)
+            )
+        except BaseException:
+            place.cancel()
+            raise
         self._per_team.spend(session.team_id)
         self._bus.publish(SubmissionQueued(submission))
-        self._queue.submit(submission.id)
+        self._queue.submit(place, submission.id)
         return submission
 
     async def of_session(self, user: User, session_id: str) -> list[Submission]:

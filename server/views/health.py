@@ -7,20 +7,21 @@ import sqlite3
 from aiohttp import web
 from aiohttp_apigami import docs, response_schema
 
-from schemas.common import ErrorSchema, StatusSchema
+from schemas.common import ApplicationHealthSchema, ErrorSchema, StatusSchema
 
 from ..http_errors import ServiceUnavailable, api_error_response
-from ..keys import STORE
+from ..keys import JUDGE, STORE
 from .common import dump
 
 _STATUS = StatusSchema()
+_APPLICATION = ApplicationHealthSchema()
 
 
-@docs(tags=["health"], summary="The application answers")
-@response_schema(StatusSchema, 200)
+@docs(tags=["health"], summary="The application answers; `judge` says whether submissions are judged")
+@response_schema(ApplicationHealthSchema, 200)
 async def ping_application(request: web.Request) -> web.Response:
-    """GET /health/ping-application."""
-    return dump(_STATUS, "ok")
+    """GET /health/ping-application: `status` is the application's; `judge.ready` false means 503 on submit."""
+    return dump(_APPLICATION, {"status": "ok", "judge": request.app[JUDGE].health()})
 
 
 @docs(tags=["health"], summary="The database answers a query and can take writes (no full disk)")

@@ -56,9 +56,9 @@ async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
 @match_info_schema(SessionPathSchema, put_into=MATCH)
 @response_schema(RunIdSchema, 201)
 @response_schema(DuplicateErrorSchema, 409, description="the same source, compiler and problem were submitted before")
-@errors(400, 401, 403, 404, 411, 413, 422)
+@errors(400, 401, 403, 404, 411, 413, 422, 429, 503)
 async def submit(request: web.Request) -> web.Response:
-    """POST /training-sessions/{ts}/submissions."""
+    """POST /training-sessions/{ts}/submissions (429 with Retry-After: the team's queue is full; 503: no judge)."""
     user = await caller(request)
     form = await _read_form(request, request.app[CONFIG].max_code_bytes)
     submission = await services(request).submissions.submit(

@@ -10,6 +10,7 @@ from server.composition import Core, build_core
 from server.config import Config
 from server.domain.events import DomainEvent
 from server.domain.records import User
+from server.judge.isolation import Readiness, decide
 from server.judge.types import JudgeReport, JudgeTask
 from server.services.users import NewAccount
 
@@ -19,18 +20,23 @@ _logins = itertools.count(1)
 
 
 class NotJudging:
-    """A judge backend that is never started: these tests queue submissions without judging them."""
+    """A judge backend whose workers never start: these tests queue submissions without judging them."""
 
     isolation = "none (service tests)"
+    readiness: Readiness = decide("auto", ())  # accepts submissions into the queue
 
-    async def judge(self, task: JudgeTask) -> JudgeReport:  # pragma: no cover - the workers never start
+    async def judge(self, task: JudgeTask, turn: object = None) -> JudgeReport:  # pragma: no cover - never started
         raise AssertionError("service tests do not judge")
+
+    def close(self) -> None:
+        """Nothing to remove."""
 
 
 @asynccontextmanager
 async def core_on(config: Config) -> AsyncIterator[Core]:
     """The core on config's database, open, with session timers armed; closed at the end."""
     core = build_core(config, judge=lambda: NotJudging())
+    await core.services.judging.prepare()  # "built", never started: submissions wait in the queue
     await core.store.open()
     try:
         await core.services.sessions.resume()

@@ -1,0 +1,178 @@
+"""Custom output validators through the judge: Kattis and testlib conventions, built once, judging errors kept apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.judge import Judge, JudgeError, JudgeTask, TestCase, validators, verdicts
+from server.judge.sandbox import Limits, RunResult
+from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
+from server.judge.validators import content_key, kattis_judgement, validator_limits
+
+from .support.judge import MIB
+
+PROBLEMS = Path(__file__).parent / "judge_problems"
+SUMMANDS = PROBLEMS / "two_summands"
+# As the package loader makes them (kind, language "c"/"cpp"/"python3"), with limits of their own.
+CPP_VALIDATOR = ValidatorSource(SUMMANDS / "validator", "kattis", "cpp", time_limit=2, memory_limit=256 * MIB)
+PY_VALIDATOR = ValidatorSource(SUMMANDS / "validator_py", "kattis", "python3", time_limit=2, memory_limit=256 * MIB)
+TESTLIB_CHECKER = ValidatorSource(PROBLEMS / "testlib_sum" / "checker", TESTLIB, "cpp", "check.cpp", time_limit=2)
+
+# n in, any two positive summands out
+HALVES = b"n = int(input())\nprint(n // 2, n - n // 2)\n"
+ONE_AND_REST = b"n = int(input())\nprint(1, n - 1)\n"
+OFF_BY_ONE = b"n = int(input())\nprint(1, n)\n"
+BIG_FIRST = b"n = int(input())\nprint(n - 1, 1)\n"
+
+
+@pytest.fixture(scope="module")
+def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
+    judge = Judge(tmp_path_factory.mktemp("judge-work"))
+    yield judge
+    judge.close()
+
+
+def summand_tests(flags: tuple[str, ...] = ()) -> list[TestCase]:
+    """The problem's tests; `flags` as the package's validator_flags (each test carries them)."""
+    data = SUMMANDS / "data"
+    return [TestCase(f"secret/{i}", data / f"{i}.in", data / f"{i}.ans", flags) for i in (1, 2)]
+
+
+def task(source: bytes, validator: ValidatorSource, tests: list[TestCase]) -> JudgeTask:
+    return JudgeTask(source, "python3_docker", tests, 1.0, 64 * MIB, validation=VALIDATION_CUSTOM, validator=validator)
+
+
+@pytest.mark.parametrize("validator", [CPP_VALIDATOR, PY_VALIDATOR], ids=["c++", "python"])
+async def test_several_correct_answers_are_all_accepted(judge: Judge, validator: ValidatorSource) -> None:
+    for source in (HALVES, ONE_AND_REST, BIG_FIRST):
+        report = await judge.judge(task(source, validator, summand_tests()))
+        assert report.verdict == verdicts.OK, report
+
+
+@pytest.mark.parametrize("validator", [CPP_VALIDATOR, PY_VALIDATOR], ids=["c++", "python"])
+async def test_a_wrong_answer_carries_the_validators_message(judge: Judge, validator: ValidatorSource) -> None:
+    report = await judge.judge(task(OFF_BY_ONE, validator, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER and report.failed_test == 1
+    assert "10" in report.tests[0].message  # judgemessage.txt: "1 + 10 ... 10"
+
+
+async def test_validator_flags_are_passed(judge: Judge) -> None:
+    assert (await judge.judge(task(BIG_FIRST, PY_VALIDATOR, summand_tests()))).verdict == verdicts.OK
+    report = await judge.judge(task(BIG_FIRST, PY_VALIDATOR, summand_tests(("min_first",))))
+    assert report.verdict == verdicts.WRONG_ANSWER
+    assert "smaller summand" in report.tests[0].message
+
+
+async def test_a_validator_is_built_once_per_content(judge: Judge, tmp_path: Path) -> None:
+    built = judge._validators._built
+    before = dict(built)
+    await judge.judge(task(HALVES, CPP_VALIDATOR, summand_tests()))
+    await judge.judge(task(HALVES, CPP_VALIDATOR, summand_tests()))
+    key = content_key(CPP_VALIDATOR)
+    assert key in built and (key not in before or built[key] is before[key])
+    assert len(built) - len(before) <= 1
+    # The same sources elsewhere are the same validator; a changed file is another.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "validate.cpp").write_bytes((CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
+    assert content_key(ValidatorSource(copy, "kattis", "cpp")) == key
+    (copy / "validate.cpp").write_bytes(b"// changed\n" + (CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
+    assert content_key(ValidatorSource(copy, "kattis", "cpp")) != key
+
+
+async def test_a_single_file_validator_and_one_with_build_and_run_scripts(judge: Judge, tmp_path: Path) -> None:
+    # The package loader hands a validator over as one source file, or as a folder with its own scripts.
+    single = ValidatorSource(CPP_VALIDATOR.folder / "validate.cpp", "kattis", "cpp", time_limit=2)
+    assert (await judge.judge(task(ONE_AND_REST, single, summand_tests()))).verdict == verdicts.OK
+    scripted = tmp_path / "scripted"
+    scripted.mkdir()
+    (scripted / "validate.cpp").write_bytes((CPP_VALIDATOR.folder / "validate.cpp").read_bytes())
+    (scripted / "build").write_text("g++ -O2 -o validate validate.cpp\n")
+    (scripted / "run").write_text('exec ./validate "$@"\n')
+    scripts = ValidatorSource(scripted, "kattis", None, time_limit=2)
+    assert (await judge.judge(task(ONE_AND_REST, scripts, summand_tests()))).verdict == verdicts.OK
+    assert (await judge.judge(task(OFF_BY_ONE, scripts, summand_tests()))).verdict == verdicts.WRONG_ANSWER
+
+
+async def test_a_testlib_checker(judge: Judge) -> None:
+    data = PROBLEMS / "testlib_sum"
+    tests = [TestCase("secret/1", data / "1.in", data / "1.ans")]
+    summing = b"a, b = map(int, input().split())\nprint(a + b)\n"
+    report = await judge.judge(task(summing, TESTLIB_CHECKER, tests))
+    assert report.verdict == verdicts.OK and report.tests[0].message == "ok 5"
+    report = await judge.judge(task(b"print(6)\n", TESTLIB_CHECKER, tests))
+    assert report.verdict == verdicts.WRONG_ANSWER and "expected 5, found 6" in report.tests[0].message
+    report = await judge.judge(task(b"print('five')\n", TESTLIB_CHECKER, tests))
+    assert report.verdict == verdicts.WRONG_ANSWER  # a presentation error is a wrong answer in ICPC
+
+
+async def test_a_validator_breaking_its_convention_is_a_judging_error(judge: Judge) -> None:
+    broken = ValidatorSource(PROBLEMS / "broken_validators" / "exits_zero", "kattis", "python3", time_limit=2)
+    report = await judge.judge(task(HALVES, broken, summand_tests()))
+    assert report.verdict == verdicts.JUDGE_ERROR and report.failed_test == 1
+    assert "exited with code 0" in report.judge_error and "not 42 or 43" in report.judge_error
+
+
+async def test_a_validator_that_does_not_build_is_a_judging_error(judge: Judge) -> None:
+    broken = ValidatorSource(PROBLEMS / "broken_validators" / "does_not_build", "kattis", "cpp", time_limit=2)
+    with pytest.raises(JudgeError, match="validator does not build"):
+        await judge.judge(task(HALVES, broken, summand_tests()))
+
+
+PEEK = b"""
+import os
+n = int(input())
+seen = os.path.exists("/judge") or os.path.exists("validate.cpp")
+print(1 if seen else n // 2, n - 1 if seen else n - n // 2)
+"""
+
+
+async def test_a_submission_cannot_reach_the_validator(judge: Judge) -> None:
+    # The validator runs as its own uid with its own view: the submission sees neither its program nor its folder.
+    report = await judge.judge(task(PEEK, CPP_VALIDATOR, summand_tests()))
+    assert report.verdict == verdicts.OK and report.tests[0].message == ""
+
+
+LIMITS = validator_limits(CPP_VALIDATOR)
+
+
+def ran(exit_code: int | None = None, signal: int | None = None, timed_out: bool = False) -> RunResult:
+    return RunResult(exit_code, signal, 10, 10, MIB, timed_out)
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        (ran(42), verdicts.OK),
+        (ran(43), verdicts.WRONG_ANSWER),
+        (ran(0), verdicts.JUDGE_ERROR),
+        (ran(1), verdicts.JUDGE_ERROR),
+        (ran(signal=11), verdicts.JUDGE_ERROR),
+        (ran(42, timed_out=True), verdicts.JUDGE_ERROR),
+    ],
+)
+def test_kattis_exit_codes(result: RunResult, expected: str) -> None:
+    assert kattis_judgement(result, LIMITS, "msg").verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        (0, "ok", verdicts.OK),
+        (1, "wrong", verdicts.WRONG_ANSWER),
+        (2, "presentation", verdicts.WRONG_ANSWER),
+        (3, "fail: no answer", verdicts.JUDGE_ERROR),
+        (4, "extra output", verdicts.WRONG_ANSWER),
+        (7, "points 1", verdicts.OK),
+        (7, "points 0", verdicts.WRONG_ANSWER),
+        (8, "unexpected eof", verdicts.WRONG_ANSWER),
+        (42, "", verdicts.JUDGE_ERROR),
+    ],
+)
+def test_testlib_exit_codes(code: int, message: str, expected: str) -> None:
+    assert (
+        validators.testlib_judgement(ran(code), Limits(2, 5, MIB, MIB, MIB, MIB, 8, MIB), message).verdict == expected
+    )
