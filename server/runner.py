@@ -227,8 +227,11 @@ async def _main(app: web.Application, config: Config, sockets: list[socket.socke
     return 0 if clean else 1
 
 
-def _run(main: Coroutine[Any, Any, int]) -> int:
-    """Run the main coroutine on a new loop, then end what it left: tasks, generators, executor threads."""
+def _run(main: Coroutine[Any, Any, int], ignore: frozenset[threading.Thread]) -> int:
+    """Run the main coroutine on a new loop, then end what it left: tasks, generators, executor threads.
+
+    Threads in `ignore` were running before (a caller's own, when main() is called from Python).
+    """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -243,18 +246,18 @@ def _run(main: Coroutine[Any, Any, int]) -> int:
             with contextlib.suppress(TimeoutError):
                 loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), THREAD_GRACE))
             # Threads that report to the loop (aiosqlite's) must finish while it is still open.
-            _join_threads(THREAD_GRACE)
+            _join_threads(THREAD_GRACE, ignore)
         finally:
             asyncio.set_event_loop(None)
             loop.close()
 
 
-def _join_threads(limit_s: float) -> list[threading.Thread]:
-    """Wait up to limit_s in all for non-daemon threads; returns those still running."""
+def _join_threads(limit_s: float, ignore: frozenset[threading.Thread] = frozenset()) -> list[threading.Thread]:
+    """Wait up to limit_s in all for non-daemon threads (but those in ignore); returns those still running."""
     deadline = time.monotonic() + limit_s
     left = []
     for thread in threading.enumerate():
-        if thread is threading.current_thread() or thread.daemon:
+        if thread is threading.current_thread() or thread.daemon or thread in ignore:
             continue
         thread.join(max(0.0, deadline - time.monotonic()))
         if thread.is_alive():
@@ -262,8 +265,20 @@ def _join_threads(limit_s: float) -> list[threading.Thread]:
     return left
 
 
+def _say(line: str) -> None:
+    """One line on stderr, after the log so far: printed, so that it shows whatever logging is set to."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(line, file=sys.stderr, flush=True)
+
+
 def serve(config: Config) -> int:
-    """Serve until SIGTERM/SIGINT; returns the exit code (0 after a clean shutdown, see server.startup)."""
+    """Serve until SIGTERM/SIGINT; returns the exit code (0 after a clean shutdown, see server.startup).
+
+    A start that fails prints one line, `cannot start: VARIABLE: cause`, on stderr. If a thread this
+    call started would keep the process from ending, it ends anyway a few seconds later.
+    """
+    before = frozenset(threading.enumerate())
     lock = InstanceLock(config.db_path)
     sockets: list[socket.socket] = []
     code = 1
@@ -272,18 +287,18 @@ def serve(config: Config) -> int:
         raise_fd_limit()
         sockets = bind_sockets(config.app_host, config.app_port)
         app = create_app(config)
-        code = _run(_main(app, config, sockets))
+        code = _run(_main(app, config, sockets), before)
     except StartupError as exc:
-        log.critical("cannot start: %s", exc)
+        _say(f"cannot start: {exc}")
         code = exc.exit_code
     except Exception as exc:  # not foreseen: still one line (the traceback only at DEBUG)
         log.debug("start-up failure", exc_info=True)
-        log.critical("cannot start: %s: %s", type(exc).__name__, exc)
+        _say(f"cannot start: {type(exc).__name__}: {exc}")
         code = 1
     finally:
         close_all(sockets)
         lock.release()
-    left = _join_threads(THREAD_GRACE)
+    left = _join_threads(THREAD_GRACE, before)
     if left:
         log.error("exiting with %d threads still running: %s", len(left), ", ".join(t.name for t in left))
         _exit_now(code or 1)

@@ -113,6 +113,6 @@ def test_strict_stops_the_start_with_one_line(
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert server_main.main() == 2
+    assert server_main.main([]) == 2  # `python -m server` with no command: serve
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "JUDGE_ISOLATION=strict" in lines[0] and "cgroups" in lines[0]
