@@ -1,4 +1,4 @@
-"""`python -m server backup PATH` (server.backup) and `python -m server healthcheck` against a running server."""
+"""`python -m server backup PATH` (server.backup): a consistent copy while the server writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from .support.realserver import ROOT, Caller, ServerProcess, free_port, run_to_exit
+from .support.realserver import ROOT, Caller, ServerProcess, run_to_exit
 
 CONTESTS = str(ROOT / "data" / "contests")
 
@@ -65,9 +65,3 @@ def test_backup_failures_are_one_line(tmp_path: Path) -> None:
     onto_itself = run_to_exit({"DB_PATH": str(db), "CONTESTS_DIR": CONTESTS}, "backup", str(db))
     assert onto_itself.returncode == 1 and "must not overwrite" in onto_itself.last_line, onto_itself.output
     assert "Traceback" not in missing.output + onto_itself.output
-
-
-def test_healthcheck_fails_when_nothing_answers(tmp_path: Path) -> None:
-    env = {"DB_PATH": str(tmp_path / "t.db"), "CONTESTS_DIR": CONTESTS, "APP_PORT": str(free_port())}
-    done = run_to_exit(env, "healthcheck")
-    assert done.returncode == 1 and "did not answer" in done.last_line, done.output

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
+CONTESTS_SAMPLE = str(ROOT / "data" / "contests")
 
 
 def free_port() -> int:
