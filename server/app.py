@@ -56,6 +56,7 @@ from .views.invites import setup_invite_routes
 from .views.metrics import setup_metrics_routes, timing_middleware
 from .views.rooms import setup_room_routes
 from .views.sessions import setup_session_routes
+from .views.standings import setup_standings_routes
 from .views.submissions import setup_submission_routes
 from .views.teams import setup_team_routes
 from .views.users import setup_user_routes
@@ -236,6 +237,7 @@ def create_app(config: Config, limits: WsLimits | None = None, web_root: Path | 
     setup_contest_admin_routes(app)
     setup_session_routes(app)
     setup_submission_routes(app)
+    setup_standings_routes(app)
     setup_comment_routes(app)
     setup_room_routes(app)
     endpoints = SocketEndpoints(hub, services.access, store, core.catalog, core.compilers)

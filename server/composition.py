@@ -136,6 +136,7 @@ def build_core(
         users=UserService(
             store,
             access,
+            bus,
             AuthThrottle(config.auth_attempts_per_ip, config.auth_attempts_per_login),
             config.registration,
             config.max_tokens_per_user,

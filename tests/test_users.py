@@ -17,6 +17,7 @@ from server.app import create_app
 from server.clock import to_iso, utcnow
 from server.config import Config
 from server.contests.models import ContestCatalog
+from server.domain.bus import EventBus
 from server.domain.errors import Unauthenticated
 from server.keys import STORE
 from server.services.access import AccessService
@@ -354,7 +355,7 @@ async def test_tokens_expire_after_the_idle_time_and_uses_are_written_coarsely(t
     try:
         clock = Clock()
         access = AccessService(store, ContestCatalog(), token_idle=timedelta(days=2), clock=clock)
-        users = UserService(store, access, AuthThrottle(100, 100), clock=clock)
+        users = UserService(store, access, EventBus(), AuthThrottle(100, 100), clock=clock)
         issued = await users.register(NewAccount("ida", "secret-pw"), "198.51.100.7")
         other = await users.login("ida", "secret-pw", "198.51.100.7")
 

@@ -34,6 +34,8 @@ EXAMPLES: list[ev.DomainEvent] = [
     ev.CommentEdited(COMMENT),
     ev.CommentDeleted(SESSION.id, "c-1"),
     ev.MemberRemoved(3, 7),
+    ev.TokensRevoked(7, ("ab12",)),
+    ev.TokensRevoked(7, None, kept="cd34"),
 ]
 
 
@@ -55,7 +57,7 @@ def test_an_unknown_event_is_refused() -> None:
 
 def test_events_become_the_documented_messages() -> None:
     def kinds(event: ev.DomainEvent) -> list[tuple[str, object, str]]:
-        return [(room[0], room[1], orjson.loads(frame)["type"]) for room, frame in frames_for(event)]
+        return [(room[0], room[1], orjson.loads(frame.payload)["type"]) for room, frame in frames_for(event)]
 
     assert kinds(EXAMPLES[0]) == [("lobby", 3, const.TRAINING_STARTED)]
     assert kinds(EXAMPLES[1]) == [
@@ -66,8 +68,15 @@ def test_events_become_the_documented_messages() -> None:
     assert [k[2] for k in finished] == [const.TRAINING_FINISHED] * 2
     assert [k[2] for k in kinds(EXAMPLES[2])] == [const.SUBMISSION_VERDICT_PENDING, const.SUBMISSION_VERDICT_RETRIEVED]
     assert [k[2] for k in kinds(EXAMPLES[4])] == [const.PROBLEM_STATUS_UPDATED, const.PROBLEM_ATTEMPTS_UPDATED]
-    assert kinds(EXAMPLES[8]) == []
-    payload = orjson.loads(frames_for(EXAMPLES[3])[0][1])["payload"]
+    assert kinds(EXAMPLES[8]) == [] and kinds(EXAMPLES[9]) == []
+
+
+def test_which_sockets_a_revocation_covers() -> None:
+    one, all_but = ev.TokensRevoked(7, ("ab12",)), ev.TokensRevoked(7, None, kept="cd34")
+    assert one.covers("ab12") and not one.covers("cd34") and not one.covers(None)
+    assert all_but.covers("ab12") and not all_but.covers("cd34") and all_but.covers(None)
+    assert ev.TokensRevoked(7, None).covers("cd34")
+    payload = orjson.loads(frames_for(EXAMPLES[3])[0][1].payload)["payload"]
     assert payload == {
         "id": 12,
         "problemAlias": "A",
@@ -87,6 +96,6 @@ def test_events_become_the_documented_messages() -> None:
 @pytest.mark.parametrize("code", ["", "print(1)\n", "é" * 3, '\u2028 and \\ and "'])
 def test_the_hand_built_editor_echo_equals_its_schema(code: str) -> None:
     """CODE_EDITOR_UPDATE skips the schema dump on the hot path; its shape must still be the schema's."""
-    frame = orjson.loads(messages.code_editor_update(code, "A", 17))
+    frame = orjson.loads(messages.code_editor_update(code, "A", 17).payload)
     expected = CodeEditorUpdateOutSchema().dump({"code": code, "problemAlias": "A", "userId": 17})
     assert frame == {"type": const.CODE_EDITOR_UPDATE, "payload": expected}

@@ -296,3 +296,36 @@ async def test_an_evicted_room_comes_back_whole(api: Api, ws_client: TestClient)
     state = await joined(again, alice.id)
     assert state["code"]["A"] == "survives eviction" and state["assignments"]["B"]["id"] == alice.id
     await again.close()
+
+
+async def test_revoking_a_token_closes_the_sockets_it_opened(api: Api, ws_client: TestClient) -> None:
+    """Sign out, sign out everywhere, a password change: sockets opened with a revoked token lose access at once."""
+    alice = await api.register()
+    team = await api.team(alice)
+
+    async def login() -> Account:
+        resp = await ws_client.post("/auth/token", json={"login": alice.login, "password": "secret-pw"})
+        assert resp.status == 200, await resp.text()
+        return dataclasses.replace(alice, token=(await resp.json())["token"])
+
+    laptop, phone, tablet = alice, await login(), await login()
+    sockets = {}
+    for name, who in (("laptop", laptop), ("phone", phone), ("tablet", tablet)):
+        sockets[name] = await lobby(ws_client, who, team["id"])
+        state = await (joined(sockets[name], alice.id) if name == "laptop" else another_tab(sockets[name]))
+        assert state["teamId"] == team["id"]
+    signed_out = (1008, "signed out: the token was revoked")
+
+    assert (await ws_client.delete("/auth/token", headers=phone.headers)).status == 204
+    assert await closed_with(sockets["phone"]) == signed_out
+    await sockets["laptop"].send_str(frame("USER", user={}))
+    assert (await next_json(sockets["laptop"]))["type"] == "USER"  # the others stay
+
+    body = {"current_password": "secret-pw", "new_password": "secret-pw-2"}
+    assert (await ws_client.post("/user/me/password", json=body, headers=laptop.headers)).status == 204
+    assert await closed_with(sockets["tablet"]) == signed_out  # every token but the one that changed it
+    await sockets["laptop"].send_str(frame("USER", user={}))
+    assert (await next_json(sockets["laptop"]))["type"] == "USER"
+
+    assert (await ws_client.delete("/auth/tokens", headers=laptop.headers)).status == 204
+    assert await closed_with(sockets["laptop"]) == signed_out

@@ -51,11 +51,11 @@ def test_room_errors_map_to_wire_codes(exc: type[room_errors.RoomError], code: s
 
 
 def test_error_envelope_shape() -> None:
-    assert orjson.loads(messages.error("FORBIDDEN", "no", {"a": 1}, "USER")) == {
+    assert orjson.loads(messages.error("FORBIDDEN", "no", {"a": 1}, "USER").payload) == {
         "type": "ERROR",
         "payload": {"code": "FORBIDDEN", "message": "no", "details": {"a": 1}, "requestType": "USER"},
     }
-    assert orjson.loads(messages.user_join(17)) == {"type": "USER_JOIN", "payload": {"userId": "17"}}
+    assert orjson.loads(messages.user_join(17).payload) == {"type": "USER_JOIN", "payload": {"userId": "17"}}
 
 
 def test_every_client_type_has_one_handler_and_none_is_server_only() -> None:

@@ -82,6 +82,24 @@ class MemberRemoved:
     user_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class TokensRevoked:
+    """A user signed out, out everywhere, or changed their password: sockets opened with a revoked token close.
+
+    `revoked` names the token hashes revoked, or is None for every token of the user but `kept`.
+    """
+
+    user_id: int
+    revoked: tuple[str, ...] | None
+    kept: str | None = None
+
+    def covers(self, token_hash: str | None) -> bool:
+        """Whether a socket authenticated by this token (None: no token, trust mode) lost its access."""
+        if self.revoked is None:
+            return token_hash != self.kept or token_hash is None
+        return token_hash is not None and token_hash in self.revoked
+
+
 DomainEvent = (
     SessionStarted
     | SessionFinished
@@ -92,6 +110,7 @@ DomainEvent = (
     | CommentEdited
     | CommentDeleted
     | MemberRemoved
+    | TokensRevoked
 )
 
 EVENT_TYPES: tuple[type[DomainEvent], ...] = DomainEvent.__args__  # type: ignore[attr-defined]

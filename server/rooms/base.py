@@ -27,8 +27,8 @@ class Peer(Protocol):
         """The authenticated user of the connection."""
         ...
 
-    def send(self, frame: bytes) -> None:
-        """Queue an encoded text frame (UTF-8 bytes); never blocks."""
+    def send(self, frame: Any) -> None:
+        """Queue an encoded message (a frame the WebSocket layer built; opaque to the room); never blocks."""
         ...
 
 
@@ -112,7 +112,7 @@ class Room:
         """Everyone online (each user once), in join order."""
         return [sockets[0].user for sockets in self._peers.values()]
 
-    def broadcast(self, frame: bytes) -> None:
+    def broadcast(self, frame: Any) -> None:
         """Hand one encoded frame to every member; synchronous, so all members see one order."""
         for peer in self._fanout:
             peer.send(frame)

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from ..auth import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
 from ..clock import utcnow
+from ..domain.bus import EventBus
 from ..domain.errors import Conflict, Forbidden, Invalid, Unauthenticated
+from ..domain.events import TokensRevoked
 from ..domain.records import User
 from ..store import Store
 from ..store.users import InviteUnusable, LoginTaken
@@ -44,6 +46,7 @@ class UserService:
         self,
         store: Store,
         access: AccessService,
+        bus: EventBus,
         throttle: AuthThrottle,
         registration: str = OPEN,
         max_tokens: int = 10,
@@ -51,6 +54,7 @@ class UserService:
     ) -> None:
         self._store = store
         self._access = access
+        self._bus = bus
         self._throttle = throttle
         self.registration = registration
         self._max_tokens = max_tokens
@@ -114,13 +118,17 @@ class UserService:
         await self._store.users.add_token(user.id, token_hash(token), now, self._max_tokens)
         return IssuedToken(user, token)
 
-    async def logout(self, token: str) -> None:
+    async def logout(self, user: User, token: str) -> None:
         """Revoke the token the caller used (a token already gone is fine: the caller is logged out)."""
-        await self._store.users.revoke_token(token_hash(token))
+        hashed = token_hash(token)
+        await self._store.users.revoke_token(hashed)
+        self._bus.publish(TokensRevoked(user.id, (hashed,)))
 
     async def logout_everywhere(self, user: User) -> int:
         """Revoke every token of the user, this one included; the number revoked."""
-        return await self._store.users.revoke_tokens(user.id)
+        revoked = await self._store.users.revoke_tokens(user.id)
+        self._bus.publish(TokensRevoked(user.id, None))
+        return revoked
 
     async def change_password(self, user: User, token: str, current: str, new: str, client: str) -> int:
         """Set a new password after checking the current one; every other token is revoked (the number).
@@ -132,4 +140,7 @@ class UserService:
         stored = await self._store.users.password_hash(user.id)
         if stored is None or not await verify_password(current, stored):
             raise Invalid.field("current_password", "wrong password")
-        return await self._store.users.set_password(user.id, await hash_password(new), token_hash(token))
+        kept = token_hash(token)
+        revoked = await self._store.users.set_password(user.id, await hash_password(new), kept)
+        self._bus.publish(TokensRevoked(user.id, None, kept=kept))
+        return revoked

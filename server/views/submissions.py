@@ -1,4 +1,4 @@
-"""Submissions: accept (stored pending before the answer), list, short and full views; standings."""
+"""Submissions: accept (stored pending before the answer), list, short and full views."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from schemas.contests import ProblemPathSchema, SessionPathSchema
 from schemas.submissions import (
     FullSubmissionSchema,
     RunIdSchema,
-    StandingsSchema,
     SubmissionFormSchema,
     SubmissionListSchema,
     SubmissionPathSchema,
@@ -35,7 +34,6 @@ _RUN_ID = RunIdSchema()
 _LIST = SubmissionListSchema()
 _SHORT = SubmissionSchema()
 _FULL = FullSubmissionSchema()
-_STANDINGS = StandingsSchema()
 
 
 async def _read_form(request: web.Request, max_source: int) -> dict[str, Any]:
@@ -109,20 +107,10 @@ async def get_full_submission(request: web.Request) -> web.Response:
     return dump(_FULL, found)
 
 
-@docs(tags=["contests"], summary="ICPC standings of every session of this contest", security=AUTH)
-@match_info_schema(SessionPathSchema, put_into=MATCH)
-@response_schema(StandingsSchema, 200)
-@errors(401, 403, 404)
-async def standings_view(request: web.Request) -> web.Response:
-    """GET /contests/{ts}/standings."""
-    return dump(_STANDINGS, await services(request).standings.of_session(await caller(request), match(request)["ts"]))
-
-
 def setup_submission_routes(app: web.Application) -> None:
-    """Register the submission and standings routes."""
+    """Register the submission routes."""
     app.router.add_post("/training-sessions/{ts}/submissions", submit)
     app.router.add_get("/training-sessions/{ts}/submissions", list_submissions)
     app.router.add_get("/training-sessions/{ts}/submissions/problem/{alias}", problem_submissions)
     app.router.add_get("/training-sessions/{ts}/submissions/{id}", get_submission)
     app.router.add_get("/training-sessions/{ts}/submissions/{id}/full", get_full_submission)
-    app.router.add_get("/contests/{ts}/standings", standings_view)

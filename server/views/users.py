@@ -73,8 +73,8 @@ async def login(request: web.Request) -> web.Response:
 @errors(401, 403)
 async def logout(request: web.Request) -> web.Response:
     """DELETE /auth/token."""
-    _, token = await caller_with_token(request)
-    await services(request).users.logout(token)
+    user, token = await caller_with_token(request)
+    await services(request).users.logout(user, token)
     response = web.Response(status=204)
     clear_access_cookie(response, request)
     return response

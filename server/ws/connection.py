@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..domain.records import User
 from . import const
+from .framing import Frame
 from .limits import WsLimits
 from .liveness import Beat, Liveness
 from .ratelimit import TokenBucket
@@ -33,10 +34,16 @@ class Connection:
     """Rooms call send(); only the writer writes and only the receive loop receives."""
 
     def __init__(
-        self, ws: web.WebSocketResponse, user: User, limits: WsLimits, transport: asyncio.BaseTransport | None
+        self,
+        ws: web.WebSocketResponse,
+        user: User,
+        limits: WsLimits,
+        transport: asyncio.BaseTransport | None,
+        token_hash: str | None = None,
     ) -> None:
         self.ws = ws
         self._user = user
+        self.token_hash = token_hash  # of the token it was opened with: revoking the token closes it
         self._limits = limits
         self._transport = transport
         self.state = State.OPEN
@@ -67,7 +74,7 @@ class Connection:
         """Start the writer task."""
         self._writer.start(name=f"ws-writer-user-{self._user.id}")
 
-    def send(self, frame: bytes) -> None:
+    def send(self, frame: Frame) -> None:
         """Send one encoded text frame; a client too far behind is closed with 1013 instead of buffered."""
         if self.state is not State.OPEN:
             return

@@ -66,6 +66,7 @@ REASON_ROOM_FULL: Final = "room is full"
 # A user's oldest socket beyond MAX_SOCKETS_PER_USER: 1000, because the web client reconnects after any other code.
 REASON_TOO_MANY_SOCKETS: Final = "too many connections of this user; closing the oldest"
 REASON_REMOVED: Final = "removed from the team"
+REASON_SIGNED_OUT: Final = "signed out: the token was revoked"
 REASON_SHUTDOWN: Final = "server shutdown"
 REASON_BINARY: Final = "binary frames are not supported"
 REASON_TOO_SLOW: Final = "client too slow: outbound queue full"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ..auth import ACCESS_COOKIE, token_from_header
+from ..auth import ACCESS_COOKIE, token_from_header, token_hash
 from ..config import Config
 from ..contests.models import Contest
 from ..domain.errors import Forbidden, NotFound, Unauthenticated
@@ -32,6 +32,7 @@ class LobbyAdmission:
 
     user: User
     team: Team
+    token_hash: str | None  # of the token it was opened with; None in AUTH_MODE=trust
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class TrainingAdmission:
     user: User
     session: TrainingSession
     contest: Contest
+    token_hash: str | None  # of the token it was opened with; None in AUTH_MODE=trust
 
 
 def check_origin(request: web.Request, config: Config) -> None:
@@ -87,14 +89,17 @@ def request_token(request: web.Request, config: Config) -> str | None:
     return cookie
 
 
-async def authenticate(request: web.Request, access: AccessService, config: Config) -> User:
-    """The connecting user: the token's user, who must be `user_id`; in trust mode `user_id` itself."""
+async def authenticate(request: web.Request, access: AccessService, config: Config) -> tuple[User, str | None]:
+    """The connecting user and the hash of its token: the token's user, who must be `user_id`.
+
+    In trust mode `user_id` itself, with no token.
+    """
     user_id = int_param(request, "user_id")
     if config.auth_mode == "trust":
         user = await access.user_by_id(user_id)
         if user is None:
             raise Refused("unknown user")
-        return user
+        return user, None
     token = request_token(request, config)
     if token is None:
         raise Refused("missing token")
@@ -104,28 +109,28 @@ async def authenticate(request: web.Request, access: AccessService, config: Conf
         raise Refused("invalid token") from None
     if user.id != user_id:
         raise Refused("user_id does not match the token")
-    return user
+    return user, token_hash(token)
 
 
 async def admit_lobby(request: web.Request, access: AccessService, config: Config) -> LobbyAdmission:
     """Check everything for `/ws/lobby`; raises Refused."""
     check_origin(request, config)
     team_id = int_param(request, "team_id")
-    user = await authenticate(request, access, config)
+    user, used = await authenticate(request, access, config)
     try:
         team = await access.member_team(user, team_id)
     except NotFound:
         raise Refused("unknown team") from None
     except Forbidden:
         raise Refused("not a member of this team") from None
-    return LobbyAdmission(user, team)
+    return LobbyAdmission(user, team, used)
 
 
 async def admit_training(request: web.Request, access: AccessService, config: Config) -> TrainingAdmission:
     """Check everything for `/ws/training`; raises Refused."""
     check_origin(request, config)
     session_id = uuid_param(request, "training_session_id")
-    user = await authenticate(request, access, config)
+    user, used = await authenticate(request, access, config)
     try:
         session = await access.member_session(user, session_id)
     except NotFound:
@@ -136,4 +141,4 @@ async def admit_training(request: web.Request, access: AccessService, config: Co
         contest = access.contest_of(session)
     except NotFound:
         raise Refused("the session's contest is not loaded") from None
-    return TrainingAdmission(user, session, contest)
+    return TrainingAdmission(user, session, contest, used)

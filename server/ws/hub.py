@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..config import Config
-from ..domain.events import DomainEvent, MemberRemoved
+from ..domain.events import DomainEvent, MemberRemoved, TokensRevoked
 from ..rooms.base import Room
 from ..rooms.lobby import LobbyRoom
 from ..rooms.registry import RoomRegistry
@@ -62,7 +62,7 @@ class WsHub:
         self, ws: web.WebSocketResponse, admission: LobbyAdmission | TrainingAdmission, request: web.Request
     ) -> Connection:
         """A started connection for an accepted socket, registered until it ends."""
-        conn = Connection(ws, admission.user, self.limits, request.transport)
+        conn = Connection(ws, admission.user, self.limits, request.transport, admission.token_hash)
         self.connections.add(conn)
         conn.start()
         return conn
@@ -72,7 +72,7 @@ class WsHub:
         if conn in self.connections:
             self.connections.remove(conn)
             stats = conn.writer.stats
-            self.totals.sent += stats.direct + stats.deferred + stats.from_queue
+            self.totals.sent += stats.direct + stats.from_queue
             self.totals.dropped += stats.dropped
 
     def frames_out(self) -> tuple[int, int]:
@@ -80,7 +80,7 @@ class WsHub:
         sent, dropped = self.totals.sent, self.totals.dropped
         for conn in self.connections:
             stats = conn.writer.stats
-            sent += stats.direct + stats.deferred + stats.from_queue
+            sent += stats.direct + stats.from_queue
             dropped += stats.dropped
         return sent, dropped
 
@@ -142,16 +142,19 @@ class WsHub:
             room.broadcast(messages.user_leave(conn.user.id))
 
     def on_event(self, event: DomainEvent) -> None:
-        """EventBus subscriber: a member removed from a team loses their sockets in its rooms now (1008)."""
-        if not isinstance(event, MemberRemoved):
-            return
-        lobby = self.registry.find_lobby(event.team_id)
-        rooms: list[Room] = [lobby] if lobby is not None else []
-        rooms += self.registry.trainings_of_team(event.team_id)
-        for room in rooms:
-            for peer in room.peers_of(event.user_id):
-                if isinstance(peer, Connection):
-                    peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
+        """EventBus subscriber: sockets lose access at once when their user leaves a team or their token is revoked."""
+        if isinstance(event, MemberRemoved):
+            lobby = self.registry.find_lobby(event.team_id)
+            rooms: list[Room] = [lobby] if lobby is not None else []
+            rooms += self.registry.trainings_of_team(event.team_id)
+            for room in rooms:
+                for peer in room.peers_of(event.user_id):
+                    if isinstance(peer, Connection):
+                        peer.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_REMOVED)
+        elif isinstance(event, TokensRevoked):
+            for conn in list(self.connections):
+                if conn.user.id == event.user_id and event.covers(conn.token_hash):
+                    conn.close_soon(const.CLOSE_POLICY_VIOLATION, const.REASON_SIGNED_OUT)
 
     async def close_all(self) -> None:
         """Close every socket with 1001 (graceful shutdown); new handshakes are refused from now on."""

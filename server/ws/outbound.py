@@ -23,10 +23,11 @@ from schemas.submissions import SubmissionSchema
 from ..domain import events as ev
 from ..rooms.base import RoomKind
 from . import const
+from .framing import Frame
 from .messages import encode
 
 RoomKey = tuple[RoomKind, int | str]  # ("lobby", team id) or ("training", session id)
-Frames = list[tuple[RoomKey, bytes]]
+Frames = list[tuple[RoomKey, Frame]]
 
 _STARTED = TrainingStartedSchema()
 _FINISHED = TrainingFinishedSchema()
@@ -81,8 +82,8 @@ def _comment_deleted(e: ev.CommentDeleted) -> Frames:
     return [(("training", e.session_id), encode(const.PROBLEM_COMMENT_DELETED, _COMMENT_DELETED.dump(e)))]
 
 
-def _no_message(e: ev.MemberRemoved) -> Frames:
-    return []  # closes the member's sockets instead (WsHub.on_event); nothing is broadcast
+def _no_message(e: ev.MemberRemoved | ev.TokensRevoked) -> Frames:
+    return []  # closes the user's sockets instead (WsHub.on_event); nothing is broadcast
 
 
 _MAPPING: dict[type[Any], Callable[[Any], Frames]] = {
@@ -95,6 +96,7 @@ _MAPPING: dict[type[Any], Callable[[Any], Frames]] = {
     ev.CommentEdited: _comment_edited,
     ev.CommentDeleted: _comment_deleted,
     ev.MemberRemoved: _no_message,
+    ev.TokensRevoked: _no_message,
 }
 
 

@@ -2,17 +2,16 @@
 
 Why two paths: waking a writer task for each frame of each member cost about a fifth of the
 server's CPU per CODE_EDITOR_UPDATE (bench/README.md). With nothing queued (so order is kept), an
-empty transport buffer and a frame below the transport's high-water mark, writing cannot pause the
-transport, so aiohttp's `send_frame` never waits for flow control (its only wait; compression is
-off) and runs to its end when driven by hand here. Everything else takes the queue, drained by one
-task, with its bounds: a client past them is too slow.
+empty transport buffer and a frame below the transport's high-water mark, the frame's prebuilt
+bytes (ws/framing.py, built once per broadcast) are handed to `transport.write` at once: that never
+blocks, and it cannot pause the transport. Everything else takes the queue, drained by one task
+through aiohttp's `WebSocketResponse.send_frame`, which waits for a paused transport; a client past
+the queue's bounds is too slow.
 
-This drives aiohttp's `WebSocketResponse.send_frame` coroutine step by step, which relies on its
-behaviour in the aiohttp versions setup.cfg admits (`aiohttp>=3.11,<3.15`): an uncompressed frame
-is written synchronously and the coroutine suspends only in the drain after a paused transport.
-Should it ever suspend on the direct path, the rest of that send is finished by a task, and the
-queue waits for it; tests/test_ws_writer.py forces a paused transport to run both paths, so a
-change in aiohttp fails there first.
+Only public aiohttp API is used: the request's transport, `WebSocketResponse.closed` (set before
+aiohttp writes a close frame, so no data frame ever follows one) and `send_frame`.
+tests/test_ws_writer.py runs both paths over a real socket, including a transport paused by a
+client that stops reading, and tests/test_ws_framing.py reads our frames back with aiohttp.
 """
 
 from __future__ import annotations
@@ -21,11 +20,12 @@ import asyncio
 import enum
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from .framing import Frame
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class Sent(enum.Enum):
     """What write() did with a frame."""
 
-    WRITTEN = "written"  # written to the transport now (or finishing in a task, ahead of any queued frame)
+    WRITTEN = "written"  # handed to the transport now
     QUEUED = "queued"  # queued for the writer task
     TOO_SLOW = "too slow"  # the queue is past its bounds: the frame was not taken
     CLOSED = "closed"  # the writer is stopped or the peer is gone: the frame was dropped
@@ -44,7 +44,6 @@ class WriterStats:
     """Counts for tests and diagnostics."""
 
     direct: int = 0  # frames written without the writer task
-    deferred: int = 0  # direct writes that had to wait for a paused transport and finished in a task
     queued: int = 0  # frames that went through the queue
     from_queue: int = 0  # queued frames the writer task wrote
     dropped: int = 0  # frames never written: refused (closed, too slow) or discarded from the queue
@@ -69,10 +68,9 @@ class FrameWriter:
         self._max_messages = max_messages
         self._max_bytes = max_bytes
         self._on_broken = on_broken  # the peer is gone or a write failed: the connection stops using us
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[bytes] = deque()  # payloads, framed by aiohttp when written
         self._queued_bytes = 0
         self._ready = asyncio.Event()
-        self._unfinished: asyncio.Task[None] | None = None  # a direct write that had to wait
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
         self.stats = WriterStats()
@@ -86,59 +84,38 @@ class FrameWriter:
         """Start the writer task."""
         self._task = asyncio.create_task(self._drain_queue(), name=name)
 
-    def write(self, frame: bytes) -> Sent:
-        """Write or queue one encoded text frame; never blocks.
+    def write(self, frame: Frame) -> Sent:
+        """Write or queue one text frame; never blocks.
 
         An empty queue always takes a frame, so one large ROOM_STATE never counts as falling behind.
         """
         if self._stopped:
             self.stats.dropped += 1
             return Sent.CLOSED
-        if not self._queue and self._direct is not None and self._write_now(self._direct, frame):
+        direct = self._direct
+        if (
+            direct is not None
+            and not self._queue
+            and not direct.get_write_buffer_size()
+            and len(frame.wire) < self._direct_max
+        ):
+            if self._ws.closed or direct.is_closing():  # a close frame went out, or the peer is gone
+                self._broken()
+                return Sent.CLOSED
+            direct.write(frame.wire)
+            self.stats.direct += 1
             return Sent.WRITTEN
+        payload = frame.payload
         if self._queue and (
-            len(self._queue) >= self._max_messages or self._queued_bytes + len(frame) > self._max_bytes
+            len(self._queue) >= self._max_messages or self._queued_bytes + len(payload) > self._max_bytes
         ):
             self.stats.dropped += 1
             return Sent.TOO_SLOW
-        self._queue.append(frame)
-        self._queued_bytes += len(frame)
+        self._queue.append(payload)
+        self._queued_bytes += len(payload)
         self.stats.queued += 1
         self._ready.set()
         return Sent.QUEUED
-
-    def _write_now(self, transport: asyncio.WriteTransport, frame: bytes) -> bool:
-        """Write a frame without the writer task when that cannot block; False: queue it instead."""
-        # A closing transport needs no check here: aiohttp's send raises ConnectionError for it (handled below).
-        if self._unfinished is not None or transport.get_write_buffer_size() or len(frame) >= self._direct_max:
-            return False
-        step = self._ws.send_frame(frame, WSMsgType.TEXT)
-        try:
-            waiting = step.send(None)
-        except StopIteration:
-            self.stats.direct += 1
-            return True
-        except ConnectionError:  # the peer is gone; the receive loop sees that and ends
-            self._broken()
-            return True
-        except Exception:  # one member's broken socket must never break a broadcast to the others
-            log.exception("writing a frame failed")
-            self._broken()
-            return True
-        # The transport paused (see the module doc): a task finishes the send as the writer task would,
-        # and the writer task, which takes every later frame, waits for it first.
-        self.stats.deferred += 1
-        self._unfinished = asyncio.get_running_loop().create_task(_finish(step, waiting))
-        self._unfinished.add_done_callback(self._unfinished_done)
-        self._ready.set()
-        return True
-
-    def _unfinished_done(self, task: asyncio.Task[None]) -> None:
-        if self._unfinished is task:
-            self._unfinished = None
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("a deferred write failed: %r", task.exception())
-            self._broken()
 
     def _broken(self) -> None:
         self.discard()
@@ -178,9 +155,6 @@ class FrameWriter:
                     self._ready.clear()
                     await self._ready.wait()
                     continue
-                if self._unfinished is not None:
-                    await asyncio.wait({self._unfinished})
-                    continue  # it may have failed, which cleared the queue
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
                 await ws.send_frame(frame, WSMsgType.TEXT)
@@ -190,13 +164,3 @@ class FrameWriter:
         except Exception:
             log.exception("the writer task failed")
             self._broken()
-
-
-async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:
-    """Run a coroutine that was started by hand and suspended on a future to its end, as a task would."""
-    while True:
-        await asyncio.wait({waiting})
-        try:
-            waiting = step.send(None)
-        except StopIteration:
-            return

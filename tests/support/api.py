@@ -97,7 +97,7 @@ def wire_of(event: DomainEvent) -> list[WireEvent]:
     """The room messages a domain event becomes (server/ws/outbound.py), decoded."""
     out = []
     for (kind, room_id), frame in frames_for(event):
-        message = orjson.loads(frame)
+        message = orjson.loads(frame.payload)
         out.append(WireEvent(kind, room_id, message["type"], message["payload"]))
     return out
 
