@@ -36,8 +36,7 @@ class Probe:
         await ws.prepare(request)
         assert isinstance(request.transport, asyncio.WriteTransport)
         self.transport, self.ws = request.transport, ws
-        self.writer = FrameWriter(ws, request.transport, 100_000, 1 << 30, on_broken=self._broken)
-        self.writer.start("test-writer")
+        self.writer = FrameWriter(ws, request.transport, 100_000, 1 << 30, on_broken=self._broken, name="test")
         self.ready.set()
         await self.done.wait()
         await self.writer.stop(flush_timeout=10)

@@ -48,7 +48,12 @@ class Connection:
         self._transport = transport
         self.state = State.OPEN
         self._writer = FrameWriter(
-            ws, transport, limits.outbound_max_messages, limits.outbound_max_bytes, on_broken=self._gone
+            ws,
+            transport,
+            limits.outbound_max_messages,
+            limits.outbound_max_bytes,
+            on_broken=self._gone,
+            name=f"ws-writer-user-{user.id}",
         )
         self._closer: asyncio.Task[None] | None = None
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)  # messages but coalesced ones
@@ -69,10 +74,6 @@ class Connection:
     def writer(self) -> FrameWriter:
         """This socket's writer (for tests and diagnostics)."""
         return self._writer
-
-    def start(self) -> None:
-        """Start the writer task."""
-        self._writer.start(name=f"ws-writer-user-{self._user.id}")
 
     def send(self, frame: Frame) -> None:
         """Send one encoded text frame; a client too far behind is closed with 1013 instead of buffered."""

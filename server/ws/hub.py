@@ -61,10 +61,9 @@ class WsHub:
     def connection(
         self, ws: web.WebSocketResponse, admission: LobbyAdmission | TrainingAdmission, request: web.Request
     ) -> Connection:
-        """A started connection for an accepted socket, registered until it ends."""
+        """A connection for an accepted socket, registered until it ends."""
         conn = Connection(ws, admission.user, self.limits, request.transport, admission.token_hash)
         self.connections.add(conn)
-        conn.start()
         return conn
 
     def forget(self, conn: Connection) -> None:

@@ -59,6 +59,7 @@ class FrameWriter:
         max_messages: int,
         max_bytes: int,
         on_broken: Callable[[], None],
+        name: str = "ws-writer",
     ) -> None:
         self._ws = ws
         # Where frames may be written without the writer task; None turns the direct path off.
@@ -70,7 +71,7 @@ class FrameWriter:
         self._on_broken = on_broken  # the peer is gone or a write failed: the connection stops using us
         self._queue: deque[bytes] = deque()  # payloads, framed by aiohttp when written
         self._queued_bytes = 0
-        self._ready = asyncio.Event()
+        self._name = name
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
         self.stats = WriterStats()
@@ -79,10 +80,6 @@ class FrameWriter:
     def queued(self) -> int:
         """Frames waiting for the writer task."""
         return len(self._queue)
-
-    def start(self, name: str) -> None:
-        """Start the writer task."""
-        self._task = asyncio.create_task(self._drain_queue(), name=name)
 
     def write(self, frame: Frame) -> Sent:
         """Write or queue one text frame; never blocks.
@@ -114,7 +111,8 @@ class FrameWriter:
         self._queue.append(payload)
         self._queued_bytes += len(payload)
         self.stats.queued += 1
-        self._ready.set()
+        if self._task is None:  # a task only while there is a backlog: an idle socket holds none
+            self._task = asyncio.get_running_loop().create_task(self._drain_queue(), name=self._name)
         return Sent.QUEUED
 
     def _broken(self) -> None:
@@ -126,13 +124,11 @@ class FrameWriter:
         self._stopped = True
         self.stats.dropped += len(self._queue)
         self._queue.clear()
-        self._queued_bytes = 0
-        self._ready.set()  # the parked task wakes, finds nothing to write and ends
+        self._queued_bytes = 0  # a running task finds nothing more to write and ends
 
     async def stop(self, flush_timeout: float | None) -> None:
         """Stop taking frames; with a timeout, give queued frames that long to go out, then end the task."""
         self._stopped = True
-        self._ready.set()
         task = self._task
         if task is None or task.done():
             return
@@ -146,15 +142,14 @@ class FrameWriter:
         self._queued_bytes = 0
 
     async def _drain_queue(self) -> None:
+        """Write the backlog through aiohttp (which waits for a paused transport), then end.
+
+        The check for an empty queue and the end of the task happen with no await in between, so a
+        frame queued by write() is always either taken by this task or starts a new one.
+        """
         ws = self._ws
         try:
-            while True:
-                if not self._queue:
-                    if self._stopped:
-                        return  # wrote everything queued before the stop
-                    self._ready.clear()
-                    await self._ready.wait()
-                    continue
+            while self._queue:
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
                 await ws.send_frame(frame, WSMsgType.TEXT)
@@ -164,3 +159,5 @@ class FrameWriter:
         except Exception:
             log.exception("the writer task failed")
             self._broken()
+        finally:
+            self._task = None
