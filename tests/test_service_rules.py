@@ -6,6 +6,7 @@ services (no aiohttp here) and pin the events each use case publishes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -69,6 +70,19 @@ async def test_team_rules(core: Core) -> None:
     assert events == [MemberRemoved(team.id, bob.id)]
     with pytest.raises(Conflict):  # the last member cannot leave
         await teams.remove_member(alice, team.id, alice.id)
+
+
+async def test_the_last_two_members_leaving_at_once_leave_one(core: Core) -> None:
+    """Both pass the service's count check before either writes; the store's check inside the write decides."""
+    alice, bob = await user(core), await user(core)
+    teams = core.services.teams
+    team = await teams.accept(bob, (await teams.create(alice, "Blue", [bob.login])).id)
+    results = await asyncio.gather(
+        teams.remove_member(alice, team.id, alice.id), teams.remove_member(bob, team.id, bob.id), return_exceptions=True
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
+    remaining = (await core.store.teams.get(team.id)).members
+    assert len(remaining) == 1 and remaining[0].id in (alice.id, bob.id)
 
 
 async def test_session_rules_and_announcements(core: Core) -> None:

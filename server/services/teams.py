@@ -17,7 +17,7 @@ from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, QuotaExceede
 from ..domain.events import MemberRemoved
 from ..domain.records import Invitation, Team, TeamSummary, User
 from ..store import Store
-from ..store.teams import TeamLimitReached
+from ..store.teams import LastMember, TeamLimitReached
 from .access import AccessService
 
 MAX_PENDING_INVITATIONS = 20  # per team: a team cannot flood users with invitations
@@ -132,7 +132,11 @@ class TeamService:
             raise NotFound(f"user {user_id} is not a member of team {team.id}")
         if len(team.members) == 1:
             raise Conflict("the last member cannot leave the team", {"team_id": team.id})
-        if not await self._store.teams.remove_member(team.id, user_id):
+        try:
+            removed = await self._store.teams.remove_member(team.id, user_id)
+        except LastMember:  # a teammate left between the check above and this write
+            raise Conflict("the last member cannot leave the team", {"team_id": team.id}) from None
+        if not removed:
             raise NotFound(f"user {user_id} is not a member of team {team.id}")
         self._bus.publish(MemberRemoved(team.id, user_id))
 

@@ -16,6 +16,10 @@ class TeamLimitReached(Exception):
     """The user already belongs to the most teams allowed."""
 
 
+class LastMember(Exception):
+    """The member is the team's only one, and a team is never left empty."""
+
+
 def _user(row: sqlite3.Row, prefix: str = "") -> User:
     return User(row[f"{prefix}id"], row[f"{prefix}login"], row[f"{prefix}first_name"], row[f"{prefix}last_name"])
 
@@ -95,11 +99,19 @@ class TeamRepository:
         return row is not None
 
     async def remove_member(self, team_id: int, user_id: int) -> bool:
-        """Remove a member; False when they were not one. An owner who leaves hands the team to the next member."""
+        """Remove a member; False when they were not one, LastMember when they are the only one.
+
+        The count is checked in the same transaction as the delete, so two last members leaving at
+        once cannot both go. An owner who leaves hands the team to the next member.
+        """
         async with self._db.transaction() as conn:
+            async with conn.execute("SELECT COUNT(*) FROM team_members WHERE team_id = ?", (team_id,)) as cursor:
+                row = await cursor.fetchone()
             cur = await conn.execute("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", (team_id, user_id))
             if cur.rowcount == 0:
                 return False
+            if row is None or row[0] <= 1:
+                raise LastMember(team_id)
             await conn.execute(
                 "UPDATE teams SET creator_id = (SELECT user_id FROM team_members WHERE team_id = ? "
                 "ORDER BY position LIMIT 1) WHERE id = ? AND creator_id = ? "
