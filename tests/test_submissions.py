@@ -249,3 +249,20 @@ async def test_a_team_submits_at_most_submissions_per_minute(aiohttp_client: Cli
     assert listed["count"] == 2 and listed["submissions"][-1]["id"] == first
     other_ts = (await api.session(carol, (await api.team(carol))["id"]))["id"]
     await submit(client, carol, other_ts, SUM_PY)  # another team has its own budget
+
+
+async def test_submissions_sent_together_cannot_pass_the_per_minute_limit(
+    aiohttp_client: ClientFactory, config: Config
+) -> None:
+    """The budget is spent before the submission is stored, so one check cannot let a burst through."""
+    client = await aiohttp_client(create_app(replace(config, submissions_per_minute=2)), cookie_jar=DummyCookieJar())
+    api = Api(client)
+    alice = await api.register()
+    ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
+    sources = [f"print({n})\n".encode() for n in range(6)]
+    answers = await asyncio.gather(
+        *(client.post(f"/training-sessions/{ts}/submissions", data=form(s), headers=alice.headers) for s in sources)
+    )
+    assert sorted(a.status for a in answers) == [201, 201, 429, 429, 429, 429]
+    listed = await (await client.get(f"/training-sessions/{ts}/submissions", headers=alice.headers)).json()
+    assert listed["count"] == 2

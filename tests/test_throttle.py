@@ -32,6 +32,20 @@ def test_a_burst_then_one_attempt_per_interval() -> None:
     assert [limiter.take("a") for _ in range(6)] == [0.0] * 6  # refilled to the burst, never beyond
 
 
+def test_a_refund_gives_back_one_attempt_never_beyond_the_burst() -> None:
+    ticks = Ticks()
+    limiter = RateLimiter(2, clock=ticks)
+    assert limiter.take("a") == 0.0 and limiter.take("a") == 0.0 and limiter.wait("a") > 0
+    limiter.refund("a")
+    assert limiter.take("a") == 0.0 and limiter.wait("a") > 0  # exactly one came back
+    limiter.refund("a")
+    limiter.refund("a")
+    limiter.refund("a")
+    assert [limiter.take("a") for _ in range(3)][:2] == [0.0, 0.0] and limiter.wait("a") > 0  # capped at 2
+    limiter.refund("never-seen")  # nothing spent, nothing kept
+    assert len(limiter) == 1
+
+
 def test_memory_is_bounded_and_refilled_buckets_go_first() -> None:
     ticks = Ticks()
     limiter = RateLimiter(2, max_keys=100, clock=ticks)

@@ -74,21 +74,25 @@ class SubmissionService:
             raise Invalid.field("problem", f"one of {', '.join(contest.problems)}")
         if not source.strip():
             raise Invalid.field("file", "empty")
-        wait = self._per_team.wait(session.team_id)
+        # spent before the first await, so submissions arriving together cannot all pass one check;
+        # given back when the submission is refused after all, so a refusal still costs nothing
+        wait = self._per_team.take(session.team_id)
         if wait > 0:
             limit = int(self._per_team.capacity)
             raise refuse_after(wait, f"submissions: a team may submit {limit} a minute", {"limit": limit})
-        place = self._queue.reserve(session.team_id)  # refused here, a submission leaves no trace
-        now = utcnow()
-        elapsed = int((now - session.dt_created).total_seconds() * 1000)
+        place = None
         try:
+            place = self._queue.reserve(session.team_id)  # refused here, a submission leaves no trace
+            now = utcnow()
+            elapsed = int((now - session.dt_created).total_seconds() * 1000)
             submission = await self._store.submissions.create(
                 session.id, problem, user.id, compiler, source, now, elapsed, session.over_at(now)
             )
         except BaseException:
-            place.cancel()
+            if place is not None:
+                place.cancel()
+            self._per_team.refund(session.team_id)
             raise
-        self._per_team.spend(session.team_id)
         self._bus.publish(SubmissionQueued(submission))
         self._queue.submit(place, submission.id)
         return submission

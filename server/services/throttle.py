@@ -62,6 +62,13 @@ class RateLimiter:
             self.spend(key)
         return wait
 
+    def refund(self, key: Hashable) -> None:
+        """Give back one attempt spent by take() for an action that was then refused for another reason."""
+        entry = self._buckets.get(key)
+        if entry is not None:
+            now = self._clock()
+            self._buckets[key] = (min(self.capacity, self._tokens(key, now) + 1), now)
+
     def _prune(self, now: float) -> None:
         """Drop the fullest buckets down to 90 % of the bound (so pruning is rare).
 
