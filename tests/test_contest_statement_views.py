@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
 
+from server.config import Config
 from server.keys import CONTEST_INSTALLER, CONTESTS
 
 from .support.api import Account, Api, error_of
@@ -25,6 +27,12 @@ def contests_dir(tmp_path: Path) -> Path:
     write_contest(root, 1, "Warm-up")
     shutil.copytree(PACKAGES, root / "formats")
     return root
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    """The shared config, behind a TLS proxy on this host (tests here send X-Forwarded-Proto only on purpose)."""
+    return replace(config, trusted_proxies=("127.0.0.1",))
 
 
 async def formats_session(api: Api, client: TestClient) -> tuple[Account, str]:
@@ -68,6 +76,16 @@ async def test_statement_images_are_served_to_members(api: Api, client: TestClie
     await error_of(await client.get(path), 401)
     mallory = await api.register()
     await error_of(await client.get(path, headers=mallory.headers), 403)
+
+
+async def test_statement_images_keep_the_clients_https_behind_a_trusted_proxy(api: Api, client: TestClient) -> None:
+    """Behind a TLS proxy the page is https: an http image URL would be mixed content, and miss the Secure cookie."""
+    alice, ts = await formats_session(api, client)
+    headers = {**alice.headers, "X-Forwarded-Proto": "https", "Host": "trainer.example"}
+    html = await (await client.get(f"/contests/{ts}/problems/A/statement", headers=headers)).text()
+    image = re.search(r'<img src="([^"]+)"', html)
+    assert image is not None
+    assert image.group(1) == f"https://trainer.example/contests/{ts}/problems/A/statement/triangle.png"
 
 
 @pytest.mark.parametrize(

@@ -95,13 +95,15 @@ def client_address(request: web.Request) -> str:
     return request.app[PROXIES].client(request.remote, request.headers.getall("X-Forwarded-For", ()))
 
 
-def set_access_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    """Set the `access_token` cookie: HttpOnly, SameSite=Lax, and Secure when the client came over HTTPS.
+def is_https(request: web.Request) -> bool:
+    """True when the client came over HTTPS: a TLS connection, or `X-Forwarded-Proto: https` from a
+    proxy in TRUSTED_PROXIES (the header from anyone else is ignored)."""
+    return request.app[PROXIES].https(request.remote, request.secure, request.headers.get("X-Forwarded-Proto"))
 
-    HTTPS is known from a TLS connection, or from `X-Forwarded-Proto: https` sent by a proxy in
-    TRUSTED_PROXIES (the header from anyone else is ignored).
-    """
-    secure = request.app[PROXIES].https(request.remote, request.secure, request.headers.get("X-Forwarded-Proto"))
+
+def set_access_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
+    """Set the `access_token` cookie: HttpOnly, SameSite=Lax, and Secure when the client came over HTTPS."""
+    secure = is_https(request)
     response.set_cookie(
         ACCESS_COOKIE, token, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="Lax", secure=secure
     )
@@ -109,7 +111,7 @@ def set_access_cookie(response: web.StreamResponse, request: web.Request, token:
 
 def clear_access_cookie(response: web.StreamResponse, request: web.Request) -> None:
     """Tell the browser to drop the `access_token` cookie (with the attributes it was set with)."""
-    secure = request.app[PROXIES].https(request.remote, request.secure, request.headers.get("X-Forwarded-Proto"))
+    secure = is_https(request)
     response.del_cookie(ACCESS_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
 
 

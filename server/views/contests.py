@@ -18,7 +18,7 @@ from schemas.contests import (
 
 from ..contests.models import ASSET_MARKER
 from ..services.contests import STATEMENT_FILE_TYPES
-from .common import AUTH, MATCH, caller, dump, errors, match, services
+from .common import AUTH, MATCH, caller, dump, errors, is_https, match, services
 
 _CONTESTS = ContestShortSchema(many=True)
 _COMPILERS = CompilersSchema()
@@ -92,13 +92,15 @@ async def statement_view(request: web.Request) -> web.Response:
     """GET /contests/{ts}/problems/{alias}/statement: rendered at load; image URLs are made absolute here.
 
     The client injects the HTML into its own page, where a relative URL would point at the client's
-    origin, so each image gets this server's URL of the statement's asset route.
+    origin, so each image gets this server's URL of the statement's asset route, with the scheme the
+    client used (https behind a trusted TLS proxy, else the page would load its images as mixed content).
     """
     path = match(request)
     problem = await services(request).contests.statement(await caller(request), path["ts"], path["alias"])
     body = problem.statement_html
     if problem.statement.files:
-        base = str(request.url.with_query(None)).rstrip("/") + "/"
+        url = request.url.with_query(None).with_scheme("https" if is_https(request) else "http")
+        base = str(url).rstrip("/") + "/"
         body = body.replace(ASSET_MARKER.encode(), base.encode())
     return web.Response(body=body, content_type="text/html", charset="utf-8")
 
@@ -112,10 +114,7 @@ async def statement_view(request: web.Request) -> web.Response:
     responses={
         200: {
             "description": "the file",
-            "content": {
-                t: {"schema": {"type": "string", "format": "binary"}}
-                for t in sorted(set(STATEMENT_FILE_TYPES.values()))
-            },
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in _FILE_TYPES},
         }
     },
 )
