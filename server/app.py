@@ -71,7 +71,9 @@ from .ws.views import SocketEndpoints
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
-_BODY_OVERHEAD = 64 * 1024  # multipart headers and form fields around a submitted source
+# client_max_size bounds the bodies read whole (JSON; multipart is streamed by views/forms.py with its own
+# bounds): none the API takes is larger than a source file and a few fields around it
+_BODY_OVERHEAD = 64 * 1024
 
 
 def _lifecycle(store: Store, sessions: SessionService) -> Callable[[web.Application], AsyncIterator[None]]:

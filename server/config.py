@@ -63,11 +63,6 @@ class Config:
     max_room_code_bytes: int = 2_097_152
     submissions_per_minute: int = 10
 
-    @property
-    def any_origin(self) -> bool:
-        """True when every origin is allowed."""
-        return "*" in self.allow_origins
-
 
 def _int(name: str, raw: str, minimum: int = 0, maximum: int | None = None) -> int:
     try:

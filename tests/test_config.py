@@ -18,7 +18,7 @@ def test_defaults_match_spec(tmp_path: Path) -> None:
     config = load_config({"CONTESTS_DIR": str(tmp_path / "c")}, env_file=None)
     assert config == Config(contests_dir=tmp_path / "c")
     assert (config.app_host, config.app_port, config.auth_mode) == ("127.0.0.1", 8000, "token")
-    assert config.any_origin
+    assert config.allow_origins == ("*",)
 
 
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env.write_text(f"# comment\nAPP_PORT=9001\nAUTH_MODE='trust'\nCONTESTS_DIR={tmp_path / 'c'}\nLOG_LEVEL=debug\n")
     config = load_config({"APP_PORT": "9002", "ALLOW_ORIGINS": "http://a.test, http://b.test/"}, env_file=env)
     assert config.app_port == 9002 and config.auth_mode == "trust" and config.log_level == "DEBUG"
-    assert config.allow_origins == ("http://a.test", "http://b.test") and not config.any_origin
+    assert config.allow_origins == ("http://a.test", "http://b.test")
 
 
 @pytest.mark.parametrize(

@@ -125,11 +125,6 @@ class UserRepository:
         )
         return StoredToken(_user(row), from_iso(row["last_used"])) if row else None
 
-    async def by_token_hash(self, token_hash: str) -> User | None:
-        """The user a token hash belongs to."""
-        stored = await self.token(token_hash)
-        return stored.user if stored else None
-
     async def touch_token(self, token_hash: str, now: datetime) -> None:
         """Record a use of the token (callers do this coarsely, not on every request)."""
         await self._db.write("UPDATE tokens SET last_used = ? WHERE token_hash = ?", (to_iso(now), token_hash))

@@ -18,17 +18,11 @@ from aiohttp_apigami import docs
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ..config import Config
-from ..http_errors import ApiError
+from ..domain.errors import Forbidden
 from ..metrics import Metrics
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 _FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
-
-
-class MetricsForbidden(ApiError):
-    """403: this peer may not read the metrics."""
-
-    status, code = 403, "FORBIDDEN"
 
 
 def may_read_metrics(request: web.Request, config: Config) -> bool:
@@ -56,7 +50,7 @@ def metrics_view(metrics: Metrics, config: Config) -> Callable[[web.Request], ob
     async def view(request: web.Request) -> web.Response:
         """GET /metrics."""
         if not may_read_metrics(request, config):
-            raise MetricsForbidden("metrics are not available to this client (see METRICS)")
+            raise Forbidden("metrics are not available to this client (see METRICS)")
         return web.Response(body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return view
