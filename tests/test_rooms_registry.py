@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from server.rooms.archive import RoomArchive
 from server.rooms.lobby import LobbyRoom
 from server.rooms.registry import ProblemStatus, RoomRegistry
+from server.rooms.snapshots import Snapshotter
 from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
 from server.store import Store
@@ -121,3 +123,29 @@ async def test_every_training_room_gets_the_configured_total(store: Store) -> No
     await store.snapshots.save_many([("training", "t", orjson.dumps(created.snapshot()).decode())])
     loaded = await registry.training("t", FACTS, create=False)
     assert loaded is not None and loaded.max_total_code == 12345
+
+
+async def test_a_room_is_never_evicted_while_its_progress_loads(store: Store) -> None:
+    """Eviction passes that run while the stored progress is read must not drop the room being returned.
+
+    Otherwise the caller gets a room the registry no longer knows: edits made in it are never saved and
+    the next request reads a second copy back from the snapshot.
+    """
+    loading, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_provider(session_id: str) -> Mapping[str, ProblemStatus]:
+        loading.set()
+        await release.wait()
+        return {}
+
+    archive = RoomArchive(store.snapshots)
+    await archive.open()
+    urgent = UrgentRooms()
+    registry = RoomRegistry(archive, slow_provider, urgent)
+    snapshotter = Snapshotter(registry, archive, urgent, interval=60)
+    opening = asyncio.create_task(registry.training("s", FACTS, create=True))
+    await loading.wait()
+    assert await snapshotter.evict_idle() == 0 and await snapshotter.evict_idle() == 0
+    release.set()
+    room = await opening
+    assert room is not None and registry.find_training("s") is room

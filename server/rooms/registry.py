@@ -102,7 +102,8 @@ class RoomRegistry:
             if room is None and create:
                 room = self._adopt_training(TrainingRoom(session_id, facts))
         if room is not None and session_id in self._progress_missing:
-            await self._load_progress(room)
+            with room.pinned():  # an eviction pass during the read must not drop the room being returned
+                await self._load_progress(room)
         return room
 
     def _adopt_training(self, room: TrainingRoom) -> TrainingRoom:
