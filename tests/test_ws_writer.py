@@ -119,3 +119,26 @@ async def test_a_peer_gone_or_a_close_sent_stops_direct_writes(aiohttp_client: C
     assert probe.writer.write(frames(1)[0]) is Sent.CLOSED
     probe.done.set()
     await ws.close()
+
+
+async def test_frames_a_stop_could_not_flush_are_counted_as_dropped(aiohttp_client: ClientFactory) -> None:
+    """A client that never reads: what is still queued when the flush time runs out is lost and counted."""
+    probe, client = await serve(aiohttp_client)
+    ws = await client.ws_connect("/ws")
+    await probe.ready.wait()
+    writer = probe.writer
+    assert writer is not None
+    for frame in frames(2_000):
+        if writer.write(frame) is Sent.QUEUED:
+            break
+    for frame in frames(300, 2_000):
+        assert writer.write(frame) is Sent.QUEUED
+    await writer.stop(flush_timeout=0.01)
+    stats = writer.stats
+    # one frame may have been inside aiohttp's send_frame when the flush time ran out: counted as neither
+    assert stats.dropped > 0 and stats.queued - 1 <= stats.from_queue + stats.dropped <= stats.queued, stats
+    assert writer.write(frames(1)[0]) is Sent.CLOSED
+    assert probe.transport is not None
+    probe.transport.abort()  # the client reads nothing: no close handshake to wait for
+    probe.done.set()
+    await ws.close()

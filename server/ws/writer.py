@@ -138,8 +138,7 @@ class FrameWriter:
             # Frames are written whole and uncompressed, so cancelling between or inside drains is safe.
             task.cancel()
             await asyncio.wait({task})
-        self._queue.clear()
-        self._queued_bytes = 0
+        self.discard()  # frames the flush did not get out count as dropped
 
     async def _drain_queue(self) -> None:
         """Write the backlog through aiohttp (which waits for a paused transport), then end.
