@@ -19,7 +19,7 @@ from server.domain.errors import (
 )
 from server.domain.events import ProblemProgressed, SessionFinished
 from server.domain.records import FINISHED, IN_PROCESS, TrainingSession, User
-from server.rooms.training import SessionFacts, TrainingRoom, exceeds_bytes, utf8_size
+from server.rooms.training import SessionFacts, TrainingRoom, utf8_size
 
 from .test_rooms_base import FakePeer
 
@@ -77,11 +77,16 @@ def test_code_size_limit_is_in_utf8_bytes(room: TrainingRoom) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "limit", "expected"),
+    ("text", "limit", "refused"),
     [("", 0, False), ("a" * 10, 10, False), ("a" * 11, 10, True), ("é" * 5, 10, False), ("€" * 4, 10, True)],
 )
-def test_exceeds_bytes(text: str, limit: int, expected: bool) -> None:
-    assert exceeds_bytes(text, limit) is expected
+def test_code_limit_boundaries(room: TrainingRoom, text: str, limit: int, refused: bool) -> None:
+    if refused:
+        with pytest.raises(CodeTooLarge):
+            room.update_code(1, "A", text, limit)
+    else:
+        room.update_code(1, "A", text, limit)
+        assert room.code["A"] == text and room.code_bytes == len(text.encode())
 
 
 def test_assignment_substitutes_the_stored_user_and_checks_membership(room: TrainingRoom) -> None:

@@ -112,3 +112,9 @@ def test_liveness_pings_after_a_silent_period_and_drops_after_an_unanswered_ping
     assert [live.sweep() for _ in range(2)] == [Beat.PING, Beat.DROP]
     live.heard = True
     assert [live.sweep() for _ in range(3)] == [Beat.ALIVE, Beat.PING, Beat.DROP]
+
+
+def test_coalesced_editor_updates_wait_one_token_of_the_configured_rate() -> None:
+    """A tighter (or looser) rate moves the flush delay with it; it is not a constant of its own."""
+    assert WsLimits().editor_flush_delay == 1 / 30
+    assert WsLimits(rate_per_second=4.0).editor_flush_delay == 0.25

@@ -64,15 +64,6 @@ def utf8_size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def exceeds_bytes(text: str, limit: int) -> bool:
-    """True when text is longer than limit bytes in UTF-8, without encoding when length decides."""
-    if len(text) > limit:
-        return True
-    if len(text) * 4 <= limit:  # UTF-8 needs at most 4 bytes per character
-        return False
-    return len(text.encode("utf-8", "surrogatepass")) > limit
-
-
 class TrainingRoom(Room):
     """The room of one training session (room id = session UUID)."""
 
@@ -116,11 +107,10 @@ class TrainingRoom(Room):
         it is always taken, so a room restored over a lowered limit can still be cleaned up.
         """
         self._check_alias(alias)
-        if exceeds_bytes(code, max_bytes):
+        if len(code) > max_bytes or (size := utf8_size(code)) > max_bytes:  # length alone decides most
             raise CodeTooLarge(f"code is larger than {max_bytes} bytes", {"problemAlias": alias, "maxBytes": max_bytes})
         if self.controller_id is not None and self.controller_id != user_id:
             raise NotInControl("another user holds control of the editor", {"controllerId": str(self.controller_id)})
-        size = utf8_size(code)
         total = self.code_bytes - self._code_sizes.get(alias, 0) + size
         if total > self.max_total_code and size > self._code_sizes.get(alias, 0):
             raise RoomCodeFull(

@@ -63,7 +63,7 @@ class Dispatcher:
         """A joined socket's context, with its own coalescer (one per socket, like its rate bucket)."""
         ctx = MessageContext(conn, room, store, contests, compilers, config)
         bucket = TokenBucket(self._limits.rate_per_second, self._limits.rate_burst)
-        ctx.coalescer = Coalescer(bucket, const.EDITOR_FLUSH_DELAY, partial(self._run_pending, ctx))
+        ctx.coalescer = Coalescer(bucket, self._limits.editor_flush_delay, partial(self._run_pending, ctx))
         return ctx
 
     async def dispatch(self, ctx: MessageContext, text: str) -> None:

@@ -22,3 +22,8 @@ class WsLimits:
     outbound_max_bytes: int = const.OUTBOUND_MAX_BYTES
     close_timeout: float = const.CLOSE_TIMEOUT
     flush_timeout: float = const.FLUSH_TIMEOUT
+
+    @property
+    def editor_flush_delay(self) -> float:
+        """How long a coalesced CODE_EDITOR_UPDATE waits at most: one token's worth of the socket's rate."""
+        return 1.0 / self.rate_per_second
