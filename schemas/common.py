@@ -14,6 +14,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_dump, vali
 # SQLite integers are signed 64-bit: larger ids can name nothing and must not reach the database
 ID_MAX = 2**63 - 1
 ID_RANGE = validate.Range(min=1, max=ID_MAX)
+# Ids in WebSocket query strings and client messages: at most 18 digits, so always inside ID_MAX
+WS_ID_DIGITS = 18
+WS_ID_MAX = 10**WS_ID_DIGITS - 1
 
 
 class IdField(fields.Field):

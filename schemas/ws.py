@@ -6,22 +6,16 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-from .common import IdField, StorableStrings, body_id_field
-
-# User ids are accepted as before this field was shared: 0 to 10**18 - 1 (the handshake's 18 digits).
-_USER_ID_MAX = 10**18 - 1
+from .common import WS_ID_MAX, IdField, RequestSchema, body_id_field
 
 
 def user_id_field(**kwargs: Any) -> IdField:
     """A user id in a client message: a string of digits or an integer; loads as int."""
-    return IdField(minimum=0, maximum=_USER_ID_MAX, **kwargs)
+    return IdField(minimum=0, maximum=WS_ID_MAX, **kwargs)
 
 
-class PayloadSchema(StorableStrings):
+class PayloadSchema(RequestSchema):
     """Base of client payloads: extra fields are ignored (the server rebuilds what it broadcasts); no NUL."""
-
-    class Meta:
-        unknown = EXCLUDE
 
 
 class EnvelopeSchema(Schema):

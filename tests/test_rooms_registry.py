@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
 
+from server.domain.records import ProblemState
 from server.rooms.archive import RoomArchive
 from server.rooms.lobby import LobbyRoom
-from server.rooms.registry import ProblemStatus, RoomRegistry
+from server.rooms.registry import RoomRegistry
 from server.rooms.snapshots import Snapshotter
 from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
@@ -23,13 +23,7 @@ from .support.store import open_store
 FACTS = SessionFacts.of_aliases(1, 1, ["A", "B"])
 
 
-@dataclass(frozen=True)
-class State:
-    status: str
-    attempts: int
-
-
-async def no_progress(session_id: str) -> Mapping[str, ProblemStatus]:
+async def no_progress(session_id: str) -> Mapping[str, ProblemState]:
     return {}
 
 
@@ -84,9 +78,9 @@ async def test_a_stored_room_is_read_back_with_its_facts(store: Store) -> None:
 async def test_problem_states_are_loaded_once_and_merged(store: Store) -> None:
     calls: list[str] = []
 
-    async def provider(session_id: str) -> Mapping[str, ProblemStatus]:
+    async def provider(session_id: str) -> Mapping[str, ProblemState]:
         calls.append(session_id)
-        return {"A": State("FAILED", 2)}
+        return {"A": ProblemState("FAILED", 2)}
 
     registry = await registry_on(store, provider)
     room = await registry.training("s", FACTS, create=True)
@@ -101,10 +95,10 @@ async def test_problem_states_are_loaded_once_and_merged(store: Store) -> None:
 async def test_a_failing_provider_is_retried_later(store: Store) -> None:
     fail = True
 
-    async def provider(session_id: str) -> Mapping[str, ProblemStatus]:
+    async def provider(session_id: str) -> Mapping[str, ProblemState]:
         if fail:
             raise OSError("database is locked")
-        return {"A": State("PASSED", 1)}
+        return {"A": ProblemState("PASSED", 1)}
 
     registry = await registry_on(store, provider)
     room = await registry.training("s", FACTS, create=True)
@@ -133,7 +127,7 @@ async def test_a_room_is_never_evicted_while_its_progress_loads(store: Store) ->
     """
     loading, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_provider(session_id: str) -> Mapping[str, ProblemStatus]:
+    async def slow_provider(session_id: str) -> Mapping[str, ProblemState]:
         loading.set()
         await release.wait()
         return {}

@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 from schemas.broadcasts import TrainingStateSchema
-from server.domain.records import User
+from server.domain.records import ProblemState, User
 from server.rooms.archive import RoomArchive, SnapshotStore
-from server.rooms.registry import ProblemStatus, RoomRegistry
+from server.rooms.registry import RoomRegistry
 from server.rooms.snapshots import Snapshotter
 from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
@@ -55,7 +55,7 @@ class SpyStore:
         await self.inner.quarantine(kind, room_id)
 
 
-async def no_progress(session_id: str) -> Mapping[str, ProblemStatus]:
+async def no_progress(session_id: str) -> Mapping[str, ProblemState]:
     return {}
 
 

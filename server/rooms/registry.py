@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
+from ..domain.records import ProblemState
 from .archive import RoomArchive
 from .base import Room, RoomKind
 from .lobby import LobbyRoom
@@ -21,22 +22,8 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Room)
 
 
-class ProblemStatus(Protocol):
-    """What the store reports for one problem (a ProblemState)."""
-
-    @property
-    def status(self) -> str:
-        """NOT_SUBMITTED, FAILED or PASSED."""
-        ...
-
-    @property
-    def attempts(self) -> int:
-        """Judged submissions so far."""
-        ...
-
-
 # Given a session id, the stored progress by alias; absent aliases are NOT_SUBMITTED with 0 attempts.
-ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemStatus]]]
+ProblemStateProvider = Callable[[str], Awaitable[Mapping[str, ProblemState]]]
 
 
 class RoomRegistry:

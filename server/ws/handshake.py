@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from schemas.common import WS_ID_DIGITS
+
 from ..auth import ACCESS_COOKIE, token_from_header, token_hash
 from ..config import Config
 from ..contests.models import Contest
@@ -14,8 +16,6 @@ from ..domain.errors import Forbidden, NotFound, Unauthenticated
 from ..domain.records import Team, TrainingSession, User
 from ..origins import cookie_origin_allowed, origin_allowed
 from ..services.access import AccessService
-
-_MAX_ID_DIGITS = 18  # keeps ids inside SQLite's 64-bit integers
 
 
 class Refused(Exception):
@@ -56,7 +56,7 @@ def int_param(request: web.Request, name: str) -> int:
     raw = request.query.get(name)
     if raw is None or raw == "":
         raise Refused(f"missing {name}")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_ID_DIGITS:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > WS_ID_DIGITS:
         raise Refused(f"bad {name}")
     return int(raw)
 
