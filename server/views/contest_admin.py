@@ -14,9 +14,9 @@ from aiohttp_apigami import docs, response_schema
 from schemas.contests import InstalledContestSchema, ReloadReportSchema
 
 from ..connections import large_body
-from ..http_errors import BadRequest, PayloadTooLarge, ValidationFailed
+from ..http_errors import PayloadTooLarge, ValidationFailed
 from .common import AUTH, caller, dump, errors, services
-from .forms import FORM_OVERHEAD, form_parts
+from .forms import FORM_OVERHEAD, form_parts, part_chunks
 
 _CHUNK = 1 << 20
 _INSTALLED = InstalledContestSchema()
@@ -34,21 +34,18 @@ async def _save_upload(request: web.Request, folder: Path, limit: int) -> Path:
     checked by views.forms before anything is read.
     """
     target = folder / "upload.zip"
-    try:
-        async with contextlib.aclosing(form_parts(request, limit + FORM_OVERHEAD)) as parts:
-            async for part in parts:
-                if part.name != "file":
-                    continue
-                size = 0
-                with open(target, "wb") as out:  # noqa: ASYNC230 - each chunk's write goes to a thread below
-                    while chunk := await part.read_chunk(_CHUNK):
-                        size += len(chunk)
-                        if size > limit:
-                            raise PayloadTooLarge(f"the archive is larger than {limit} bytes", {"limit": limit})
-                        await asyncio.to_thread(out.write, chunk)
-                return target
-    except (ValueError, AssertionError) as exc:  # aiohttp's multipart reader raises these on malformed input
-        raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
+
+    def too_large() -> PayloadTooLarge:
+        return PayloadTooLarge(f"the archive is larger than {limit} bytes", {"limit": limit})
+
+    async with contextlib.aclosing(form_parts(request, limit + FORM_OVERHEAD)) as parts:
+        async for part in parts:
+            if part.name != "file":
+                continue
+            with open(target, "wb") as out:  # noqa: ASYNC230 - each chunk's write goes to a thread below
+                async for chunk in part_chunks(part, limit, too_large, _CHUNK):
+                    await asyncio.to_thread(out.write, chunk)
+            return target
     raise ValidationFailed("missing form fields", {"fields": {"file": ["Missing data for required field."]}})
 
 

@@ -10,7 +10,7 @@ RecursionError), and each wanted field is read up to its own limit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from aiohttp import BodyPartReader, web
 
@@ -71,15 +71,27 @@ async def read_form(
 
 
 async def _read_part(part: BodyPartReader, limit: int, large_is_413: bool) -> bytes:
-    chunks, size = [], 0
+    def too_large() -> ApiError:
+        if large_is_413:
+            return PayloadTooLarge(f"{part.name} is larger than {limit} bytes", {"limit": limit})
+        return ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
+
+    return b"".join([chunk async for chunk in part_chunks(part, limit, too_large)])
+
+
+async def part_chunks(
+    part: BodyPartReader, limit: int, too_large: Callable[[], ApiError], chunk_size: int = _CHUNK
+) -> AsyncIterator[bytes]:
+    """A part's body chunk by chunk; raises too_large() as soon as more than `limit` bytes came.
+
+    The bound is checked per chunk, so a part far over it costs one chunk more, never its whole size.
+    """
+    size = 0
     try:
-        while chunk := await part.read_chunk(_CHUNK):
+        while chunk := await part.read_chunk(chunk_size):
             size += len(chunk)
             if size > limit:
-                if large_is_413:
-                    raise PayloadTooLarge(f"{part.name} is larger than {limit} bytes", {"limit": limit})
-                raise ValidationFailed("field too long", {"fields": {part.name: ["too long"]}})
-            chunks.append(chunk)
-    except (ValueError, AssertionError) as exc:
+                raise too_large()
+            yield chunk
+    except (ValueError, AssertionError) as exc:  # aiohttp's multipart reader raises these on malformed input
         raise BadRequest(f"malformed multipart body: {exc}", code="INVALID_FORM") from None
-    return b"".join(chunks)
