@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -160,6 +161,24 @@ async def test_pending_invitations_per_team_are_bounded(api: Api, client: TestCl
     one_more = await api.register()
     resp = await client.post(f"/teams/{team['id']}/members", json={"login": one_more.login}, headers=alice.headers)
     assert (await error_of(resp, 409))["code"] == "QUOTA_EXCEEDED"
+    again = await client.post(f"/teams/{team['id']}/members", json={"login": who.login}, headers=alice.headers)
+    assert again.status == 201  # inviting someone again changes nothing, even at the limit
+
+
+async def test_invitations_sent_together_cannot_pass_the_bound_together(api: Api, client: TestClient) -> None:
+    alice = await api.register()
+    team = await api.team(alice)
+    for _ in range(MAX_PENDING_INVITATIONS - 1):
+        who = await api.register()
+        resp = await client.post(f"/teams/{team['id']}/members", json={"login": who.login}, headers=alice.headers)
+        assert resp.status == 201
+    logins = [(await api.register()).login for _ in range(4)]
+    answers = await asyncio.gather(
+        *(client.post(f"/teams/{team['id']}/members", json={"login": login}, headers=alice.headers) for login in logins)
+    )
+    assert sorted(resp.status for resp in answers) == [201, 409, 409, 409]
+    team_now = await (await client.get(f"/teams/{team['id']}", headers=alice.headers)).json()
+    assert len(team_now["invited"]) == MAX_PENDING_INVITATIONS
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, QuotaExceede
 from ..domain.events import MemberRemoved
 from ..domain.records import Invitation, Team, TeamSummary, User
 from ..store import Store
-from ..store.teams import LastMember, TeamLimitReached
+from ..store.teams import InvitationLimitReached, LastMember, TeamLimitReached
 from .access import AccessService
 
 MAX_PENDING_INVITATIONS = 20  # per team: a team cannot flood users with invitations
@@ -80,14 +80,13 @@ class TeamService:
             raise NotFound(f"no user with login {login!r}", {"login": login})
         if team.has_member(invitee.id):
             raise Conflict(f"{login} is already a member of this team", {"login": login})
-        invited = await self._store.teams.invited(team.id)
-        if not any(u.id == invitee.id for u in invited):
-            if len(invited) >= MAX_PENDING_INVITATIONS:
-                raise QuotaExceeded(
-                    f"this team already has {MAX_PENDING_INVITATIONS} invitations waiting for an answer",
-                    {"limit": MAX_PENDING_INVITATIONS},
-                )
-            await self._store.teams.invite(team.id, invitee.id, user.id, self._clock())
+        try:
+            await self._store.teams.invite(team.id, invitee.id, user.id, self._clock(), MAX_PENDING_INVITATIONS)
+        except InvitationLimitReached:
+            raise QuotaExceeded(
+                f"this team already has {MAX_PENDING_INVITATIONS} invitations waiting for an answer",
+                {"limit": MAX_PENDING_INVITATIONS},
+            ) from None
         return await self._with_invited(team)
 
     async def withdraw_invitation(self, user: User, team_id: int, user_id: int) -> None:

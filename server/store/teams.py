@@ -16,6 +16,10 @@ class TeamLimitReached(Exception):
     """The user already belongs to the most teams allowed."""
 
 
+class InvitationLimitReached(Exception):
+    """The team already has the most invitations waiting for an answer."""
+
+
 class LastMember(Exception):
     """The member is the team's only one, and a team is never left empty."""
 
@@ -132,14 +136,29 @@ class TeamRepository:
 
     # -- invitations ------------------------------------------------------------------------------------------
 
-    async def invite(self, team_id: int, user_id: int, inviter_id: int, now: datetime) -> bool:
-        """Invite a user; False when they were already invited."""
+    async def invite(
+        self, team_id: int, user_id: int, inviter_id: int, now: datetime, max_pending: int | None = None
+    ) -> bool:
+        """Invite a user; False when they were already invited.
+
+        Raises InvitationLimitReached when the team already has `max_pending` invitations waiting;
+        counted inside the write transaction, so invitations sent together cannot pass it together.
+        """
         async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO team_invitations (team_id, user_id, inviter_id, dt_created) VALUES (?, ?, ?, ?)",
+            async with conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(user_id = ?), 0) FROM team_invitations WHERE team_id = ?",
+                (user_id, team_id),
+            ) as cursor:
+                pending, already = await cursor.fetchone() or (0, 0)
+            if already:
+                return False
+            if max_pending is not None and pending >= max_pending:
+                raise InvitationLimitReached(team_id)
+            await conn.execute(
+                "INSERT INTO team_invitations (team_id, user_id, inviter_id, dt_created) VALUES (?, ?, ?, ?)",
                 (team_id, user_id, inviter_id, to_iso(now)),
             )
-            return cur.rowcount > 0
+            return True
 
     async def invited(self, team_id: int) -> list[User]:
         """The users a team invited who have not answered yet, oldest invitation first."""
