@@ -9,20 +9,21 @@ from datetime import datetime
 from ..clock import from_iso, to_iso
 from ..domain.records import Comment, User
 from .database import Database
+from .users import user_from_row
 
 _SELECT = (
     "SELECT c.id, c.session_id, c.problem_alias, c.content, c.dt_created, c.dt_updated, "
-    "u.id AS uid, u.login, u.first_name, u.last_name FROM comments c JOIN users u ON u.id = c.author_id"
+    "u.id AS a_id, u.login AS a_login, u.first_name AS a_first_name, u.last_name AS a_last_name "
+    "FROM comments c JOIN users u ON u.id = c.author_id"
 )
 
 
 def _comment(row: sqlite3.Row) -> Comment:
-    author = User(row["uid"], row["login"], row["first_name"], row["last_name"])
     return Comment(
         row["id"],
         row["session_id"],
         row["problem_alias"],
-        author,
+        user_from_row(row, "a_"),
         row["content"],
         from_iso(row["dt_created"]),
         from_iso(row["dt_updated"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -10,6 +9,7 @@ import aiosqlite
 from ..clock import from_iso, to_iso, utcnow
 from ..domain.records import Invitation, Team, TeamSummary, User
 from .database import Database
+from .users import user_from_row
 
 
 class TeamLimitReached(Exception):
@@ -22,10 +22,6 @@ class InvitationLimitReached(Exception):
 
 class LastMember(Exception):
     """The member is the team's only one, and a team is never left empty."""
-
-
-def _user(row: sqlite3.Row, prefix: str = "") -> User:
-    return User(row[f"{prefix}id"], row[f"{prefix}login"], row[f"{prefix}first_name"], row[f"{prefix}last_name"])
 
 
 async def _check_team_count(conn: aiosqlite.Connection, user_id: int, max_teams: int | None) -> None:
@@ -84,7 +80,7 @@ class TeamRepository:
             "JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY m.position",
             (team_id,),
         )
-        return Team(row["id"], row["name"], tuple(_user(r) for r in members), row["creator_id"])
+        return Team(row["id"], row["name"], tuple(user_from_row(r) for r in members), row["creator_id"])
 
     async def of_user(self, user_id: int) -> list[TeamSummary]:
         """Every team the user belongs to, oldest first."""
@@ -167,7 +163,7 @@ class TeamRepository:
             "JOIN users u ON u.id = i.user_id WHERE i.team_id = ? ORDER BY i.dt_created, i.rowid",
             (team_id,),
         )
-        return [_user(r) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     async def invitations_of(self, user_id: int) -> list[Invitation]:
         """A user's pending invitations, oldest first, with the team and who invited them."""
@@ -180,7 +176,12 @@ class TeamRepository:
             (user_id,),
         )
         return [
-            Invitation(TeamSummary(r["team_id"], r["team_name"]), _user(r), _user(r, "v_"), from_iso(r["dt_created"]))
+            Invitation(
+                TeamSummary(r["team_id"], r["team_name"]),
+                user_from_row(r),
+                user_from_row(r, "v_"),
+                from_iso(r["dt_created"]),
+            )
             for r in rows
         ]
 

@@ -21,8 +21,9 @@ class InviteUnusable(Exception):
 _COLUMNS = "id, login, first_name, last_name"
 
 
-def _user(row: sqlite3.Row) -> User:
-    return User(row["id"], row["login"], row["first_name"], row["last_name"])
+def user_from_row(row: sqlite3.Row, prefix: str = "") -> User:
+    """A user from the users columns of a row, named `<prefix>id`, `<prefix>login` and so on."""
+    return User(row[f"{prefix}id"], row[f"{prefix}login"], row[f"{prefix}first_name"], row[f"{prefix}last_name"])
 
 
 class UserRepository:
@@ -74,17 +75,17 @@ class UserRepository:
     async def get(self, user_id: int) -> User | None:
         """A user by id."""
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def by_login(self, login: str) -> User | None:
         """A user by login (case-sensitive, as registered)."""
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM users WHERE login = ?", (login,))
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def credentials(self, login: str) -> tuple[User, str] | None:
         """A user by login with their password hash (for logging in; the hash goes nowhere else)."""
         row = await self._db.fetch_one(f"SELECT {_COLUMNS}, password_hash FROM users WHERE login = ?", (login,))
-        return (_user(row), row["password_hash"]) if row else None
+        return (user_from_row(row), row["password_hash"]) if row else None
 
     async def password_hash(self, user_id: int) -> str | None:
         """A user's password hash (to check the current password before a change)."""
@@ -123,7 +124,7 @@ class UserRepository:
             "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
             (token_hash,),
         )
-        return StoredToken(_user(row), from_iso(row["last_used"])) if row else None
+        return StoredToken(user_from_row(row), from_iso(row["last_used"])) if row else None
 
     async def touch_token(self, token_hash: str, now: datetime) -> None:
         """Record a use of the token (callers do this coarsely, not on every request)."""
