@@ -74,6 +74,8 @@ REASON_TOO_SLOW: Final = "client too slow: outbound queue full"
 # Limits that are not configuration.
 RATE_PER_SECOND: Final = 30.0  # sustained client messages per second
 RATE_BURST: Final = 60  # messages a quiet client may send at once
+# CODE_EDITOR_UPDATE beyond the rate waits one token of the rate for its flush, but never longer than this.
+EDITOR_FLUSH_MAX_DELAY: Final = 1.0 / RATE_PER_SECOND
 OUTBOUND_MAX_MESSAGES: Final = 1024  # queued frames before a client counts as too slow
 OUTBOUND_MAX_BYTES: Final = 16 * 1024 * 1024  # queued frame bytes before a client counts as too slow
 CLOSE_TIMEOUT: Final = 5.0  # seconds to wait for the peer's close frame

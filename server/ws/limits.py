@@ -25,5 +25,9 @@ class WsLimits:
 
     @property
     def editor_flush_delay(self) -> float:
-        """How long a coalesced CODE_EDITOR_UPDATE waits at most: one token's worth of the socket's rate."""
-        return 1.0 / self.rate_per_second
+        """How long a coalesced CODE_EDITOR_UPDATE waits: one token's worth of the socket's rate, capped.
+
+        The cap keeps the wait short when the rate is set low: the last text of a burst must reach
+        teammates within a bounded delay (docs/protocol.md), and a flush applies one update per problem.
+        """
+        return min(1.0 / self.rate_per_second, const.EDITOR_FLUSH_MAX_DELAY)
