@@ -24,7 +24,7 @@ from server.keys import CONFIG, JUDGE
 
 from .support.api import Account, Api
 from .support.judge import leased_uids, require, run_leaves, wait_no_processes
-from .test_submissions import Verdicts, submit
+from .support.submissions import Verdicts, submit
 
 LIMIT_MS = 1000  # the test contests' problems: 1 s, 64 MiB
 MEMORY = 64 << 20

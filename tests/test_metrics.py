@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import timeit
 
-import aiohttp
 from aiohttp.test_utils import TestClient
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,7 +13,7 @@ from server.keys import METRICS
 from server.ws.hub import WsTotals
 
 from .support.api import Api, error_of
-from .support.load import SUM_PY
+from .support.submissions import SUM_PY, form
 from .support.ws import ClientFactory, frame, joined, start, training, until
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -61,11 +59,7 @@ async def test_counts_follow_sockets_rooms_judging_snapshots_and_requests(
     for _ in range(3):  # other frames spend the one token: two are refused
         await a.send_str("not json")
         await until(a, "ERROR")
-    form = aiohttp.FormData()
-    form.add_field("file", io.BytesIO(SUM_PY), filename="main.py")
-    form.add_field("compiler", "python3_docker")
-    form.add_field("problem", "A")
-    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form, headers=alice.headers)
+    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form(SUM_PY), headers=alice.headers)
     assert resp.status == 201, await resp.text()
 
     while (got := await until(b, "SUBMISSION_VERDICT_RETRIEVED"))["payload"]["verdict"] == "No report":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import signal
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import orjson
 import pytest
 
 from .support.realserver import ROOT, ServerProcess
+from .support.submissions import form
 
 SLEEPER_PY = b"import time\ntime.sleep(30)\n"
 SUM_PY = (ROOT / "data" / "solutions" / "classic" / "A.py").read_bytes()  # the sample contest's problem A
@@ -133,13 +133,9 @@ async def test_pending_submissions_are_judged_after_a_crash(tmp_path: Path) -> N
             team = await me.call("POST", "/teams", json={"name": "Crashers"})
             session = await me.call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
             ts = session["id"]
-            run_ids = []
-            for source in (SLEEPER_PY, SUM_PY):  # one worker: the second waits behind the sleeper
-                data = aiohttp.FormData()
-                data.add_field("file", io.BytesIO(source), filename="main.py")
-                data.add_field("compiler", "python3_docker")
-                data.add_field("problem", "A")
-                run_ids.append((await me.call("POST", f"/training-sessions/{ts}/submissions", data=data))["runId"])
+            url = f"/training-sessions/{ts}/submissions"
+            # in order, one worker: the second waits behind the sleeper
+            run_ids = [(await me.call("POST", url, data=form(source)))["runId"] for source in (SLEEPER_PY, SUM_PY)]
             await server.stop(signal.SIGKILL)
 
             await server.start()
