@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import orjson
-import pytest
 
 from server.rooms.archive import RoomArchive
 from server.rooms.lobby import LobbyRoom
@@ -15,8 +13,6 @@ from server.rooms.registry import ProblemStatus, RoomRegistry
 from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
 from server.store import Store
-
-from .support.store import open_store
 
 FACTS = SessionFacts.of_aliases(1, 1, ["A", "B"])
 
@@ -29,13 +25,6 @@ class State:
 
 async def no_progress(session_id: str) -> Mapping[str, ProblemStatus]:
     return {}
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(tmp_path / "trainer.db")
-    yield store
-    await store.close()
 
 
 async def registry_on(store: Store, provider=no_progress) -> RoomRegistry:  # type: ignore[no-untyped-def]
