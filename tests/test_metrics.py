@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import timeit
-
 from aiohttp.test_utils import TestClient
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.config import Config
 from server.keys import METRICS
-from server.ws.hub import WsTotals
 
 from .support.api import Api, error_of
 from .support.submissions import SUM_PY, form
@@ -69,7 +66,7 @@ async def test_counts_follow_sockets_rooms_judging_snapshots_and_requests(
     assert got["payload"]["verdict"] == "OK" and value(samples, "trainer_verdict_latency_seconds_count") == 1
     assert value(samples, "trainer_ws_connections") == 2
     assert value(samples, "trainer_rooms", kind="training") == 1
-    assert value(samples, "trainer_ws_messages_received_total") >= 6
+    assert value(samples, "trainer_ws_messages_received_total") == 6  # alice's text frames, refused ones too
     assert value(samples, "trainer_ws_messages_sent_total") >= 6  # three updates echoed to two sockets, at least
     assert value(samples, "trainer_ws_rate_limited_total") == 2
     assert value(samples, "trainer_judge_wait_seconds_count") == 1
@@ -108,18 +105,6 @@ async def test_token_mode_wants_the_token(aiohttp_client: ClientFactory, config:
 async def test_off_means_no_route(aiohttp_client: ClientFactory, config: Config) -> None:
     client = await start(aiohttp_client, config, metrics="off")
     await error_of(await client.get("/metrics"), 404)
-
-
-def test_the_hot_path_counter_costs_well_under_a_microsecond() -> None:
-    totals = WsTotals()
-
-    def count() -> None:
-        totals.frames_in += 1
-
-    runs = 200_000
-    best = min(timeit.repeat(count, number=runs, repeat=5)) / runs
-    # ~20-40 ns on this machine, the function call around it included; generous for a busy CI
-    assert best < 0.5e-6, best
 
 
 async def test_metrics_are_not_cross_origin(client: TestClient) -> None:
