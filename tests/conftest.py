@@ -1,8 +1,8 @@
-"""Fixtures: a real app on a temp SQLite file and small contest packages, plus an API helper."""
+"""Fixtures: a real app on a temp SQLite file and small contest packages, an API helper, the bare store."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -11,9 +11,11 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.config import Config
+from server.store import Store
 
 from .support.api import Api
 from .support.packages import write_contest
+from .support.store import open_store
 
 
 @pytest.fixture
@@ -52,3 +54,11 @@ async def client(aiohttp_client: Callable[..., Awaitable[TestClient]], config: C
 def api(client: TestClient) -> Api:
     """The API helper over the client."""
     return Api(client)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """The real store on a fresh temp file, without the app (closed after the test)."""
+    store = await open_store(tmp_path / "db" / "trainer.db")
+    yield store
+    await store.close()

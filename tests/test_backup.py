@@ -26,31 +26,45 @@ async def test_a_backup_taken_while_the_server_writes_is_consistent(tmp_path: Pa
             await call.register("kept")
             team = await call("POST", "/teams", json={"name": "Backed up"})
             ts = (await call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1}))["id"]
+            url = f"/training-sessions/{ts}/problem/A/comments"
+            acked: list[tuple[str, str]] = []  # (id, content) of every comment answered 201, in order
+
+            async def comment() -> None:
+                content = f"c{len(acked)}"
+                acked.append(((await call("POST", url, json={"content": content}))["id"], content))
+
+            for _ in range(5):
+                await comment()
             stop = asyncio.Event()
 
-            async def write() -> int:  # comments keep landing during the copy
-                count = 0
+            async def write() -> None:  # comments keep landing during the copy, one after the other
                 while not stop.is_set():
-                    await call("POST", f"/training-sessions/{ts}/problem/A/comments", json={"content": f"c{count}"})
-                    count += 1
-                return count
+                    await comment()
 
             writer = asyncio.create_task(write())
             copy = tmp_path / "backups" / "copy.db"
             env_now = env | {"APP_PORT": str(server.port)}
+            before = len(acked)  # acknowledged before the copy starts: to_thread starts it without yielding
             done = await asyncio.to_thread(run_to_exit, env_now, "backup", str(copy))
             stop.set()
-            written = await writer
+            await writer
             assert done.returncode == 0, done.output
             assert "backup of" in done.last_line and str(copy) in done.last_line
 
             healthy = await asyncio.to_thread(run_to_exit, env_now, "healthcheck")
             assert healthy.returncode == 0, healthy.output
+            with contextlib.closing(sqlite3.connect(db)) as live:
+                live_rows = set(live.execute("SELECT * FROM comments").fetchall())
         with contextlib.closing(sqlite3.connect(copy)) as backup:
             assert backup.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             assert backup.execute("SELECT login FROM users").fetchall() == [("kept",)]
-            (comments,) = backup.execute("SELECT count(*) FROM comments").fetchone()
-            assert 0 <= comments <= written
+            copied = backup.execute("SELECT id, content FROM comments").fetchall()
+            copied_rows = set(backup.execute("SELECT * FROM comments").fetchall())
+        # one moment of the database: every comment acknowledged before the copy, then those written during
+        # it up to some point, with no gap (one writer, each comment after the previous one's answer)
+        assert len(copied) >= before
+        assert set(copied) == set(acked[: len(copied)])
+        assert copied_rows <= live_rows  # the same rows, every column, as the server holds them
         assert stat.S_IMODE(copy.stat().st_mode) == 0o600
         assert sorted(p.name for p in copy.parent.iterdir()) == ["copy.db"]  # no partial file, no -wal
     finally:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from server.config import Config, ConfigError, load_config
+from server.config import _PARSERS, Config, ConfigError, load_config, read_env_file
 
 ROOT = Path(__file__).parent.parent
 
@@ -121,3 +123,58 @@ def test_account_and_quota_settings(tmp_path: Path) -> None:
     assert config.max_room_code_bytes == config.max_code_bytes and config.submissions_per_minute == 3
     defaults = Config()
     assert (defaults.registration, defaults.admin_logins, defaults.trusted_proxies) == ("open", (), ())
+
+
+# --- the operator's documents: README's configuration table and .env.example --------------------------------
+
+
+def readme_defaults() -> dict[str, str]:
+    """README's configuration table: each variable and its default as written (the cell's `code`; none: empty)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    table: dict[str, str] = {}
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        names_cell, default_cell = line.strip("|").split("|")[:2]
+        names = re.findall(r"`([A-Z_]+)`", names_cell)
+        values = re.findall(r"`([^`]*)`", default_cell)
+        if len(names) > 1:  # `APP_HOST`, `APP_PORT` | `127.0.0.1`, `8000`
+            assert len(values) == len(names), line
+            table.update(zip(names, values, strict=True))
+        else:  # the first value; what follows explains it (`auto` (`strict` in Docker))
+            table[names[0]] = values[0] if values else ""
+    return table
+
+
+def env_example() -> tuple[dict[str, str], set[str]]:
+    """.env.example's variables with values, and those only mentioned in a comment (`# METRICS_TOKEN=`)."""
+    path = ROOT / ".env.example"
+    commented = set(re.findall(r"^#\s*([A-Z_]+)=", path.read_text(encoding="utf-8"), re.MULTILINE))
+    return read_env_file(path), commented
+
+
+def not_the_default(values: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, Any, Any]]:
+    """The variables whose documented value, read as the server reads it, is not the server's default."""
+    monkeypatch.chdir(ROOT)  # CONTESTS_DIR's default is relative to the working folder
+    defaults = Config()
+    wrong = []
+    for name, raw in values.items():
+        field = _PARSERS[name][0]
+        got = getattr(load_config({name: raw}, env_file=None), field)
+        if got != getattr(defaults, field):
+            wrong.append((name, raw, got, getattr(defaults, field)))
+    return wrong
+
+
+def test_readme_and_env_example_list_every_variable() -> None:
+    variables = set(_PARSERS)
+    set_values, commented = env_example()
+    assert set(readme_defaults()) == variables
+    assert set(set_values) | commented == variables
+    assert not set(set_values) & commented
+
+
+def test_readme_and_env_example_give_the_servers_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not_the_default(readme_defaults(), monkeypatch) == []
+    assert not_the_default(env_example()[0], monkeypatch) == []

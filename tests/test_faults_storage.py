@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient
@@ -30,8 +28,8 @@ from server.store.snapshots import SnapshotRepository
 
 from .support.api import Api, error_of
 from .support.fuzzing import tracebacks
-from .support.load import SUM_PY
 from .support.store import open_store
+from .support.submissions import SUM_PY, form
 from .support.ws import ClientFactory, frame, joined, start, training, until
 
 Rows = list[tuple[str, str, str]]
@@ -191,11 +189,7 @@ async def test_a_verdict_whose_write_fails_is_written_when_storage_recovers(
     spy = RecordSpy(client)
     ws = await training(client, alice, ts)
     await joined(ws, alice.id)
-    form = aiohttp.FormData()
-    form.add_field("file", io.BytesIO(SUM_PY), filename="main.py")
-    form.add_field("compiler", "python3_docker")
-    form.add_field("problem", "A")
-    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form, headers=alice.headers)
+    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form(SUM_PY), headers=alice.headers)
     assert resp.status == 201, await resp.text()
     run = (await resp.json())["runId"]
 

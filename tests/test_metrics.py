@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import timeit
-
-import aiohttp
 from aiohttp.test_utils import TestClient
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.config import Config
 from server.keys import METRICS
-from server.ws.hub import WsTotals
 
 from .support.api import Api, error_of
-from .support.load import SUM_PY
+from .support.submissions import SUM_PY, form
 from .support.ws import ClientFactory, frame, joined, start, training, until
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -61,11 +56,7 @@ async def test_counts_follow_sockets_rooms_judging_snapshots_and_requests(
     for _ in range(3):  # other frames spend the one token: two are refused
         await a.send_str("not json")
         await until(a, "ERROR")
-    form = aiohttp.FormData()
-    form.add_field("file", io.BytesIO(SUM_PY), filename="main.py")
-    form.add_field("compiler", "python3_docker")
-    form.add_field("problem", "A")
-    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form, headers=alice.headers)
+    resp = await client.post(f"/training-sessions/{ts}/submissions", data=form(SUM_PY), headers=alice.headers)
     assert resp.status == 201, await resp.text()
 
     while (got := await until(b, "SUBMISSION_VERDICT_RETRIEVED"))["payload"]["verdict"] == "No report":
@@ -75,7 +66,7 @@ async def test_counts_follow_sockets_rooms_judging_snapshots_and_requests(
     assert got["payload"]["verdict"] == "OK" and value(samples, "trainer_verdict_latency_seconds_count") == 1
     assert value(samples, "trainer_ws_connections") == 2
     assert value(samples, "trainer_rooms", kind="training") == 1
-    assert value(samples, "trainer_ws_messages_received_total") >= 6
+    assert value(samples, "trainer_ws_messages_received_total") == 6  # alice's text frames, refused ones too
     assert value(samples, "trainer_ws_messages_sent_total") >= 6  # three updates echoed to two sockets, at least
     assert value(samples, "trainer_ws_rate_limited_total") == 2
     assert value(samples, "trainer_judge_wait_seconds_count") == 1
@@ -114,18 +105,6 @@ async def test_token_mode_wants_the_token(aiohttp_client: ClientFactory, config:
 async def test_off_means_no_route(aiohttp_client: ClientFactory, config: Config) -> None:
     client = await start(aiohttp_client, config, metrics="off")
     await error_of(await client.get("/metrics"), 404)
-
-
-def test_the_hot_path_counter_costs_well_under_a_microsecond() -> None:
-    totals = WsTotals()
-
-    def count() -> None:
-        totals.frames_in += 1
-
-    runs = 200_000
-    best = min(timeit.repeat(count, number=runs, repeat=5)) / runs
-    # ~20-40 ns on this machine, the function call around it included; generous for a busy CI
-    assert best < 0.5e-6, best
 
 
 async def test_metrics_are_not_cross_origin(client: TestClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import signal
 from pathlib import Path
 from typing import Any
@@ -12,42 +11,25 @@ import aiohttp
 import orjson
 import pytest
 
-from .support.realserver import ROOT, ServerProcess
+from .support.realserver import ROOT, Caller, ServerProcess
+from .support.submissions import form
 
 SLEEPER_PY = b"import time\ntime.sleep(30)\n"
 SUM_PY = (ROOT / "data" / "solutions" / "classic" / "A.py").read_bytes()  # the sample contest's problem A
 
 
-class Client:
-    """REST and WebSocket calls against a real server process."""
+async def lobby_socket(call: Caller, team_id: int) -> aiohttp.ClientWebSocketResponse:
+    """A lobby socket of call's user (Caller.socket opens training rooms)."""
+    params = {"team_id": str(team_id), "user_id": call.user_id, "token": call.token}
+    return await call.http.ws_connect(f"{call.server.url}/ws/lobby", params=params)
 
-    def __init__(self, http: aiohttp.ClientSession, server: ServerProcess) -> None:
-        self.http = http
-        self.server = server
-        self.token = ""
-        self.user_id = ""
 
-    async def call(self, method: str, path: str, **kw: Any) -> Any:
-        """One JSON call that must succeed."""
-        headers = {"Authorization": f"OAuth {self.token}"} if self.token else {}
-        async with self.http.request(method, self.server.url + path, headers=headers, **kw) as resp:
-            assert resp.status < 300, await resp.text()
-            return await resp.json() if resp.status != 204 else None
-
-    async def register(self, login: str) -> None:
-        """Register and keep the token."""
-        body = await self.call("POST", "/users", json={"login": login, "password": "secret-pw"})
-        self.token, self.user_id = body["token"], body["user"]["id"]
-
-    async def socket(self, path: str, **params: str) -> aiohttp.ClientWebSocketResponse:
-        """A WebSocket with its USER_JOIN and ROOM_STATE read; the state is on `.state`."""
-        query = {**params, "user_id": self.user_id, "token": self.token}
-        ws = await self.http.ws_connect(self.server.url + path, params=query)
-        assert (await ws.receive_json(timeout=10))["type"] == "USER_JOIN"
-        state = await ws.receive_json(timeout=10)
-        assert state["type"] == "ROOM_STATE"
-        ws.state = state["payload"]  # type: ignore[attr-defined]
-        return ws
+async def state_of(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """The ROOM_STATE a new socket gets after its own USER_JOIN."""
+    assert (await ws.receive_json(timeout=10))["type"] == "USER_JOIN"
+    state = await ws.receive_json(timeout=10)
+    assert state["type"] == "ROOM_STATE"
+    return state["payload"]  # type: ignore[no-any-return]
 
 
 async def send_and_echo(ws: aiohttp.ClientWebSocketResponse, type_: str, **payload: Any) -> None:
@@ -79,13 +61,15 @@ async def test_room_state_survives_a_restart(tmp_path: Path, sig: signal.Signals
     await server.start()
     try:
         async with aiohttp.ClientSession() as http:
-            me = Client(http, server)
+            me = Caller(http, server)
             await me.register("restarter")
-            team = await me.call("POST", "/teams", json={"name": "Phoenix"})
-            session = await me.call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
-            lobby = await me.socket("/ws/lobby", team_id=str(team["id"]))
+            team = await me("POST", "/teams", json={"name": "Phoenix"})
+            session = await me("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
+            lobby = await lobby_socket(me, team["id"])
+            await state_of(lobby)
             await send_and_echo(lobby, "CONTEST_SELECTED", contestId=1)
-            room = await me.socket("/ws/training", training_session_id=session["id"])
+            room = await me.socket(session["id"])
+            await state_of(room)
             await send_and_echo(room, "CONTROL_TAKEN", userId=me.user_id)
             await send_and_echo(room, "CODE_EDITOR_UPDATE", code="int main() { return 0; }", problemAlias="C")
             await send_and_echo(room, "PROBLEM_ASSIGNED", user={"id": me.user_id}, problemAlias="D")
@@ -103,19 +87,19 @@ async def test_room_state_survives_a_restart(tmp_path: Path, sig: signal.Signals
 
             await server.start()
             ts = session["id"]
-            assert (await me.call("GET", f"/training-sessions/{ts}/code/C"))["code"] == "int main() { return 0; }"
-            assert (await me.call("GET", f"/training-sessions/{ts}/control/current"))["userId"] == me.user_id
-            assert (await me.call("GET", f"/training-sessions/{ts}/compiler/C"))["compiler"] == "gcc_cpp20"
-            assert (await me.call("GET", f"/lobby/{team['id']}/selected-contest"))["contestId"] == 1
-            assert (await me.call("GET", f"/training-sessions/{ts}/online"))["users"] == []
-            problems = (await me.call("GET", f"/contests/{ts}/problems"))["problems"]
+            assert (await me("GET", f"/training-sessions/{ts}/code/C"))["code"] == "int main() { return 0; }"
+            assert (await me("GET", f"/training-sessions/{ts}/control/current"))["userId"] == me.user_id
+            assert (await me("GET", f"/training-sessions/{ts}/compiler/C"))["compiler"] == "gcc_cpp20"
+            assert (await me("GET", f"/lobby/{team['id']}/selected-contest"))["contestId"] == 1
+            assert (await me("GET", f"/training-sessions/{ts}/online"))["users"] == []
+            problems = (await me("GET", f"/contests/{ts}/problems"))["problems"]
             assert next(p for p in problems if p["alias"] == "D")["assignedUser"]["id"] == me.user_id
-            room = await me.socket("/ws/training", training_session_id=ts)
-            state = room.state  # type: ignore[attr-defined]
+            room = await me.socket(ts)
+            state = await state_of(room)
             assert state["controllerId"] == me.user_id and state["code"]["C"] == "int main() { return 0; }"
             assert state["compilers"]["C"] == "gcc_cpp20" and state["assignments"]["D"]["id"] == me.user_id
-            lobby = await me.socket("/ws/lobby", team_id=str(team["id"]))
-            assert lobby.state["selectedContestId"] == 1  # type: ignore[attr-defined]
+            lobby = await lobby_socket(me, team["id"])
+            assert (await state_of(lobby))["selectedContestId"] == 1
             await room.close()
             await lobby.close()
     finally:
@@ -128,26 +112,22 @@ async def test_pending_submissions_are_judged_after_a_crash(tmp_path: Path) -> N
     await server.start()
     try:
         async with aiohttp.ClientSession() as http:
-            me = Client(http, server)
+            me = Caller(http, server)
             await me.register("crasher")
-            team = await me.call("POST", "/teams", json={"name": "Crashers"})
-            session = await me.call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
+            team = await me("POST", "/teams", json={"name": "Crashers"})
+            session = await me("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
             ts = session["id"]
-            run_ids = []
-            for source in (SLEEPER_PY, SUM_PY):  # one worker: the second waits behind the sleeper
-                data = aiohttp.FormData()
-                data.add_field("file", io.BytesIO(source), filename="main.py")
-                data.add_field("compiler", "python3_docker")
-                data.add_field("problem", "A")
-                run_ids.append((await me.call("POST", f"/training-sessions/{ts}/submissions", data=data))["runId"])
+            url = f"/training-sessions/{ts}/submissions"
+            # in order, one worker: the second waits behind the sleeper
+            run_ids = [(await me("POST", url, data=form(source)))["runId"] for source in (SLEEPER_PY, SUM_PY)]
             await server.stop(signal.SIGKILL)
 
             await server.start()
-            room = await me.socket("/ws/training", training_session_id=ts)
+            room = await me.socket(ts)
             verdicts: dict[int, str] = {}
             async with asyncio.timeout(60):
                 while len(verdicts) < 2:
-                    listing = await me.call("GET", f"/training-sessions/{ts}/submissions")
+                    listing = await me("GET", f"/training-sessions/{ts}/submissions")
                     verdicts = {s["id"]: s["verdict"] for s in listing["submissions"] if s["verdict"] != "No report"}
                     if len(verdicts) < 2:
                         msg = await room.receive_json(timeout=30)

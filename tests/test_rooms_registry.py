@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import orjson
-import pytest
 
 from server.domain.records import ProblemState
 from server.rooms.archive import RoomArchive
@@ -18,20 +16,11 @@ from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
 from server.store import Store
 
-from .support.store import open_store
-
 FACTS = SessionFacts.of_aliases(1, 1, ["A", "B"])
 
 
 async def no_progress(session_id: str) -> Mapping[str, ProblemState]:
     return {}
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(tmp_path / "trainer.db")
-    yield store
-    await store.close()
 
 
 async def registry_on(store: Store, provider=no_progress) -> RoomRegistry:  # type: ignore[no-untyped-def]

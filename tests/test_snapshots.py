@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,18 +19,10 @@ from server.rooms.training import SessionFacts
 from server.rooms.urgent import UrgentRooms
 from server.store import Store
 
-from .support.store import open_store
 from .test_rooms_base import FakePeer
 
 BOB = User(2, "bob", "Bob", "B")
 FACTS = SessionFacts.of_aliases(3, 1, ["A", "B"])
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(tmp_path / "db" / "trainer.db")
-    yield store
-    await store.close()
 
 
 class SpyStore:

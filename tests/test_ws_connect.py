@@ -29,41 +29,31 @@ from .support.ws import (
 )
 
 
-@pytest.fixture
-async def ws_client(aiohttp_client: ClientFactory, config: Config) -> TestClient:
-    return await start(aiohttp_client, config)
-
-
-@pytest.fixture
-def api(ws_client: TestClient) -> Api:
-    return Api(ws_client)
-
-
-async def test_lobby_join_leave_and_state(api: Api, ws_client: TestClient) -> None:
+async def test_lobby_join_leave_and_state(api: Api, client: TestClient) -> None:
     alice, bob = await api.register(), await api.register()
     team = await api.team(alice, bob)
-    a = await lobby(ws_client, alice, team["id"])
+    a = await lobby(client, alice, team["id"])
     state = await joined(a, alice.id)
     assert state == {"teamId": team["id"], "users": [alice.user], "selectedContestId": None}
 
-    b = await lobby(ws_client, bob, team["id"])
+    b = await lobby(client, bob, team["id"])
     state = await joined(b, bob.id)
     assert [u["id"] for u in state["users"]] == [alice.id, bob.id]
     assert await next_json(a) == {"type": "USER_JOIN", "payload": {"userId": bob.id}}
 
-    resp = await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
+    resp = await client.get(f"/lobby/{team['id']}/online", headers=alice.headers)
     assert await resp.json() == {"users": [alice.user, bob.user]}
     await b.close()
     assert await next_json(a) == {"type": "USER_LEAVE", "payload": {"userId": bob.id}}
-    resp = await ws_client.get(f"/teams/{team['id']}/online", headers=alice.headers)
+    resp = await client.get(f"/teams/{team['id']}/online", headers=alice.headers)
     assert await resp.json() == {"users": [alice.user]}
 
 
-async def test_training_join_state(api: Api, ws_client: TestClient) -> None:
+async def test_training_join_state(api: Api, client: TestClient) -> None:
     alice = await api.register()
     team = await api.team(alice)
     session = await api.session(alice, team["id"])
-    ws = await training(ws_client, alice, session["id"])
+    ws = await training(client, alice, session["id"])
     state = await joined(ws, alice.id)
     assert state == {
         "trainingSessionId": session["id"],
@@ -81,10 +71,10 @@ async def test_training_join_state(api: Api, ws_client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("how", ["query", "header", "cookie"])
-async def test_token_in_query_header_or_cookie(api: Api, ws_client: TestClient, how: str) -> None:
+async def test_token_in_query_header_or_cookie(api: Api, client: TestClient, how: str) -> None:
     alice = await api.register()
     team = await api.team(alice)
-    ws = await lobby(ws_client, alice, team["id"], how=how)
+    ws = await lobby(client, alice, team["id"], how=how)
     await joined(ws, alice.id)
 
 
@@ -129,7 +119,7 @@ async def _refusal(client: TestClient, path: str, params: dict[str, Any], accoun
     return reason
 
 
-async def test_lobby_refusals(api: Api, ws_client: TestClient) -> None:
+async def test_lobby_refusals(api: Api, client: TestClient) -> None:
     alice, mallory = await api.register(), await api.register()
     team = await api.team(alice)
     other = await api.team(mallory, name="Red")
@@ -146,10 +136,10 @@ async def test_lobby_refusals(api: Api, ws_client: TestClient) -> None:
         ({"team_id": other["id"], "user_id": aid}, alice, "not a member of this team"),
     ]
     for params, account, reason in cases:
-        assert await _refusal(ws_client, "/ws/lobby", params, account) == reason, params
+        assert await _refusal(client, "/ws/lobby", params, account) == reason, params
 
 
-async def test_training_refusals(api: Api, ws_client: TestClient) -> None:
+async def test_training_refusals(api: Api, client: TestClient) -> None:
     alice, mallory = await api.register(), await api.register()
     await api.team(alice)
     other = await api.team(mallory, name="Red")
@@ -162,7 +152,7 @@ async def test_training_refusals(api: Api, ws_client: TestClient) -> None:
         ({"training_session_id": foreign["id"], "user_id": aid}, "not a member of this session's team"),
     ]
     for params, reason in cases:
-        assert await _refusal(ws_client, "/ws/training", params, alice) == reason, params
+        assert await _refusal(client, "/ws/training", params, alice) == reason, params
 
 
 async def test_trust_mode_needs_no_token(aiohttp_client: ClientFactory, config: Config) -> None:
@@ -190,18 +180,18 @@ async def test_origin_is_checked_when_restricted(aiohttp_client: ClientFactory, 
     await joined(good, alice.id)
 
 
-async def test_room_is_full_but_a_member_may_open_another_tab(api: Api, ws_client: TestClient) -> None:
+async def test_room_is_full_but_a_member_may_open_another_tab(api: Api, client: TestClient) -> None:
     """Capacity counts distinct users: a fourth user is refused, a third user's second tab is not."""
     users = [await api.register() for _ in range(4)]
     team = await api.team(*users)
     sockets = []
     for user in users[:3]:
-        ws = await lobby(ws_client, user, team["id"])
+        ws = await lobby(client, user, team["id"])
         await joined(ws, user.id)
         sockets.append(ws)
-    fourth = await lobby(ws_client, users[3], team["id"])
+    fourth = await lobby(client, users[3], team["id"])
     assert await closed_with(fourth) == (1008, "room is full")
-    again = await lobby(ws_client, users[2], team["id"])
+    again = await lobby(client, users[2], team["id"])
     state = await another_tab(again)
     assert [u["id"] for u in state["users"]] == [u.id for u in users[:3]]
     await sockets[0].send_str(frame("USER", user={}))
@@ -211,35 +201,35 @@ async def test_room_is_full_but_a_member_may_open_another_tab(api: Api, ws_clien
     # the second tab announced nobody: the second user saw the third join once, then the echo
     assert await next_json(sockets[1]) == {"type": "USER_JOIN", "payload": {"userId": users[2].id}}
     assert await next_json(sockets[1]) == echo
-    fifth = await lobby(ws_client, users[3], team["id"])
+    fifth = await lobby(client, users[3], team["id"])
     assert await closed_with(fifth) == (1008, "room is full")  # still full: four sockets, three users
 
 
-async def test_tabs_of_one_user_join_once_and_leave_once(api: Api, ws_client: TestClient) -> None:
+async def test_tabs_of_one_user_join_once_and_leave_once(api: Api, client: TestClient) -> None:
     """The web client reconnects after any close but 1000, so two tabs must live side by side."""
     alice, bob = await api.register(), await api.register()
     team = await api.team(alice, bob)
-    a = await lobby(ws_client, alice, team["id"])
+    a = await lobby(client, alice, team["id"])
     await joined(a, alice.id)
-    b1 = await lobby(ws_client, bob, team["id"])
+    b1 = await lobby(client, bob, team["id"])
     await joined(b1, bob.id)
     assert await next_json(a) == {"type": "USER_JOIN", "payload": {"userId": bob.id}}
 
-    b2 = await lobby(ws_client, bob, team["id"])
+    b2 = await lobby(client, bob, team["id"])
     state = await another_tab(b2)
     assert [u["id"] for u in state["users"]] == [alice.id, bob.id]
     await a.send_str(frame("USER", user={}))
     echo = {"type": "USER", "payload": {"user": alice.user}}
     assert await next_json(b1) == echo and await next_json(b2) == echo  # every tab receives the room's messages
     assert await next_json(a) == echo  # alice saw no second USER_JOIN before her own echo
-    online = await (await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
+    online = await (await client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
     assert [u["id"] for u in online["users"]] == [alice.id, bob.id]
 
     await b1.close()
     await b2.send_str(frame("USER", user={}))
     assert await next_json(a) == {"type": "USER", "payload": {"user": bob.user}}  # and no USER_LEAVE before it
     assert await sync(a, alice.id) == []
-    online = await (await ws_client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
+    online = await (await client.get(f"/lobby/{team['id']}/online", headers=alice.headers)).json()
     assert [u["id"] for u in online["users"]] == [alice.id, bob.id]
     await b2.close()
     assert await next_json(a) == {"type": "USER_LEAVE", "payload": {"userId": bob.id}}
@@ -274,58 +264,58 @@ async def test_tabs_beyond_the_cap_close_the_oldest_with_1000(aiohttp_client: Cl
     assert await until(tabs[2], "CODE_EDITOR_UPDATE") == update and await next_json(watcher) == update
 
 
-async def test_an_evicted_room_comes_back_whole(api: Api, ws_client: TestClient) -> None:
+async def test_an_evicted_room_comes_back_whole(api: Api, client: TestClient) -> None:
     alice = await api.register()
     ts = (await api.session(alice, (await api.team(alice))["id"]))["id"]
-    ws = await training(ws_client, alice, ts)
+    ws = await training(client, alice, ts)
     await joined(ws, alice.id)
     await ws.send_str(frame("CODE_EDITOR_UPDATE", code="survives eviction", problemAlias="A"))
     await ws.send_str(frame("PROBLEM_ASSIGNED", user={"id": alice.id}, problemAlias="B"))
     applied = await sync(ws, alice.id)  # both echoed back: applied
     assert [f["type"] for f in applied] == ["CODE_EDITOR_UPDATE", "PROBLEM_ASSIGNED"]
     await ws.close()
-    registry = ws_client.app[ROOMS]
+    registry = client.app[ROOMS]
     async with asyncio.timeout(10):  # two snapshot passes of 0.2 s with nobody in the room
         while registry.find_training(ts) is not None:  # noqa: ASYNC110 - eviction has no event of its own
             await asyncio.sleep(0.05)
-    resp = await ws_client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
+    resp = await client.get(f"/training-sessions/{ts}/code/A", headers=alice.headers)
     assert (await resp.json())["code"] == "survives eviction"
-    problems = (await (await ws_client.get(f"/contests/{ts}/problems", headers=alice.headers)).json())["problems"]
+    problems = (await (await client.get(f"/contests/{ts}/problems", headers=alice.headers)).json())["problems"]
     assert problems[1]["assignedUser"]["id"] == alice.id
-    again = await training(ws_client, alice, ts)
+    again = await training(client, alice, ts)
     state = await joined(again, alice.id)
     assert state["code"]["A"] == "survives eviction" and state["assignments"]["B"]["id"] == alice.id
     await again.close()
 
 
-async def test_revoking_a_token_closes_the_sockets_it_opened(api: Api, ws_client: TestClient) -> None:
+async def test_revoking_a_token_closes_the_sockets_it_opened(api: Api, client: TestClient) -> None:
     """Sign out, sign out everywhere, a password change: sockets opened with a revoked token lose access at once."""
     alice = await api.register()
     team = await api.team(alice)
 
     async def login() -> Account:
-        resp = await ws_client.post("/auth/token", json={"login": alice.login, "password": "secret-pw"})
+        resp = await client.post("/auth/token", json={"login": alice.login, "password": "secret-pw"})
         assert resp.status == 200, await resp.text()
         return dataclasses.replace(alice, token=(await resp.json())["token"])
 
     laptop, phone, tablet = alice, await login(), await login()
     sockets = {}
     for name, who in (("laptop", laptop), ("phone", phone), ("tablet", tablet)):
-        sockets[name] = await lobby(ws_client, who, team["id"])
+        sockets[name] = await lobby(client, who, team["id"])
         state = await (joined(sockets[name], alice.id) if name == "laptop" else another_tab(sockets[name]))
         assert state["teamId"] == team["id"]
     signed_out = (1008, "signed out: the token was revoked")
 
-    assert (await ws_client.delete("/auth/token", headers=phone.headers)).status == 204
+    assert (await client.delete("/auth/token", headers=phone.headers)).status == 204
     assert await closed_with(sockets["phone"]) == signed_out
     await sockets["laptop"].send_str(frame("USER", user={}))
     assert (await next_json(sockets["laptop"]))["type"] == "USER"  # the others stay
 
     body = {"current_password": "secret-pw", "new_password": "secret-pw-2"}
-    assert (await ws_client.post("/user/me/password", json=body, headers=laptop.headers)).status == 204
+    assert (await client.post("/user/me/password", json=body, headers=laptop.headers)).status == 204
     assert await closed_with(sockets["tablet"]) == signed_out  # every token but the one that changed it
     await sockets["laptop"].send_str(frame("USER", user={}))
     assert (await next_json(sockets["laptop"]))["type"] == "USER"
 
-    assert (await ws_client.delete("/auth/tokens", headers=laptop.headers)).status == 204
+    assert (await client.delete("/auth/tokens", headers=laptop.headers)).status == 204
     assert await closed_with(sockets["laptop"]) == signed_out

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import io
 
 import aiohttp
 import orjson
 from aiohttp import WSMsgType
 
+from .submissions import SUM_PY, form
 from .ws import frame
-
-SUM_PY = b"a, b = map(int, input().split())\nprint(a + b)\n"
 
 
 class Load:
@@ -33,13 +31,9 @@ class Load:
 
     async def submission(self) -> int:
         """Post one submission of a correct solution (each a new source: repeats are refused); returns the status."""
-        form = aiohttp.FormData()
         source = SUM_PY + f"# {len(self.statuses)}\n".encode()
-        form.add_field("file", io.BytesIO(source), filename="main.py")
-        form.add_field("compiler", "python3_docker")
-        form.add_field("problem", "A")
         url = f"{self.url}/training-sessions/{self.ts}/submissions"
-        async with self.http.post(url, data=form, headers=self.headers) as resp:
+        async with self.http.post(url, data=form(source), headers=self.headers) as resp:
             self.statuses.append(resp.status)
             if resp.status == 201:
                 self.runs.add((await resp.json())["runId"])
