@@ -16,7 +16,7 @@ from server.services import standings as standings_service
 from server.services.standings import RANK_INLINE_ROWS
 
 from .support.api import Api, error_of
-from .test_submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
+from .support.submissions import BROKEN_C, SUM_PY, WRONG_PY, Verdicts, submit
 
 
 async def _started_minutes_ago(client: TestClient, session_id: str, minutes: int) -> None:
