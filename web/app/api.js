@@ -3,6 +3,9 @@
 import { clearLogin, getToken } from "./auth.js";
 import { t } from "./i18n.js";
 
+/** The verdict of a submission still being judged ("testing" on screen). */
+export const PENDING = "No report";
+
 /** A failed call: HTTP status (0 when the server was not reached) and a message to show. */
 export class ApiError extends Error {
   constructor(status, message) {

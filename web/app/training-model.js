@@ -1,28 +1,25 @@
 // One training session's room as the workspace sees it: REST for what is stored, the socket for what is live.
 
-import { api } from "./api.js";
+import { PENDING, api } from "./api.js";
 import { Countdown } from "./clock.js";
 import { CodeSync } from "./codesync.js";
 import { t } from "./i18n.js";
-import { RoomSocket } from "./socket.js";
-import { Observable } from "./store.js";
+import { RoomModel } from "./room-model.js";
 import { showError, toasts } from "./toast.js";
 
-const PENDING = "No report";
 const RESYNC_CLOCK_MS = 60000;
 const STANDINGS_DEBOUNCE_MS = 300;
 const EXTENSIONS = { python: "py", cpp: "cpp", c: "c", java: "java", kotlin: "kt" };
 
-export class TrainingModel extends Observable {
+export class TrainingModel extends RoomModel {
   /**
    * @param {string} sessionId
    * @param {{id: string, login: string}} me
    * @param {(teamId: number) => void} goLobby
    */
   constructor(sessionId, me, goLobby) {
-    super();
+    super("/ws/training", { training_session_id: sessionId, user_id: String(me.id) }, me);
     this.id = sessionId;
-    this.me = me;
     this.goLobby = goLobby;
     this.session = null;
     this.contest = null;
@@ -32,8 +29,6 @@ export class TrainingModel extends Observable {
     this.compilers = {}; // alias -> compiler id chosen in the room
     this.compilerList = [];
     this.controllerId = null;
-    this.online = new Map();
-    this.members = [];
     this.submissions = new Map();
     this.comments = new Map(); // alias -> [comment]
     this.statements = new Map(); // alias -> sanitised-later HTML
@@ -43,8 +38,6 @@ export class TrainingModel extends Observable {
     this.standings = null;
     this.standingsOpen = false;
     this.countdown = new Countdown();
-    this.connection = "connecting";
-    this.connectionDetail = null;
     this.synced = false; // a ROOM_STATE has arrived
     this.editor = null; // the SharedEditor, set by the workspace view
     this.sync = new CodeSync({
@@ -52,19 +45,6 @@ export class TrainingModel extends Observable {
       send: (alias, code) => this.socket.send("CODE_EDITOR_UPDATE", { code, problemAlias: alias }),
       onRemote: (alias, code) => this.editor?.setText(alias, code),
     });
-    this.socket = new RoomSocket(
-      "/ws/training",
-      { training_session_id: sessionId, user_id: String(me.id) },
-      {
-        onMessage: (type, payload) => this.receive(type, payload),
-        onState: (state, detail) => {
-          this.connection = state;
-          this.connectionDetail = detail;
-          if (state !== "open") this.online.clear(); // presence is unknown until the next ROOM_STATE
-          this.changed();
-        },
-      },
-    );
     this.clockTimer = null;
     this.standingsTimer = null;
     this.loadError = null; // the session could not be loaded (not ours, unknown): said instead of "Loading…"
@@ -87,7 +67,7 @@ export class TrainingModel extends Observable {
       for (const p of this.problems) this.states[p.alias] ??= { status: p.status, attempts: p.attempts };
       if (!this.problems.some((p) => p.alias === this.selected)) this.select(this.problems[0]?.alias ?? null);
       this.changed();
-      await Promise.all([this.loadMembers(), this.refreshSubmissions(), this.refreshClock()]);
+      await Promise.all([this.loadTeam(), this.refreshSubmissions(), this.refreshClock()]);
     } catch (error) {
       this.loadError = error.message;
       this.changed();
@@ -97,16 +77,13 @@ export class TrainingModel extends Observable {
   }
 
   stop() {
-    this.socket.stop();
+    super.stop();
     clearInterval(this.clockTimer);
     clearTimeout(this.standingsTimer);
   }
 
-  async loadMembers() {
-    const team = await api.team(this.session.team_id);
-    this.members = team.members;
-    this.team = team;
-    this.changed();
+  get teamId() {
+    return this.session?.team_id ?? null;
   }
 
   async refreshClock() {
@@ -136,11 +113,6 @@ export class TrainingModel extends Observable {
     this.submissions.set(s.id, s);
   }
 
-  user(userId) {
-    const id = String(userId);
-    return this.members.find((m) => m.id === id) || this.online.get(id) || null;
-  }
-
   get inControl() {
     return this.controllerId === String(this.me.id);
   }
@@ -167,21 +139,13 @@ export class TrainingModel extends Observable {
   }
 
   receive(type, payload) {
+    if (this.presence(type, payload)) {
+      this.changed();
+      return;
+    }
     switch (type) {
       case "ROOM_STATE":
         this.roomState(payload);
-        break;
-      case "USER_JOIN": {
-        const id = String(payload.userId);
-        this.online.set(id, this.user(id) || { id, login: id });
-        if (!this.members.some((m) => m.id === id) && this.session) this.loadMembers().catch(showError);
-        break;
-      }
-      case "USER_LEAVE":
-        this.online.delete(String(payload.userId));
-        break;
-      case "USER":
-        if (payload.user?.id) this.online.set(String(payload.user.id), payload.user);
         break;
       case "CODE_EDITOR_UPDATE":
         this.sync.received(payload);

@@ -150,7 +150,6 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
   }, [model]);
 
   const alias = model.selected;
-  const people = model.members.length ? model.members : [...model.online.values()];
   return html`<div class="screen workspace-screen">
     <${Header} onSignOut=${onSignOut}>
       <span class="crumb">
@@ -159,7 +158,7 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
       <${Timer} model=${model} />
       <${ConnectionBadge} state=${model.connection} detail=${model.connectionDetail} onReconnect=${() => model.socket.restart()} />
       <span class="people-inline" data-testid="online-list">
-        ${people.map((u) => html`<span key=${u.id} class=${`person ${model.online.has(u.id) ? "online" : "offline"}`}
+        ${model.people.map((u) => html`<span key=${u.id} class=${`person ${model.online.has(u.id) ? "online" : "offline"}`}
           data-testid="member" data-online=${model.online.has(u.id)} title=${userName(u)}><span class="dot"></span>${userName(u)}</span>`)}
       </span>
       <button type="button" data-testid="open-standings" onClick=${() => model.openStandings(true)}>${t("standings.title")}</button>
