@@ -7,12 +7,11 @@ import re
 import time
 from pathlib import Path
 
-import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
 from ..support.packages import write_contest
-from .people import signed_in
+from .people import made_over_rest, signed_in_context
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
 SPRINT_S = 8  # long enough to load the workspace on a loaded machine, short enough to wait for
@@ -30,18 +29,12 @@ def contests_dir(tmp_path: Path) -> Path:
 async def test_the_end_of_the_contest_opens_a_dialog_and_finishing_returns_to_the_lobby(
     browser: Browser, app_url: str, screenshots: Path
 ) -> None:
-    async with aiohttp.ClientSession(app_url) as http:
-        async with http.post("/users", json={"login": "erin", "password": "secret-pw"}) as resp:
-            account = await resp.json()
-        headers = {"Authorization": f"OAuth {account['token']}"}
-        async with http.post("/teams", json={"name": "Sprinters"}, headers=headers) as resp:
-            team = await resp.json()
-    context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
-    await signed_in(context, app_url, account["token"], account["user"])
+    made = await made_over_rest(app_url, "erin", contest_id=None)
+    context = await signed_in_context(browser, app_url, made)
     # the browser's clock is three hours ahead of the server's: the countdown must not care
     await context.clock.set_system_time(time.time() + 3 * 3600)
     page = await context.new_page()
-    await page.goto(f"{app_url}/#/lobby/{team['id']}")
+    await page.goto(f"{app_url}/#/lobby/{made.team['id']}")
     await page.locator("[data-testid=contest][data-contest-id='9']").check()
     await page.get_by_test_id("start-training").click()
     await expect(page.locator("[data-testid=workspace][data-synced=true]")).to_be_visible()

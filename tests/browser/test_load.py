@@ -6,12 +6,11 @@ navigation start to the moment the room state, the editor and the first statemen
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
 from ..support.realserver import ServerProcess
-from .people import signed_in
+from .people import made_over_rest, signed_in_context
 
 BUDGET_BYTES = 400 * 1024  # JS + CSS transferred (gzip), the issue's limit
 TARGET_MS = 1000  # the issue's target on an idle machine; the README gives the measured figure
@@ -34,28 +33,13 @@ READY = """() => {
 }"""
 
 
-async def start_session(server: ServerProcess) -> tuple[str, dict[str, object], str]:
-    """A user, a team and a running session on the shipped contest, set up through REST."""
-    async with aiohttp.ClientSession(server.url) as http:
-        async with http.post("/users", json={"login": "speedy", "password": "secret-pw"}) as resp:
-            account = await resp.json()
-        headers = {"Authorization": f"OAuth {account['token']}"}
-        async with http.post("/teams", json={"name": "Fast"}, headers=headers) as resp:
-            team = await resp.json()
-        async with http.post(
-            "/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=headers
-        ) as resp:
-            session = await resp.json()
-    return str(account["token"]), account["user"], str(session["id"])
-
-
 async def test_workspace_loads_within_budget_on_a_cold_cache(
     browser: Browser, server: ServerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    token, user, session_id = await start_session(server)
-    context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
+    made = await made_over_rest(server.url, "speedy")
+    session_id = made.session_id
     # signed in before the page's first script runs, as after a sign-in in an earlier visit
-    await signed_in(context, server.url, token, user)
+    context = await signed_in_context(browser, server.url, made)
     page = await context.new_page()
     await page.goto(f"{server.url}/#/training/{session_id}")
     await expect(page.get_by_test_id("statement")).to_contain_text("Sum")
