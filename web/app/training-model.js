@@ -59,6 +59,7 @@ export class TrainingModel extends RoomModel {
         api.problems(this.id),
         api.compilers(),
       ]);
+      if (this.stopped) return; // left while loading: nothing to draw, no clock to keep
       this.session = session;
       this.status = session.status;
       this.contest = contest;
@@ -69,11 +70,14 @@ export class TrainingModel extends RoomModel {
       this.changed();
       await Promise.all([this.loadTeam(), this.refreshSubmissions(), this.refreshClock()]);
     } catch (error) {
+      if (this.stopped) return;
       this.loadError = error.message;
       this.changed();
       showError(error);
+      return; // a session we cannot load has no clock to re-anchor
     }
-    this.clockTimer = setInterval(() => this.refreshClock(), RESYNC_CLOCK_MS);
+    // set after the awaits: stop() may have run meanwhile, and its clearInterval came too early for this one
+    if (!this.stopped) this.clockTimer = setInterval(() => this.refreshClock(), RESYNC_CLOCK_MS);
   }
 
   stop() {
@@ -90,10 +94,11 @@ export class TrainingModel extends RoomModel {
     try {
       const sentAt = performance.now();
       const participation = await api.participation(this.id);
+      if (this.stopped) return;
       this.countdown.anchor(participation, sentAt, performance.now());
       this.changed();
     } catch (error) {
-      if (error.status !== 0) showError(error);
+      if (error.status !== 0 && !this.stopped) showError(error);
     }
   }
 
@@ -337,7 +342,7 @@ export class TrainingModel extends RoomModel {
   async finish() {
     try {
       await api.complete(this.id);
-      this.goLobby(this.session?.team_id);
+      if (!this.stopped) this.goLobby(this.session?.team_id);
     } catch (error) {
       showError(error);
     }
