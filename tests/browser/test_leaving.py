@@ -30,7 +30,8 @@ async def test_leaving_while_the_workspace_loads_stops_its_clock(browser: Browse
     await context.clock.install()
     page = await context.new_page()
     held: asyncio.Future[Route] = asyncio.get_running_loop().create_future()
-    await page.route("**/compilers", lambda route: held.set_result(route))  # the workspace's first load waits on this answer
+    # the workspace's first load waits for this answer until the test lets it through
+    await page.route("**/compilers", lambda route: held.set_result(route))
     seen = participation_requests(page)
     await page.goto(f"{app_url}/#/training/{made.session_id}")
     route = await asyncio.wait_for(held, 30)
