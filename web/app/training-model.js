@@ -33,7 +33,8 @@ export class TrainingModel extends RoomModel {
     this.comments = new Map(); // alias -> [comment]
     this.statements = new Map(); // alias -> sanitised-later HTML
     this.selected = sessionStorage.getItem(`tt.problem.${sessionId}`);
-    this.status = "IN_PROCESS";
+    // the session is over (its time ran out, or a member finished it while this tab was away): every tab shows
+    // the same "contest over" screen whether it got CONTEST_FINISHED live or loaded / reconnected afterwards
     this.contestOver = false;
     this.standings = null;
     this.standingsOpen = false;
@@ -61,7 +62,7 @@ export class TrainingModel extends RoomModel {
       ]);
       if (this.stopped) return; // left while loading: nothing to draw, no clock to keep
       this.session = session;
-      this.status = session.status;
+      if (session.status === "FINISHED") this.contestOver = true;
       this.contest = contest;
       this.compilerList = compilers.compilers;
       this.problems = problems.problems;
@@ -190,7 +191,6 @@ export class TrainingModel extends RoomModel {
         this.refreshClock();
         break;
       case "TRAINING_FINISHED":
-        this.status = "FINISHED";
         toasts.show(t("training.finishedToast"), "info");
         this.goLobby(payload.teamId ?? this.session?.team_id);
         return;
@@ -212,7 +212,7 @@ export class TrainingModel extends RoomModel {
     this.assignments = { ...state.assignments };
     this.compilers = Object.fromEntries(Object.entries(state.compilers).filter(([, c]) => c));
     for (const p of state.problems) this.states[p.alias] = { status: p.status, attempts: p.attempts };
-    if (state.status) this.status = state.status;
+    if (state.status === "FINISHED") this.contestOver = true; // it ended while we were away, or before we came
     const mayEdit = this.controllerId === null || this.inControl;
     const { discarded } = this.sync.resync(state.code, mayEdit);
     for (const alias of discarded) toasts.show(t("editor.offlineDiscarded", { alias }), "error");
