@@ -6,6 +6,7 @@ which echo is ours); each is driven here with exact inputs.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -33,6 +34,16 @@ HARNESS = """async () => {
 
 async def run(page: Page, scenario: str) -> dict[str, Any]:
     return await page.evaluate(HARNESS.replace("SCENARIO", scenario))  # type: ignore[no-any-return]
+
+
+def typed_offline(server_text: str, typed: str) -> str:
+    """A scenario's opening: synced on the server's text of A, the socket drops, `typed` is typed, it is back."""
+    return f"""
+        sync.resync({{ A: {json.dumps(server_text)} }}, true);
+        setOnline(false);
+        sync.edit("A", {json.dumps(typed)}); await wait(80);
+        setOnline(true);
+        """
 
 
 async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(client_page: Page) -> None:
@@ -79,11 +90,8 @@ async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(client_
 async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew(client_page: Page) -> None:
     result = await run(
         client_page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 typed offline"); await wait(80);
-        setOnline(true);
+        typed_offline("v1", "v1 typed offline")
+        + """
         const outcome = sync.resync({ A: "v1" }, true);
         if (outcome.resent.join() !== "A") throw new Error(JSON.stringify(outcome));
         """,
@@ -113,11 +121,8 @@ async def test_resync_resends_when_the_server_lost_our_latest_updates(client_pag
 async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(client_page: Page) -> None:
     result = await run(
         client_page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 mine"); await wait(80);
-        setOnline(true);
+        typed_offline("v1", "v1 mine")
+        + """
         const outcome = sync.resync({ A: "v1 theirs" }, true);
         if (outcome.discarded.join() !== "A") throw new Error(JSON.stringify(outcome));
         """,
@@ -128,11 +133,8 @@ async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(cli
 async def test_resync_never_resends_without_the_right_to_edit(client_page: Page) -> None:
     result = await run(
         client_page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 mine"); await wait(80);
-        setOnline(true);
+        typed_offline("v1", "v1 mine")
+        + """
         sync.resync({ A: "v1" }, false);  // a teammate holds control now
         """,
     )
