@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
@@ -19,6 +20,9 @@ from server.app import create_app
 from server.config import Config
 
 from ..support.realserver import ROOT, ServerProcess
+
+if TYPE_CHECKING:  # playwright itself is imported by the browser fixture, which skips without it
+    from playwright.async_api import Browser, Page
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -103,6 +107,16 @@ async def app_url(config: Config) -> AsyncIterator[str]:
         yield str(server.make_url("")).rstrip("/")
     finally:
         await server.close()
+
+
+@pytest_asyncio.fixture(loop_scope=LOOP)
+async def client_page(browser: Browser, app_url: str) -> AsyncIterator[Page]:
+    """A page of the web client for tests that import its modules (the sign-in screen is enough)."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{app_url}/")
+    yield page
+    await context.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+
+from ..support.realserver import Caller, TeamSession
 
 PASSWORD = "secret-pw"
 # a loaded 2-core machine judges and renders slowly: wait generously for what the page shows, never sleep
@@ -23,6 +26,24 @@ async def signed_in(context: BrowserContext, base_url: str, token: str, user: di
     await context.add_cookies([cookie])  # type: ignore[list-item]
 
 
+async def made_over_rest(base_url: str, login: str, contest_id: int | None = 1) -> TeamSession:
+    """A user, their team and (unless contest_id is None) its running training, made over REST, every call checked."""
+    async with aiohttp.ClientSession() as http:
+        return await Caller.at(http, base_url).team_session(login, contest_id)
+
+
+async def new_context(browser: Browser) -> BrowserContext:
+    """A browser context as every test user gets one: English UI, a laptop-sized window."""
+    return await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
+
+
+async def signed_in_context(browser: Browser, base_url: str, made: TeamSession) -> BrowserContext:
+    """A new context signed in as the user made over REST."""
+    context = await new_context(browser)
+    await signed_in(context, base_url, made.token, made.user)
+    return context
+
+
 class Person:
     """One user with one browser context (its own storage and cookies) and its open tabs."""
 
@@ -37,7 +58,7 @@ class Person:
     @classmethod
     async def open(cls, browser: Browser, login: str, base_url: str) -> Person:
         """A new context (English UI, a laptop-sized window) with one tab on the sign-in page."""
-        context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
+        context = await new_context(browser)
         page = await context.new_page()
         person = cls(login, context, page, base_url)
         await page.goto(f"{base_url}/")

@@ -6,12 +6,11 @@ which echo is ours); each is driven here with exact inputs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page
+from playwright.async_api import Page
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
 
@@ -33,23 +32,23 @@ HARNESS = """async () => {
 }"""
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def page(browser: Browser, app_url: str) -> AsyncIterator[Page]:
-    """A page of the web client (the sign-in screen is enough: the modules are imported into it)."""
-    context = await browser.new_context()
-    page = await context.new_page()
-    await page.goto(f"{app_url}/")
-    yield page
-    await context.close()
-
-
 async def run(page: Page, scenario: str) -> dict[str, Any]:
     return await page.evaluate(HARNESS.replace("SCENARIO", scenario))  # type: ignore[no-any-return]
 
 
-async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(page: Page) -> None:
+def typed_offline(server_text: str, typed: str) -> str:
+    """A scenario's opening: synced on the server's text of A, the socket drops, `typed` is typed, it is back."""
+    return f"""
+        sync.resync({{ A: {json.dumps(server_text)} }}, true);
+        setOnline(false);
+        sync.edit("A", {json.dumps(typed)}); await wait(80);
+        setOnline(true);
+        """
+
+
+async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(client_page: Page) -> None:
     result = await run(
-        page,
+        client_page,
         """
         let text = "";
         for (let i = 0; i < 40; i++) { text += "x"; sync.edit("A", text); }
@@ -60,9 +59,9 @@ async def test_a_burst_of_keystrokes_sends_few_updates_and_always_the_last_text(
     assert result["sent"][-1] == ["A", "x" * 40]
 
 
-async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(page: Page) -> None:
+async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(client_page: Page) -> None:
     result = await run(
-        page,
+        client_page,
         """
         sync.edit("A", "a"); await wait(80);
         sync.edit("A", "ab"); await wait(80);
@@ -76,9 +75,9 @@ async def test_own_echoes_never_rewind_the_editor_and_foreign_updates_apply(page
     assert result["text"] == "abcd" and result["local"] is False
 
 
-async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(page: Page) -> None:
+async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(client_page: Page) -> None:
     result = await run(
-        page,
+        client_page,
         """
         sync.edit("A", "mine"); await wait(80);
         sync.received({ code: "theirs", problemAlias: "A", userId: "2" }); // applied before ours on the server
@@ -88,14 +87,11 @@ async def test_a_foreign_update_waits_while_our_newer_text_is_on_its_way(page: P
     assert result["remote"] == [] and result["text"] == "mine" and result["local"] is False
 
 
-async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew(page: Page) -> None:
+async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew(client_page: Page) -> None:
     result = await run(
-        page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 typed offline"); await wait(80);
-        setOnline(true);
+        client_page,
+        typed_offline("v1", "v1 typed offline")
+        + """
         const outcome = sync.resync({ A: "v1" }, true);
         if (outcome.resent.join() !== "A") throw new Error(JSON.stringify(outcome));
         """,
@@ -104,10 +100,10 @@ async def test_resync_resends_offline_text_when_the_server_has_a_version_we_knew
     assert result["text"] == "v1 typed offline"
 
 
-async def test_resync_resends_when_the_server_lost_our_latest_updates(page: Page) -> None:
+async def test_resync_resends_when_the_server_lost_our_latest_updates(client_page: Page) -> None:
     # a crash loses the last snapshot interval: the server comes back with an older text of ours
     result = await run(
-        page,
+        client_page,
         """
         sync.resync({ A: "" }, true);
         sync.edit("A", "one"); await wait(80);
@@ -122,14 +118,11 @@ async def test_resync_resends_when_the_server_lost_our_latest_updates(page: Page
     assert result["sent"][-1] == ["A", "one two three"]
 
 
-async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(page: Page) -> None:
+async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(client_page: Page) -> None:
     result = await run(
-        page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 mine"); await wait(80);
-        setOnline(true);
+        client_page,
+        typed_offline("v1", "v1 mine")
+        + """
         const outcome = sync.resync({ A: "v1 theirs" }, true);
         if (outcome.discarded.join() !== "A") throw new Error(JSON.stringify(outcome));
         """,
@@ -137,23 +130,20 @@ async def test_resync_keeps_a_teammates_newer_text_and_reports_the_lost_edit(pag
     assert result["sent"] == [] and result["text"] == "v1 theirs" and result["remote"][-1] == ["A", "v1 theirs"]
 
 
-async def test_resync_never_resends_without_the_right_to_edit(page: Page) -> None:
+async def test_resync_never_resends_without_the_right_to_edit(client_page: Page) -> None:
     result = await run(
-        page,
-        """
-        sync.resync({ A: "v1" }, true);
-        setOnline(false);
-        sync.edit("A", "v1 mine"); await wait(80);
-        setOnline(true);
+        client_page,
+        typed_offline("v1", "v1 mine")
+        + """
         sync.resync({ A: "v1" }, false);  // a teammate holds control now
         """,
     )
     assert result["sent"] == [] and result["text"] == "v1"
 
 
-async def test_a_refused_update_shows_the_servers_text_again(page: Page) -> None:
+async def test_a_refused_update_shows_the_servers_text_again(client_page: Page) -> None:
     result = await run(
-        page,
+        client_page,
         """
         sync.resync({ A: "server" }, true);
         sync.edit("A", "server + mine"); await wait(80);
@@ -163,8 +153,8 @@ async def test_a_refused_update_shows_the_servers_text_again(page: Page) -> None
     assert result["text"] == "server" and result["remote"][-1] == ["A", "server"] and result["local"] is False
 
 
-async def test_a_remote_change_keeps_the_local_cursor_on_its_text(page: Page) -> None:
-    cursor = await page.evaluate(
+async def test_a_remote_change_keeps_the_local_cursor_on_its_text(client_page: Page) -> None:
+    cursor = await client_page.evaluate(
         """async () => {
           const { SharedEditor } = await import("/web/app/editor.js");
           const host = document.createElement("div");
@@ -183,8 +173,8 @@ async def test_a_remote_change_keeps_the_local_cursor_on_its_text(page: Page) ->
     assert cursor == "main"
 
 
-async def test_reconnect_delays_grow_exponentially_with_jitter_and_a_cap(page: Page) -> None:
-    delays = await page.evaluate(
+async def test_reconnect_delays_grow_exponentially_with_jitter_and_a_cap(client_page: Page) -> None:
+    delays = await client_page.evaluate(
         """async () => {
           const { backoff } = await import("/web/app/socket.js");
           return [0, 1, 2, 3, 10, 30].map((attempt) => Array.from({ length: 50 }, () => backoff(attempt)));

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiohttp
 import pytest
-from playwright.async_api import Browser, BrowserContext, expect
+from playwright.async_api import Browser, expect
 
-from .people import signed_in
+from .people import made_over_rest, signed_in_context
 
 CLICK_80_TIMES = """() => {
   const button = document.querySelector("[data-testid=take-control]");
@@ -17,25 +14,11 @@ CLICK_80_TIMES = """() => {
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
 
 
-async def signed_in_context(browser: Browser, app_url: str, login: str) -> tuple[BrowserContext, dict[str, Any]]:
-    """A user, their team and running session made over REST, and a browser context signed in as them."""
-    async with aiohttp.ClientSession(app_url) as http:
-        async with http.post("/users", json={"login": login, "password": "secret-pw"}) as resp:
-            account = await resp.json()
-        headers = {"Authorization": f"OAuth {account['token']}"}
-        async with http.post("/teams", json={"name": f"{login}'s team"}, headers=headers) as resp:
-            team = await resp.json()
-        async with http.post("/training-sessions", json={"team_id": team["id"], "contest_id": 1}, headers=headers) as r:
-            session = await r.json()
-    context = await browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
-    await signed_in(context, app_url, account["token"], account["user"])
-    return context, {"team": team, "session": session}
-
-
 async def test_a_server_error_reply_is_shown_as_a_toast(browser: Browser, app_url: str) -> None:
-    context, made = await signed_in_context(browser, app_url, "frank")
+    made = await made_over_rest(app_url, "frank")
+    context = await signed_in_context(browser, app_url, made)
     page = await context.new_page()
-    await page.goto(f"{app_url}/#/training/{made['session']['id']}")
+    await page.goto(f"{app_url}/#/training/{made.session_id}")
     await expect(page.locator("[data-testid=workspace][data-synced=true]")).to_be_visible()
     # 80 clicks before any echo redraws the page: past the server's burst of 60, the rest are RATE_LIMITED
     await page.evaluate(CLICK_80_TIMES)
@@ -46,10 +29,10 @@ async def test_a_server_error_reply_is_shown_as_a_toast(browser: Browser, app_ur
 
 
 async def test_a_room_of_another_team_is_refused_with_its_reason(browser: Browser, app_url: str) -> None:
-    _, theirs = await signed_in_context(browser, app_url, "grace")
-    context, _ = await signed_in_context(browser, app_url, "heidi")
+    theirs = await made_over_rest(app_url, "grace")
+    context = await signed_in_context(browser, app_url, await made_over_rest(app_url, "heidi"))
     page = await context.new_page()
-    await page.goto(f"{app_url}/#/training/{theirs['session']['id']}")
+    await page.goto(f"{app_url}/#/training/{theirs.session_id}")
     await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "stopped")
     await expect(page.get_by_test_id("connection")).to_have_attribute(
         "title", "Disconnected: not a member of this session's team"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 
@@ -142,6 +142,29 @@ def run_to_exit(env: dict[str, str], *args: str, limit_s: float = 30) -> Finishe
     return Finished(proc.returncode, proc.stdout, time.monotonic() - started)
 
 
+@dataclass(frozen=True)
+class Address:
+    """A server known only by its base URL (an in-process test server): all Caller reads of a ServerProcess."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class TeamSession:
+    """What team_session made: the user's token and stored user, their team and its running session (or None)."""
+
+    token: str
+    user: dict[str, Any]
+    team: dict[str, Any]
+    session: dict[str, Any] | None
+
+    @property
+    def session_id(self) -> str:
+        """The running training's id (made with a contest)."""
+        assert self.session is not None, "made without a training"
+        return str(self.session["id"])
+
+
 class Caller:
     """JSON calls to a real server process that must succeed."""
 
@@ -165,3 +188,19 @@ class Caller:
         """A training-room socket."""
         params = {"training_session_id": ts, "user_id": self.user_id, "token": self.token}
         return await self.http.ws_connect(f"{self.server.url}/ws/training", params=params)
+
+    @classmethod
+    def at(cls, http: aiohttp.ClientSession, base_url: str) -> Caller:
+        """A caller for a server known by its base URL alone (e.g. the browser tests' in-process app)."""
+        return cls(http, cast(ServerProcess, Address(base_url.rstrip("/"))))
+
+    async def team_session(self, login: str, contest_id: int | None = 1) -> TeamSession:
+        """Register `login` (calling as them from now on), make their team and start its training on contest_id
+        (None: no training); every step must answer 2xx."""
+        await self.register(login)
+        user = await self("GET", "/user/me")
+        team = await self("POST", "/teams", json={"name": f"{login}'s team"})
+        session = None
+        if contest_id is not None:
+            session = await self("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": contest_id})
+        return TeamSession(self.token, user, team, session)

@@ -3,13 +3,14 @@
 import { clearLogin, getToken } from "./auth.js";
 import { t } from "./i18n.js";
 
-/** A failed call: HTTP status (0 when the server was not reached), error code and a message to show. */
+/** The verdict of a submission still being judged ("testing" on screen). */
+export const PENDING = "No report";
+
+/** A failed call: HTTP status (0 when the server was not reached) and a message to show. */
 export class ApiError extends Error {
-  constructor(status, code, message, body = null) {
+  constructor(status, message) {
     super(message);
     this.status = status;
-    this.code = code;
-    this.body = body;
   }
 }
 
@@ -42,7 +43,7 @@ async function call(method, path, { json, form, auth = true, raw = false, signOu
   try {
     resp = await fetch(path, { method, headers, body });
   } catch {
-    throw new ApiError(0, "NETWORK", t("error.network"));
+    throw new ApiError(0, t("error.network"));
   }
   if (raw && resp.ok) return resp;
   const type = resp.headers.get("Content-Type") || "";
@@ -55,7 +56,7 @@ async function call(method, path, { json, form, auth = true, raw = false, signOu
       (fields && typeof fields === "object" ? fieldMessages(fields) : null) ||
       data?.error?.message ||
       `${resp.status} ${resp.statusText}`;
-    const error = new ApiError(resp.status, data?.error?.code || "HTTP_ERROR", message, data);
+    const error = new ApiError(resp.status, message);
     if (resp.status === 401 && auth && signOutOn401) unauthorized(error);
     throw error;
   }
@@ -99,7 +100,6 @@ export const api = {
   createTeam: (name, memberLogins) => call("POST", "/teams", { json: { name, member_logins: memberLogins } }),
   addMember: (teamId, login) => call("POST", `/teams/${teamId}/members`, { json: { login } }),
   removeMember: (teamId, userId) => call("DELETE", `/teams/${teamId}/members/${userId}`),
-  withdrawInvitation: (teamId, userId) => call("DELETE", `/teams/${teamId}/invitations/${userId}`),
   invitations: () => call("GET", "/user/me/invitations"),
   acceptInvitation: (teamId) => call("POST", `/user/me/invitations/${teamId}/accept`),
   declineInvitation: (teamId) => call("POST", `/user/me/invitations/${teamId}/decline`),

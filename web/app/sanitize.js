@@ -1,6 +1,10 @@
 // Statement HTML comes from contest packages: keep its markup, drop anything that could run code.
 
-const DROP = new Set(["SCRIPT", "IFRAME", "OBJECT", "EMBED", "LINK", "META", "BASE", "FORM", "FRAME", "FRAMESET"]);
+// SVG's animation elements can set any attribute of their parent (an <a>'s href to javascript:) after we checked it
+const DROP = new Set([
+  "SCRIPT", "IFRAME", "OBJECT", "EMBED", "LINK", "META", "BASE", "FORM", "FRAME", "FRAMESET",
+  "ANIMATE", "SET", "ANIMATEMOTION", "ANIMATETRANSFORM",
+]);
 const URL_ATTRS = new Set(["href", "src", "xlink:href", "action", "formaction", "srcset"]);
 
 /** A DocumentFragment-safe HTML string: no scripts, no event handlers, no javascript: URLs, links open safely. */
@@ -19,7 +23,7 @@ export function sanitizeHtml(html) {
           child.removeAttribute(attr.name);
         }
       }
-      if (child.tagName === "A") {
+      if (child.tagName.toUpperCase() === "A") {
         child.setAttribute("target", "_blank");
         child.setAttribute("rel", "noopener noreferrer");
       }

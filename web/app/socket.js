@@ -14,14 +14,13 @@ export class RoomSocket {
   /**
    * @param {string} path "/ws/lobby" or "/ws/training"
    * @param {Record<string,string>} params query parameters (team_id or training_session_id, user_id)
-   * @param {{onMessage: (type: string, payload: object) => void, onState: (state: string, detail?: object) => void}} handlers
+   * @param {{onMessage: (type: string, payload: object) => void, onState: (state: string, detail?: {reason: string}) => void}} handlers
    */
   constructor(path, params, handlers) {
     this.path = path;
     this.params = params;
     this.handlers = handlers;
     this.state = "connecting";
-    this.detail = null;
     this.ws = null;
     this.attempt = 0;
     this.timer = null;
@@ -62,7 +61,6 @@ export class RoomSocket {
 
   setState(state, detail = null) {
     this.state = state;
-    this.detail = detail;
     this.handlers.onState(state, detail);
   }
 
@@ -110,13 +108,13 @@ export class RoomSocket {
     if (refused || replaced) {
       this.stopped = true;
       window.removeEventListener("online", this.retryNow);
-      this.setState("stopped", { code: event.code, reason, replaced });
+      this.setState("stopped", { reason });
       // no usable token (expired, revoked, signed out elsewhere): the same as a 401 — sign in again
       if (refused && /token/i.test(reason)) unauthorized(new Error(reason));
       return;
     }
     const delay = backoff(this.attempt++);
-    this.setState("reconnecting", { code: event.code, reason, retryAt: Date.now() + delay });
+    this.setState("reconnecting", { reason });
     this.timer = setTimeout(() => this.connect(), delay);
   }
 }

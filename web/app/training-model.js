@@ -1,28 +1,25 @@
 // One training session's room as the workspace sees it: REST for what is stored, the socket for what is live.
 
-import { api } from "./api.js";
+import { PENDING, api } from "./api.js";
 import { Countdown } from "./clock.js";
 import { CodeSync } from "./codesync.js";
 import { t } from "./i18n.js";
-import { RoomSocket } from "./socket.js";
-import { Observable } from "./store.js";
+import { RoomModel } from "./room-model.js";
 import { showError, toasts } from "./toast.js";
 
-const PENDING = "No report";
 const RESYNC_CLOCK_MS = 60000;
 const STANDINGS_DEBOUNCE_MS = 300;
 const EXTENSIONS = { python: "py", cpp: "cpp", c: "c", java: "java", kotlin: "kt" };
 
-export class TrainingModel extends Observable {
+export class TrainingModel extends RoomModel {
   /**
    * @param {string} sessionId
    * @param {{id: string, login: string}} me
    * @param {(teamId: number) => void} goLobby
    */
   constructor(sessionId, me, goLobby) {
-    super();
+    super("/ws/training", { training_session_id: sessionId, user_id: String(me.id) }, me);
     this.id = sessionId;
-    this.me = me;
     this.goLobby = goLobby;
     this.session = null;
     this.contest = null;
@@ -32,19 +29,16 @@ export class TrainingModel extends Observable {
     this.compilers = {}; // alias -> compiler id chosen in the room
     this.compilerList = [];
     this.controllerId = null;
-    this.online = new Map();
-    this.members = [];
     this.submissions = new Map();
     this.comments = new Map(); // alias -> [comment]
     this.statements = new Map(); // alias -> sanitised-later HTML
     this.selected = sessionStorage.getItem(`tt.problem.${sessionId}`);
-    this.status = "IN_PROCESS";
+    // the session is over (its time ran out, or a member finished it while this tab was away): every tab shows
+    // the same "contest over" screen whether it got CONTEST_FINISHED live or loaded / reconnected afterwards
     this.contestOver = false;
     this.standings = null;
     this.standingsOpen = false;
     this.countdown = new Countdown();
-    this.connection = "connecting";
-    this.connectionDetail = null;
     this.synced = false; // a ROOM_STATE has arrived
     this.editor = null; // the SharedEditor, set by the workspace view
     this.sync = new CodeSync({
@@ -52,19 +46,6 @@ export class TrainingModel extends Observable {
       send: (alias, code) => this.socket.send("CODE_EDITOR_UPDATE", { code, problemAlias: alias }),
       onRemote: (alias, code) => this.editor?.setText(alias, code),
     });
-    this.socket = new RoomSocket(
-      "/ws/training",
-      { training_session_id: sessionId, user_id: String(me.id) },
-      {
-        onMessage: (type, payload) => this.receive(type, payload),
-        onState: (state, detail) => {
-          this.connection = state;
-          this.connectionDetail = detail;
-          if (state !== "open") this.online.clear(); // presence is unknown until the next ROOM_STATE
-          this.changed();
-        },
-      },
-    );
     this.clockTimer = null;
     this.standingsTimer = null;
     this.loadError = null; // the session could not be loaded (not ours, unknown): said instead of "Loading…"
@@ -79,44 +60,46 @@ export class TrainingModel extends Observable {
         api.problems(this.id),
         api.compilers(),
       ]);
+      if (this.stopped) return; // left while loading: nothing to draw, no clock to keep
       this.session = session;
-      this.status = session.status;
+      if (session.status === "FINISHED") this.contestOver = true;
       this.contest = contest;
       this.compilerList = compilers.compilers;
       this.problems = problems.problems;
       for (const p of this.problems) this.states[p.alias] ??= { status: p.status, attempts: p.attempts };
       if (!this.problems.some((p) => p.alias === this.selected)) this.select(this.problems[0]?.alias ?? null);
       this.changed();
-      await Promise.all([this.loadMembers(), this.refreshSubmissions(), this.refreshClock()]);
+      await Promise.all([this.loadTeam(), this.refreshSubmissions(), this.refreshClock()]);
     } catch (error) {
+      if (this.stopped) return;
       this.loadError = error.message;
       this.changed();
       showError(error);
+      return; // a session we cannot load has no clock to re-anchor
     }
-    this.clockTimer = setInterval(() => this.refreshClock(), RESYNC_CLOCK_MS);
+    // set after the awaits: stop() may have run meanwhile, and its clearInterval came too early for this one
+    if (!this.stopped) this.clockTimer = setInterval(() => this.refreshClock(), RESYNC_CLOCK_MS);
   }
 
   stop() {
-    this.socket.stop();
+    super.stop();
     clearInterval(this.clockTimer);
     clearTimeout(this.standingsTimer);
   }
 
-  async loadMembers() {
-    const team = await api.team(this.session.team_id);
-    this.members = team.members;
-    this.team = team;
-    this.changed();
+  get teamId() {
+    return this.session?.team_id ?? null;
   }
 
   async refreshClock() {
     try {
       const sentAt = performance.now();
       const participation = await api.participation(this.id);
+      if (this.stopped) return;
       this.countdown.anchor(participation, sentAt, performance.now());
       this.changed();
     } catch (error) {
-      if (error.status !== 0) showError(error);
+      if (error.status !== 0 && !this.stopped) showError(error);
     }
   }
 
@@ -134,11 +117,6 @@ export class TrainingModel extends Observable {
     const old = this.submissions.get(s.id);
     if (old && old.verdict !== PENDING && s.verdict === PENDING) return; // a late "testing" never hides a verdict
     this.submissions.set(s.id, s);
-  }
-
-  user(userId) {
-    const id = String(userId);
-    return this.members.find((m) => m.id === id) || this.online.get(id) || null;
   }
 
   get inControl() {
@@ -167,21 +145,13 @@ export class TrainingModel extends Observable {
   }
 
   receive(type, payload) {
+    if (this.presence(type, payload)) {
+      this.changed();
+      return;
+    }
     switch (type) {
       case "ROOM_STATE":
         this.roomState(payload);
-        break;
-      case "USER_JOIN": {
-        const id = String(payload.userId);
-        this.online.set(id, this.user(id) || { id, login: id });
-        if (!this.members.some((m) => m.id === id) && this.session) this.loadMembers().catch(showError);
-        break;
-      }
-      case "USER_LEAVE":
-        this.online.delete(String(payload.userId));
-        break;
-      case "USER":
-        if (payload.user?.id) this.online.set(String(payload.user.id), payload.user);
         break;
       case "CODE_EDITOR_UPDATE":
         this.sync.received(payload);
@@ -221,7 +191,6 @@ export class TrainingModel extends Observable {
         this.refreshClock();
         break;
       case "TRAINING_FINISHED":
-        this.status = "FINISHED";
         toasts.show(t("training.finishedToast"), "info");
         this.goLobby(payload.teamId ?? this.session?.team_id);
         return;
@@ -243,7 +212,7 @@ export class TrainingModel extends Observable {
     this.assignments = { ...state.assignments };
     this.compilers = Object.fromEntries(Object.entries(state.compilers).filter(([, c]) => c));
     for (const p of state.problems) this.states[p.alias] = { status: p.status, attempts: p.attempts };
-    if (state.status) this.status = state.status;
+    if (state.status === "FINISHED") this.contestOver = true; // it ended while we were away, or before we came
     const mayEdit = this.controllerId === null || this.inControl;
     const { discarded } = this.sync.resync(state.code, mayEdit);
     for (const alias of discarded) toasts.show(t("editor.offlineDiscarded", { alias }), "error");
@@ -373,7 +342,7 @@ export class TrainingModel extends Observable {
   async finish() {
     try {
       await api.complete(this.id);
-      this.goLobby(this.session?.team_id);
+      if (!this.stopped) this.goLobby(this.session?.team_id);
     } catch (error) {
       showError(error);
     }

@@ -80,7 +80,6 @@ export default {
   "training.finish": "Finish training",
   "training.finishConfirm": "Finish the training for the whole team? Everyone goes back to the lobby.",
   "training.finishedToast": "The training is finished.",
-  "training.backToLobby": "Back to the lobby",
   "training.contestOver": "The contest is over",
   "training.contestOverText": "Time is up. Submissions from now on are upsolving and do not count in the standings.",
   "training.keepUpsolving": "Keep upsolving",

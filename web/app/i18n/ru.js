@@ -80,7 +80,6 @@ export default {
   "training.finish": "Завершить тренировку",
   "training.finishConfirm": "Завершить тренировку для всей команды? Все вернутся в лобби.",
   "training.finishedToast": "Тренировка завершена.",
-  "training.backToLobby": "В лобби",
   "training.contestOver": "Контест окончен",
   "training.contestOverText": "Время вышло. Дальнейшие посылки — дорешивание, в таблице они не учитываются.",
   "training.keepUpsolving": "Дорешивать",

@@ -17,7 +17,6 @@ export function LobbyScreen({ teamId, onSignOut }) {
     return () => model.stop();
   }, [model]);
 
-  const members = model.team?.members || [...model.online.values()];
   const online = model.connection === "open";
   return html`<div class="screen">
     <${Header} onSignOut=${onSignOut}>
@@ -36,7 +35,7 @@ export function LobbyScreen({ teamId, onSignOut }) {
         <section class="card">
           <h2>${t("lobby.online")}</h2>
           <ul class="people" data-testid="online-list">
-            ${members.map((m) => {
+            ${model.people.map((m) => {
               const here = model.online.has(m.id);
               return html`<li key=${m.id} class=${here ? "online" : "offline"} data-testid="member" data-online=${here}>
                 <span class="dot"></span>${userName(m)}${m.id === String(model.me.id) ? ` (${t("common.you")})` : ""}</li>`;

@@ -1,14 +1,12 @@
 // The workspace's side panels and dialogs: statement, submissions, comments, submission details, standings.
 
 import { html, useEffect, useState } from "ui";
-import { api } from "../api.js";
+import { PENDING, api } from "../api.js";
 import { formatDuration } from "../clock.js";
 import { t } from "../i18n.js";
 import { sanitizeHtml } from "../sanitize.js";
 import { showError } from "../toast.js";
 import { Dialog, userName } from "./common.js";
-
-const PENDING = "No report";
 
 export function verdictLabel(verdict) {
   if (!verdict || verdict === PENDING) return t("verdict.testing");

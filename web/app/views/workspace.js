@@ -20,7 +20,7 @@ function Timer({ model }) {
     return () => clearInterval(timer);
   }, []);
   const left = model.countdown.secondsLeft();
-  const over = model.status === "FINISHED" || left === 0;
+  const over = model.contestOver || left === 0;
   return html`<span class=${`timer ${over ? "over" : left !== null && left < 300 ? "soon" : ""}`} data-testid="timer"
     title=${t("training.timeLeft")}>${left === null ? "…" : over ? t("training.over") : formatDuration(left)}</span>`;
 }
@@ -150,7 +150,6 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
   }, [model]);
 
   const alias = model.selected;
-  const people = model.members.length ? model.members : [...model.online.values()];
   return html`<div class="screen workspace-screen">
     <${Header} onSignOut=${onSignOut}>
       <span class="crumb">
@@ -159,13 +158,11 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
       <${Timer} model=${model} />
       <${ConnectionBadge} state=${model.connection} detail=${model.connectionDetail} onReconnect=${() => model.socket.restart()} />
       <span class="people-inline" data-testid="online-list">
-        ${people.map((u) => html`<span key=${u.id} class=${`person ${model.online.has(u.id) ? "online" : "offline"}`}
+        ${model.people.map((u) => html`<span key=${u.id} class=${`person ${model.online.has(u.id) ? "online" : "offline"}`}
           data-testid="member" data-online=${model.online.has(u.id)} title=${userName(u)}><span class="dot"></span>${userName(u)}</span>`)}
       </span>
       <button type="button" data-testid="open-standings" onClick=${() => model.openStandings(true)}>${t("standings.title")}</button>
-      ${model.status === "FINISHED"
-        ? html`<a class="button" href=${`#/lobby/${model.session?.team_id}`}>${t("training.backToLobby")}</a>`
-        : html`<button type="button" class="danger" data-testid="finish" onClick=${() => setConfirmFinish(true)}>${t("training.finish")}</button>`}
+      <button type="button" class="danger" data-testid="finish" onClick=${() => setConfirmFinish(true)}>${t("training.finish")}</button>
     </${Header}>
     <main class="workspace" data-testid="workspace" data-synced=${model.synced}>
       <${ProblemList} model=${model} />
@@ -187,7 +184,7 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
         <button type="button" class="danger" data-testid="confirm-finish" onClick=${() => (setConfirmFinish(false), model.finish())}>${t("training.finish")}</button>
       </div>
     </${Dialog}>`}
-    ${model.contestOver && !dismissedOver && model.status !== "FINISHED" &&
+    ${model.contestOver && !dismissedOver &&
     html`<${Dialog} title=${t("training.contestOver")} onClose=${() => setDismissedOver(true)} testid="contest-over">
       <p>${t("training.contestOverText")}</p>
       <div class="dialog-actions">
