@@ -21,12 +21,12 @@ from server.contests.timelimits import (
 )
 from server.judge import Judge, JudgeReport, JudgeTask
 
+from .support.judge import judge_fixture
+
 PACKAGES = Path(__file__).parent / "packages"
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Judge:
-    return Judge(tmp_path_factory.mktemp("judge-work"))
+judge = judge_fixture()
 
 
 def legacy_sum(tmp_path: Path) -> Path:

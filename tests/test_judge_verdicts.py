@@ -12,6 +12,8 @@ import pytest
 from server.judge import Judge, JudgeTask, TestCase, verdicts
 from server.judge.judge import COMPILE_LIMITS
 
+from .support.judge import judge_fixture, open_judge
+
 MIB = 1 << 20
 MEMORY = 64 * MIB
 TIME = 0.5
@@ -34,14 +36,13 @@ def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]
     return tests
 
 
-@pytest.fixture(scope="module")
-def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("judge-work")
+judge = judge_fixture()
 
 
 @pytest.fixture(scope="module")
-def judge(work_root: Path) -> Judge:
-    return Judge(work_root)
+def work_root(judge: Judge) -> Path:
+    """The folder the module's judge works under (its instance folder is the only thing in it)."""
+    return judge._work.root.parent
 
 
 @pytest.fixture
@@ -227,10 +228,9 @@ async def test_a_compile_bomb_ends_in_seconds(tmp_path: Path, source: str) -> No
     # The contest limits are 10 s of CPU, 15 s in all and 1 GiB; smaller ones here keep the test quick.
     assert (COMPILE_LIMITS.cpu_time, COMPILE_LIMITS.wall_time, COMPILE_LIMITS.memory) == (10, 15, 1024 * MIB)
     small = dataclasses.replace(COMPILE_LIMITS, cpu_time=1.5, wall_time=3, memory=256 * MIB)
-    judge = Judge(tmp_path / "work", compile_limits=small)
-    started = time.monotonic()
-    report = await judge.judge(JudgeTask(source.encode(), "gcc_cpp20", [], TIME, MEMORY))
-    judge.close()
+    with open_judge(tmp_path / "work", compile_limits=small) as judge:
+        started = time.monotonic()
+        report = await judge.judge(JudgeTask(source.encode(), "gcc_cpp20", [], TIME, MEMORY))
     assert time.monotonic() - started < 3 + 2
     assert report.verdict == verdicts.COMPILATION_ERROR
     assert "Compilation time limit exceeded" in report.compile_log or "memory limit exceeded" in report.compile_log
