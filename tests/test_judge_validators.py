@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from server.judge.sandbox import Limits, RunResult
 from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
 from server.judge.validators import content_key, kattis_judgement, validator_limits
 
-from .support.judge import MIB
+from .support.judge import MIB, judge_fixture, needs_root
 
 PROBLEMS = Path(__file__).parent / "judge_problems"
 SUMMANDS = PROBLEMS / "two_summands"
@@ -28,11 +28,7 @@ OFF_BY_ONE = b"n = int(input())\nprint(1, n)\n"
 BIG_FIRST = b"n = int(input())\nprint(n - 1, 1)\n"
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 def summand_tests(flags: tuple[str, ...] = ()) -> list[TestCase]:
@@ -176,3 +172,48 @@ def test_testlib_exit_codes(code: int, message: str, expected: str) -> None:
     assert (
         validators.testlib_judgement(ran(code), Limits(2, 5, MIB, MIB, MIB, MIB, 8, MIB), message).verdict == expected
     )
+
+
+def scripted_validator(folder: Path, build: str, run: str) -> ValidatorSource:
+    """A Kattis validator folder with its own `build` and `run` scripts (run as the validator's uid)."""
+    folder.mkdir()
+    (folder / "build").write_text(build)
+    (folder / "run").write_text(run)
+    return ValidatorSource(folder, "kattis", None, time_limit=2)
+
+
+def root_only_file(path: Path, text: str, owner: int = 0) -> Path:
+    path.write_text(text)
+    os.chown(path, owner, owner)
+    path.chmod(0o600)
+    return path
+
+
+@needs_root
+async def test_links_planted_by_a_validator_build_are_not_followed(judge: Judge, tmp_path: Path) -> None:
+    # After the build, root hands the box back read-only: it must change the links, never what they point at.
+    target = root_only_file(tmp_path / "private", "not yours", owner=4321)
+    (tmp_path / "private-dir").mkdir(mode=0o700)
+    build = f"ln -s {target} planted\nln -s {tmp_path / 'private-dir'} planted-dir\nmkdir sub\nln -s {target} sub/x\n"
+    planted = scripted_validator(tmp_path / "planted", build, "exit 42\n")
+    assert (await judge.judge(task(HALVES, planted, summand_tests()))).verdict == verdicts.OK
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (4321, 4321, 0o600)
+    assert (tmp_path / "private-dir").stat().st_mode & 0o7777 == 0o700
+
+
+@needs_root
+async def test_a_judgemessage_link_does_not_show_root_only_files(judge: Judge, tmp_path: Path) -> None:
+    secret = root_only_file(tmp_path / "shadow", "root:secret-hash-4711")
+    run = f'ln -s {secret} "$3/judgemessage.txt"\nexit 43\n'
+    linking = scripted_validator(tmp_path / "linking", "", run)
+    report = await judge.judge(task(HALVES, linking, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER
+    assert "secret-hash-4711" not in report.tests[0].message
+
+
+async def test_a_judgemessage_fifo_does_not_hang_the_judge(judge: Judge, tmp_path: Path) -> None:
+    # Opening a FIFO nobody writes to blocks: read as a message, it would stop the event loop.
+    fifo = scripted_validator(tmp_path / "fifo", "", 'mkfifo "$3/judgemessage.txt"\necho "from stderr" >&2\nexit 43\n')
+    report = await judge.judge(task(HALVES, fifo, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER and report.tests[0].message == "from stderr"

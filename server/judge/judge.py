@@ -36,7 +36,7 @@ from .types import (
     ValidatorSource,
 )
 from .validators import Built, Validators, kattis_judgement, validator_limits
-from .workspace import Workspace
+from .workspace import Workspace, lock_tree, read_head
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,6 @@ def run_limits(time_limit: float, memory_limit: int, output_limit: int = OUTPUT_
         processes=PROCESS_LIMIT,
         scratch=64 * MIB,
     )
-
-
-def _read_head(path: Path, limit: int) -> str:
-    with open(path, "rb") as f:
-        data = f.read(limit + 1)
-    text = data[:limit].decode(errors="replace")
-    return text + "\n... (truncated)" if len(data) > limit else text
 
 
 def _read_tail(path: Path, size: int) -> bytes:
@@ -352,21 +345,12 @@ class Judge:
             stderr=log_path,
         )
         if lease.uid is not None:
-            self._lock_box(box, how.executable)
+            # Back to root and read-only for the runs: the program must not be able to leave
+            # files for its next test or rewrite its own binary.
+            lock_tree(box, 0, 0)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, limits))
-
-    @staticmethod
-    def _lock_box(box: Path, executable: str | None) -> None:
-        # Back to root and read-only for the runs: the program must not be
-        # able to leave files for its next test or rewrite its own binary.
-        for entry in os.scandir(box):
-            os.chown(entry.path, 0, 0, follow_symlinks=False)
-            if entry.is_file(follow_symlinks=False):
-                os.chmod(entry.path, 0o755 if entry.name == executable else 0o644)
-        os.chown(box, 0, 0)
-        os.chmod(box, 0o755)
+        return ok, read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, limits))
 
     @staticmethod
     async def _compare(out: Path, answer: Path, flags: DefaultValidatorFlags) -> bool:

@@ -35,6 +35,7 @@ from . import verdicts
 from .compilers import JVM_COMPILER_HEAP, JVM_FLAGS, KNOWN, MIB, PYTHON_CHECK, PYTHON_FLAGS, java_class
 from .sandbox import Bind, Lease, Limits, RunResult, Sandbox
 from .types import KATTIS, TESTLIB, JudgeError, ValidatorSource
+from .workspace import lock_tree, read_head
 
 VALIDATOR_DIR = "/judge/validator"
 INPUT, ANSWER, OUTPUT = "/judge/input", "/judge/answer", "/judge/output"
@@ -151,13 +152,8 @@ def _main_file(source: ValidatorSource, files: list[str]) -> str | None:
 
 
 def _read_message(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MESSAGE_LIMIT + 1)
-    except OSError:
-        return ""
-    text = data[:MESSAGE_LIMIT].decode(errors="replace").strip()
-    return text + " ..." if len(data) > MESSAGE_LIMIT else text
+    # In the validator's own folder: it may have made judgemessage.txt a link or a FIFO.
+    return read_head(path, MESSAGE_LIMIT).strip()
 
 
 def _failure(result: RunResult, limits: Limits) -> str:
@@ -258,9 +254,10 @@ class Validators:
             if not result.success or result.timed_out:
                 text = _read_message(log)
                 raise JudgeError(f"the problem's validator does not build ({_failure(result, limits)}): {text}")
-        for path in (box, *box.rglob("*")):  # read-only for every run from now on
-            os.chown(path, 0 if lease.uid is not None else os.getuid(), 0 if lease.uid is not None else os.getgid())
-            os.chmod(path, 0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+        # Read-only for every run from now on (a `build` script may have planted links to root's files).
+        await asyncio.to_thread(
+            lock_tree, box, 0 if lease.uid is not None else os.getuid(), 0 if lease.uid is not None else os.getgid()
+        )
         return Built(box, run_argv, source)
 
     def command(
