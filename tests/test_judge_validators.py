@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.judge import Judge, JudgeError, JudgeTask, TestCase, validators, verdicts
-from server.judge.sandbox import Limits, RunResult
+from server.judge.sandbox import Lease, Limits, RunResult
 from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
 from server.judge.validators import content_key, kattis_judgement, validator_limits
 
@@ -217,3 +217,16 @@ async def test_a_judgemessage_fifo_does_not_hang_the_judge(judge: Judge, tmp_pat
     fifo = scripted_validator(tmp_path / "fifo", "", 'mkfifo "$3/judgemessage.txt"\necho "from stderr" >&2\nexit 43\n')
     report = await judge.judge(task(HALVES, fifo, summand_tests()))
     assert report.verdict == verdicts.WRONG_ANSWER and report.tests[0].message == "from stderr"
+
+
+async def test_a_run_folder_prepared_again_is_fresh(judge: Judge, tmp_path: Path) -> None:
+    # A starved test runs again with the same number, so its validator folder is prepared a second time.
+    folder = tmp_path / "validate-1"
+    with judge._sandbox.user() as uid:
+        lease = Lease(uid, 0)
+        await judge._validators.prepare_folder(folder, lease)
+        (folder / "judgemessage.txt").write_text("from the first run")
+        await judge._validators.prepare_folder(folder, lease)
+        assert list(folder.iterdir()) == []
+        if uid is not None:
+            assert (folder.stat().st_uid, folder.stat().st_mode & 0o777) == (uid, 0o700)

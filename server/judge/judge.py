@@ -282,7 +282,7 @@ class Judge:
             same = await self._compare(out, test.answer_path, flags)
             return result, verdicts.OK if same else verdicts.WRONG_ANSWER, ""
         folder = run.folder / f"validate-{number}"
-        self._validators.prepare_folder(folder, run.validator_lease)
+        await self._validators.prepare_folder(folder, run.validator_lease)
         async with self._turn(run.validator_lease, run.turn) as lease:
             judgement = await self._validators.check(
                 run.built,
@@ -300,7 +300,7 @@ class Judge:
     ) -> tuple[RunResult, str, str]:
         assert run.built is not None  # checked in judge()
         folder = run.folder / f"validate-{number}"
-        self._validators.prepare_folder(folder, run.validator_lease)
+        await self._validators.prepare_folder(folder, run.validator_lease)
         argv, binds = self._validators.command(
             run.built, folder, test.input_path, test.answer_path, test.validator_flags
         )

@@ -318,9 +318,13 @@ class Validators:
         """judgemessage.txt, else what the validator wrote on stderr."""
         return _read_message(run_folder / "judgemessage.txt") or _read_message(stderr)
 
-    def prepare_folder(self, folder: Path, lease: Lease) -> None:
-        """A fresh run folder (the validator's box and feedback folder), writable by the validator's uid only."""
-        folder.mkdir(mode=0o700)
+    async def prepare_folder(self, folder: Path, lease: Lease) -> None:
+        """A fresh run folder (the validator's box and feedback folder), writable by the validator's uid only.
+
+        A test run again (starved of CPU the first time) gets its folder anew: no stale judgemessage.txt.
+        """
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+        os.mkdir(folder, 0o700)
         if lease.uid is not None:
             os.chown(folder, lease.uid, self._sandbox.gid)
 
