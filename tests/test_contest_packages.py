@@ -9,9 +9,11 @@ import pytest
 import yaml
 
 from server.contests.errors import PackageError
-from server.contests.loader import load_contest, load_problem
+from server.contests.loader import load_contest, load_contests, load_problem
 from server.contests.testdata import load_samples, load_tests
 from server.contests.validators import validation_of
+
+from .support.packages import write_contest
 
 PACKAGES = Path(__file__).parent / "packages"
 BROKEN = PACKAGES / "broken"
@@ -215,3 +217,44 @@ def test_symlink_out_of_the_package_is_refused(tmp_path: Path) -> None:
     (folder / "data" / "secret" / "2.in").symlink_to(secret)
     with pytest.raises(PackageError, match="links outside the package"):
         load_tests(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("tests/%02d</input", "{outside}/%02d</input", "{outside}/01 links outside the package"),
+        ("tests/%02d</input", "/nonexistent-tt/%02d</input", "test 1: /nonexistent-tt/01 is missing"),
+        ("tests/%02d.a</answer", "/nonexistent-tt/%02d.a</answer", "answer /nonexistent-tt/01.a is missing"),
+        ('path="files/check.cpp"', 'path="{outside}/check.cpp"', "{outside}/check.cpp links outside the package"),
+    ],
+    ids=["input-outside", "input-missing", "answer-missing", "checker-outside"],
+)
+def test_polygon_absolute_paths_are_package_errors(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("01", "02", "03", "04", "check.cpp"):
+        (outside / name).write_text("1\n")
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace(old, new.format(outside=outside)))
+    with pytest.raises(PackageError) as caught:
+        load_problem("X", folder)
+    assert any(expected.format(outside=outside) in error for error in caught.value.errors), caught.value.errors
+
+
+def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> None:
+    # A read error no check foresaw (here: a statement linked to a file that cannot be read) is that
+    # package's fault: the others load, the server starts.
+    root = tmp_path / "contests"
+    write_contest(root, 1, "Good")
+    bad = root / "bad"
+    problem = shutil.copytree(PACKAGES / "divisor", bad / "divisor")
+    (problem / "statements" / "english" / "problem-properties.json").unlink()
+    (problem / "statements" / ".html" / "english").mkdir(parents=True)
+    (problem / "statements" / ".html" / "english" / "problem.html").symlink_to("/proc/self/mem")
+    meta = {"id": 2, "name": "Bad", "duration": 60, "problems": [{"alias": "A", "path": "divisor"}]}
+    (bad / "contest.yaml").write_text(yaml.safe_dump(meta))
+    result = load_contests(root)
+    assert list(result.contests) == [1]
+    [error] = result.failed["bad"]
+    assert error.startswith("problem A: ") and "Input/output error" in error

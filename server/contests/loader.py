@@ -37,10 +37,18 @@ log = logging.getLogger(__name__)
 
 
 def load_problem(alias: str, folder: Path) -> Problem:
-    """One problem package of either kind (blocking)."""
-    if is_polygon(folder):
-        return load_polygon_problem(alias, folder)
-    return load_kattis_problem(alias, folder)
+    """One problem package of either kind (blocking); PackageError for anything wrong with it.
+
+    A read or value error no check foresaw is the package's fault too: that problem is broken (skipped
+    at start, refused on upload), the server is not.
+    """
+    try:
+        if is_polygon(folder):
+            return load_polygon_problem(alias, folder)
+        return load_kattis_problem(alias, folder)
+    except (OSError, ValueError) as exc:
+        log.warning("problem package %s: unexpected %s", folder, type(exc).__name__, exc_info=True)
+        raise PackageError(f"the package cannot be read: {exc}") from exc
 
 
 def _header(meta: dict[str, object]) -> tuple[int, str, int]:

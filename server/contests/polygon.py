@@ -103,22 +103,24 @@ def _tests(folder: Path, testset: ET.Element) -> tuple[list[TestCase], list[int]
     samples: list[int] = []
     for index in range(1, count + 1):
         info = described[index - 1] if index <= len(described) else ET.Element("test")
+        # Messages name the files as package.xml does: a pattern may be absolute, outside `folder`.
         try:
-            inp, ans = folder / (in_pattern % index), folder / (ans_pattern % index)
+            in_name, ans_name = in_pattern % index, ans_pattern % index
         except (TypeError, ValueError):
             raise PackageError("package.xml: bad input-path-pattern or answer-path-pattern") from None
-        for path in (inp, ans):
+        inp, ans = folder / in_name, folder / ans_name
+        for name, path in ((in_name, inp), (ans_name, ans)):
             if path.exists() and not inside(path, folder):
-                errors.add(f"{path.relative_to(folder)} links outside the package")
+                errors.add(f"{name} links outside the package")
         if not inp.is_file():
             if info.get("method") == "generated":
                 command = info.get("cmd", "")
                 missing_generated.append(f"{index} ({command})" if command else str(index))
             else:
-                errors.add(f"test {index}: {inp.relative_to(folder)} is missing")
+                errors.add(f"test {index}: {in_name} is missing")
             continue
         if not ans.is_file():
-            errors.add(f"test {index}: answer {ans.relative_to(folder)} is missing (run the main solution in Polygon)")
+            errors.add(f"test {index}: answer {ans_name} is missing (run the main solution in Polygon)")
             continue
         sample = info.get("sample") == "true"
         if sample:
@@ -142,14 +144,15 @@ def _checker(folder: Path, root: ET.Element) -> tuple[ValidatorSource | None, tu
     if checker is None:
         return None, ()
     source = checker.find("source")
-    path = folder / source.get("path", "") if source is not None and source.get("path") else None
+    name = source.get("path", "") if source is not None else ""
+    path = folder / name if name else None
     if path is None or not path.is_file():
         standard = STANDARD_CHECKERS.get(checker.get("name", ""))
         if standard is not None:
             return None, standard
         raise PackageError("package.xml: the checker's source is not in the package")
     if not inside(path, folder):
-        raise PackageError(f"{path.relative_to(folder)} links outside the package")
+        raise PackageError(f"{name} links outside the package")
     kind = (source.get("type") or "cpp") if source is not None else "cpp"
     if not kind.startswith("cpp"):
         raise PackageError(f"checker {path.name}: only C++ (testlib) checkers are supported, not {kind}")
