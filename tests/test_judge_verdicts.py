@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.judge import Judge, JudgeTask, TestCase, verdicts
+from server.judge import Judge, JudgeError, JudgeTask, TestCase, verdicts
 from server.judge.judge import COMPILE_LIMITS
 
 from .support.judge import judge_fixture, open_judge
@@ -196,6 +196,13 @@ async def test_unknown_compiler(judge: Judge, sums: list[TestCase]) -> None:
 async def test_no_tests_is_ok(judge: Judge) -> None:
     report = await judge.judge(JudgeTask(b"print(1)\n", "python3_docker", [], TIME, MEMORY))
     assert report.verdict == verdicts.OK and report.tests == []
+
+
+async def test_test_files_gone_while_judging_are_a_judge_error(judge: Judge, sums: list[TestCase]) -> None:
+    # A contest replaced while its submissions are judged: its old folder (the test files) is removed.
+    sums[1].input_path.unlink()
+    with pytest.raises(JudgeError, match="No such file or directory"):
+        await run(judge, "python3_docker", PY_SUM, sums)
 
 
 def test_abandoned_folders_are_cleared_at_start(tmp_path: Path) -> None:

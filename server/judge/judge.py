@@ -181,7 +181,7 @@ class Judge:
         self._finalizer()
 
     async def judge(self, task: JudgeTask, turn: Turn | None = None) -> JudgeReport:
-        """Compile and run one submission; raises JudgeError if the judge itself fails.
+        """Compile and run one submission; raises JudgeError if the judge itself fails (a file error included).
 
         With `turn`, every sandbox run (the compile, each test) happens inside
         `turn()`, which yields the CPU slot to run on: the service's fair
@@ -207,6 +207,11 @@ class Judge:
                     os.chmod(folder, 0o711)
                 run = _Submission(folder, how, task, lease, Lease(validator_uid, lease.slot), turn)
                 return await self._judge_in(run)
+            except OSError as exc:
+                # A file the judge needs is gone or unreadable (a contest replaced while its submissions
+                # are judged, a full disk): the judge failed, not the program.  Named without its folder.
+                name = f": {Path(exc.filename).name}" if exc.filename else ""
+                raise JudgeError(f"{exc.strerror or type(exc).__name__}{name}") from exc
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 

@@ -275,7 +275,11 @@ class JudgeService:
         submission = await self._store.submissions.get(submission_id, full=True)
         if submission is None or submission.verdict != PENDING:
             return
-        outcome = await self._outcome(submission, functools.partial(self._turns.turn, team_id))
+        try:
+            outcome = await self._outcome(submission, functools.partial(self._turns.turn, team_id))
+        except Exception as exc:  # a fault nobody foresaw: the submission still ends, never "No report"
+            log.exception("judging submission %d failed", submission_id)
+            outcome = judge_error_outcome(f"unexpected {type(exc).__name__} (the server log has the details)")
         state = await self._record(submission, outcome)
         judged = dataclasses.replace(  # what record() stored, without the source: no need to read it back
             submission,
