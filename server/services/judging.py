@@ -189,10 +189,10 @@ class JudgeService:
             # Left pending: a later start with a working sandbox judges them.
             log.error("%s", self.unavailable_reason)
             return
-        pending = await self._store.submissions.pending_ids()
-        for submission_id in pending:
+        pending = await self._store.submissions.pending()
+        for submission_id, team_id in pending:
             # accepted before the restart: queued whatever the cap says
-            self._queue.put_unchecked(await self._team_of(submission_id), submission_id)
+            self._queue.put_unchecked(team_id, submission_id)
             self._queued_at[submission_id] = time.monotonic()
         if pending:
             log.info("%d pending submissions queued for judging again", len(pending))
@@ -235,11 +235,6 @@ class JudgeService:
     def queue_length(self) -> int:
         """Submissions queued and not yet taken for judging."""
         return len(self._queue)
-
-    async def _team_of(self, submission_id: int) -> int:
-        submission = await self._store.submissions.get(submission_id)
-        session = await self._store.sessions.get(submission.session_id) if submission else None
-        return session.team_id if session else 0
 
     async def _dispatch(self) -> None:
         in_progress = asyncio.Semaphore(MAX_IN_PROGRESS)
