@@ -30,7 +30,7 @@ from ..judge.compilers import COMPILERS
 from ..judge.types import JudgeReport, JudgeTask
 from .errors import PackageError
 from .files import positive
-from .models import Contest, Problem, TimeLimitDerivation
+from .models import Contest, Problem, TimeLimitDerivation, task_for
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +177,9 @@ async def derive_problem(problem: Problem, judge: JudgeCall, cache: TimeLimitCac
         if compiler not in COMPILERS:
             log.info("problem %s: %s skipped (no compiler %s)", problem.id, path.name, compiler)
             continue
-        task = JudgeTask(
-            source=await asyncio.to_thread(path.read_bytes),
-            compiler=compiler,
-            tests=problem.tests,
-            time_limit=DERIVING_TIME_LIMIT,
-            memory_limit=problem.memory_limit,
-            validation=problem.validation,
-            validator=problem.validator,
-        )
+        source = await asyncio.to_thread(path.read_bytes)
+        # The problem's own task (output and validator limits as submissions get them), but time to measure.
+        task = dataclasses.replace(task_for(problem, source, compiler), time_limit=DERIVING_TIME_LIMIT)
         try:
             report = await judge(task)
         except Exception as exc:  # the judge could not run it at all: try the next one

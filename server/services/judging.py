@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from ..contests.models import ContestCatalog, Problem
+from ..contests.models import ContestCatalog, task_for
 from ..domain.bus import EventBus
 from ..domain.errors import JudgeNotReady, TooManySubmissions
 from ..domain.events import ProblemProgressed, SubmissionJudged
@@ -86,27 +86,6 @@ def outcome_of(report: JudgeReport) -> Outcome:
             TestRecord(t.sequence_number, t.test_name, t.verdict, t.running_time, t.memory_used, t.message)
             for t in report.tests
         ),
-    )
-
-
-def task_for(problem: Problem, source: bytes, compiler: str) -> JudgeTask:
-    """The judge's task for a submission to a problem, with the limits its package gives."""
-    validator = problem.validator
-    if validator is not None and (problem.validation_time or problem.validation_memory):
-        validator = dataclasses.replace(
-            validator,
-            time_limit=problem.validation_time or validator.time_limit,
-            memory_limit=problem.validation_memory or validator.memory_limit,
-        )
-    return JudgeTask(
-        source=source,
-        compiler=compiler,
-        tests=problem.tests,
-        time_limit=problem.time_limit,
-        memory_limit=problem.memory_limit,
-        validation=problem.validation,
-        validator=validator,
-        output_limit=problem.output_limit,
     )
 
 
