@@ -306,7 +306,7 @@ class Judge:
         assert run.built is not None  # checked in judge()
         folder = run.folder / f"validate-{number}"
         await self._validators.prepare_folder(folder, run.validator_lease)
-        argv, binds = self._validators.command(
+        argv, binds = await self._validators.command(
             run.built, folder, test.input_path, test.answer_path, test.validator_flags
         )
         validator_err = run.folder / f"validate-{number}.stderr"

@@ -260,11 +260,11 @@ class Validators:
         )
         return Built(box, run_argv, source)
 
-    def command(
+    async def command(
         self, built: Built, run_folder: Path, test_input: Path, answer: Path, flags: tuple[str, ...]
     ) -> tuple[list[str], list[Bind]]:
         """A Kattis validator's (or interactor's) command line and binds for one test."""
-        files, binds = self._place(built, run_folder, {INPUT: test_input, ANSWER: answer})
+        files, binds = await self._place(built, run_folder, {INPUT: test_input, ANSWER: answer})
         feedback = self._sandbox.box_path(run_folder) + "/"
         return [*self._argv(built), files[INPUT], files[ANSWER], feedback, *flags], binds
 
@@ -285,7 +285,7 @@ class Validators:
         os.close(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         if built.source.kind == TESTLIB:
             os.chmod(output, 0o644)  # in the submission's root-only folder: shown to this checker alone
-            files, binds = self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})
+            files, binds = await self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})
             argv = [*self._argv(built), files[INPUT], files[OUTPUT], files[ANSWER]]
             result = await self._sandbox.run(
                 argv,
@@ -300,7 +300,7 @@ class Validators:
             return testlib_judgement(result, limits, _read_message(stderr))
         if built.source.kind != KATTIS:
             raise JudgeError(f"unknown validator convention {built.source.kind!r}")
-        argv, binds = self.command(built, run_folder, test_input, answer, flags)
+        argv, binds = await self.command(built, run_folder, test_input, answer, flags)
         result = await self._sandbox.run(
             argv,
             workdir=run_folder,
@@ -335,7 +335,7 @@ class Validators:
         inside = self._sandbox.inside(built.folder, VALIDATOR_DIR)
         return [a.replace(VALIDATOR_DIR, inside, 1) if a.startswith(VALIDATOR_DIR) else a for a in built.run_argv]
 
-    def _place(self, built: Built, run_folder: Path, named: dict[str, Path]) -> tuple[dict[str, str], list[Bind]]:
+    async def _place(self, built: Built, run_folder: Path, named: dict[str, Path]) -> tuple[dict[str, str], list[Bind]]:
         """Where the validator finds each file, and the binds that put them there.
 
         A world-readable file is bound read-only at its fixed path; one only
@@ -350,7 +350,7 @@ class Validators:
                 places[inside] = inside
                 continue
             copy = run_folder / Path(inside).name
-            shutil.copyfile(host, copy)
-            copy.chmod(0o644)
+            await asyncio.to_thread(shutil.copyfile, host, copy)  # tests may be large: off the event loop
+            os.chmod(copy, 0o644)
             places[inside] = self._sandbox.box_path(run_folder) + "/" + copy.name
         return places, binds
