@@ -18,6 +18,7 @@ import pytest
 from server.judge import Judge, JudgeError, sandbox, verdicts
 from server.judge.judge import run_limits
 from server.judge.launcher import Probe
+from server.judge.types import ValidatorSource
 
 from .support.judge import (
     MIB,
@@ -34,6 +35,8 @@ from .support.judge import (
     wait_no_processes,
     wait_process,
 )
+from .test_judge_validators import CPP_VALIDATOR, HALVES, OFF_BY_ONE, summand_tests
+from .test_judge_validators import task as validator_task
 
 TIME = 0.5
 REPO = Path(__file__).resolve().parents[1]
@@ -406,6 +409,16 @@ async def test_fallback_without_namespaces(
         tests = make_tests(tmp_path / "d", [("", "0\n")])
         assert (await bare.judge(task(DAEMON, "python3_docker", tests))).verdict == verdicts.OK
         assert uids and await wait_no_processes(uids) == []
+        # A problem's validator (its own uid) reaches its folders by their real paths, scripts included.
+        scripted = tmp_path / "scripted"
+        scripted.mkdir()
+        shutil.copy(CPP_VALIDATOR.folder / "validate.cpp", scripted)
+        (scripted / "build").write_text("g++ -O2 -o validate validate.cpp\n")
+        (scripted / "run").write_text('exec ./validate "$@"\n')
+        for validator in (CPP_VALIDATOR, ValidatorSource(scripted, "kattis", None, time_limit=2)):
+            for source, verdict in ((HALVES, verdicts.OK), (OFF_BY_ONE, verdicts.WRONG_ANSWER)):
+                report = await bare.judge(validator_task(source, validator, summand_tests()))
+                assert report.verdict == verdict, report
 
 
 @needs_root

@@ -161,7 +161,9 @@ class Judge:
                 self.close()
                 raise
         validators = self._work.root / "validators"
-        validators.mkdir(mode=0o700)
+        # By real path (no mount namespace), a validator's uid must traverse it to its own folder.
+        validators.mkdir(mode=0o711 if self._open_path else 0o700)
+        os.chmod(validators, 0o711 if self._open_path else 0o700)  # mkdir's mode is masked by the umask
         self._validators = Validators(self._sandbox, validators, self._tools, self.compile_limits)
         self.isolation: str = self._sandbox.isolation
         self.layers = self._sandbox.layers

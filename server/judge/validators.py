@@ -100,7 +100,8 @@ def _commands(
         if not (box / "run").is_file():
             raise JudgeError("validator folder has neither sources of a known language nor a `run` script")
         build = ("/bin/sh", "build") if (box / "build").is_file() else None
-        return build, ("/bin/sh", "-c", f'cd {VALIDATOR_DIR} && exec /bin/sh ./run "$@"', "run")
+        # The folder is $0, an argument of its own: where the sandbox shows it elsewhere, _argv rewrites it.
+        return build, ("/bin/sh", "-c", 'cd "$0" && exec /bin/sh ./run "$@"', VALIDATOR_DIR)
     if lang not in KNOWN or lang not in _SOURCES:
         raise JudgeError(f"validator language {lang!r} is not one the judge builds")
     missing = [t for t in KNOWN[lang].tools if t not in tools]
