@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from server.contests.errors import PackageError
 from server.contests.loader import load_contest, load_contests, load_problem
 from server.contests.testdata import load_samples, load_tests
 from server.contests.validators import validation_of
+from server.judge.validators import content_key
 
 from .support.packages import write_contest
 
@@ -258,3 +260,10 @@ def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> No
     assert list(result.contests) == [1]
     [error] = result.failed["bad"]
     assert error.startswith("problem A: ") and "Input/output error" in error
+
+
+def test_a_validator_is_named_by_its_content_at_load(contest) -> None:  # type: ignore[no-untyped-def]
+    # The judge builds once per content key; the loader computes it once, not every submission.
+    for alias in ("B", "C", "G"):
+        validator = contest.problems[alias].validator
+        assert validator is not None and validator.key == content_key(dataclasses.replace(validator, key=""))

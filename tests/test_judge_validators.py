@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,14 @@ async def test_a_validator_breaking_its_convention_is_a_judging_error(judge: Jud
 
 async def test_a_validator_that_does_not_build_is_a_judging_error(judge: Judge) -> None:
     broken = ValidatorSource(PROBLEMS / "broken_validators" / "does_not_build", "kattis", "cpp", time_limit=2)
-    with pytest.raises(JudgeError, match="validator does not build"):
+    with pytest.raises(JudgeError, match="validator does not build") as first:
         await judge.judge(task(HALVES, broken, summand_tests()))
+    # Remembered for its content: the next submission gets the same error without another build.
+    box = judge._validators._root / content_key(broken)
+    shutil.rmtree(box)
+    with pytest.raises(JudgeError) as again:
+        await judge.judge(task(ONE_AND_REST, broken, summand_tests()))
+    assert str(again.value) == str(first.value) and not box.exists()
 
 
 PEEK = b"""

@@ -33,7 +33,6 @@ from .types import (
     JudgeTask,
     TestCase,
     TestResult,
-    ValidatorSource,
 )
 from .validators import Built, Validators, kattis_judgement, validator_limits
 from .workspace import Workspace, lock_tree, read_head
@@ -216,11 +215,6 @@ class Judge:
                 raise JudgeError(f"{exc.strerror or type(exc).__name__}{name}") from exc
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
-
-    async def prepare_validator(self, source: ValidatorSource) -> None:
-        """Build a problem's validator now (e.g. when its package loads) instead of at its first submission."""
-        with self._sandbox.lease() as lease:
-            await self._validators.build(source, lease)
 
     @contextlib.asynccontextmanager
     async def _turn(self, lease: Lease, turn: Turn | None) -> AsyncIterator[Lease]:

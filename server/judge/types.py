@@ -36,6 +36,8 @@ class ValidatorSource:
     # seconds of CPU and bytes.  The judge builds it once per content (files, language, kind, entry).
     time_limit: float = 10.0
     memory_limit: int = 1 << 30
+    # validators.content_key of the files, when the loader computed it (once, at load): "" to hash them per use.
+    key: str = ""
 
 
 @dataclass(frozen=True)

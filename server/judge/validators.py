@@ -218,17 +218,25 @@ class Validators:
         self._tools = tools
         self._compile_limits = compile_limits
         self._built: dict[str, Built] = {}
+        self._failed: dict[str, JudgeError] = {}
         self._locks: dict[tuple[int, str], asyncio.Lock] = {}
 
     async def build(self, source: ValidatorSource, lease: Lease) -> Built:
         """The built validator for this source (compiled in the sandbox the first time); JudgeError if it cannot be."""
-        key = await asyncio.to_thread(content_key, source)
+        # The package loader names the content once, at load; hashing every file per submission is the fallback.
+        key = source.key or await asyncio.to_thread(content_key, source)
         if key in self._built:
             return self._built[key]
         lock = self._locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
         async with lock:
+            if key in self._failed:  # the same files fail the same way: not another 10-30 s build per submission
+                raise self._failed[key]
             if key not in self._built:
-                self._built[key] = await self._build(source, key, lease)
+                try:
+                    self._built[key] = await self._build(source, key, lease)
+                except JudgeError as exc:
+                    self._failed[key] = exc
+                    raise
         return self._built[key]
 
     async def _build(self, source: ValidatorSource, key: str, lease: Lease) -> Built:
