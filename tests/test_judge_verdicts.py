@@ -91,7 +91,8 @@ async def test_stops_at_first_failing_test(judge: Judge, tmp_path: Path) -> None
 async def test_float_tolerance(judge: Judge, tmp_path: Path) -> None:
     tests = make_tests(tmp_path, [("", "0.3333333333\n")])
     source = "print(1 / 3 + 5e-7)\n"
-    assert await run(judge, "python3_docker", source, tests, float_tolerance=True) == verdicts.OK
+    floats = [dataclasses.replace(t, validator_flags=("float_tolerance", "1e-6")) for t in tests]
+    assert await run(judge, "python3_docker", source, floats) == verdicts.OK
     assert await run(judge, "python3_docker", source, tests) == verdicts.WRONG_ANSWER
 
 

@@ -279,7 +279,7 @@ class Judge:
         if verdict is not None:
             return result, verdict, ""
         if run.built is None:
-            flags = default_flags(test.validator_flags, run.task.float_tolerance)
+            flags = default_flags(test.validator_flags)
             same = await self._compare(out, test.answer_path, flags)
             return result, verdicts.OK if same else verdicts.WRONG_ANSWER, ""
         folder = run.folder / f"validate-{number}"

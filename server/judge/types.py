@@ -74,7 +74,6 @@ class JudgeTask:
     tests: Sequence[TestCase]
     time_limit: float  # seconds of CPU time per test
     memory_limit: int  # bytes of peak resident memory per test
-    float_tolerance: bool = False  # the old switch: 1e-6 floats when a test's flags set no tolerance
     validation: Validation = "default"
     validator: ValidatorSource | None = None  # set for "custom" and "custom interactive"
     output_limit: int | None = None  # bytes (problem.yaml limits.output); None: the judge's 64 MiB
