@@ -47,7 +47,6 @@ def test_float_tolerance_flags_combine_problem_and_group(contest) -> None:  # ty
     flags = {t.name: t.validator_flags for t in problem.tests}
     assert flags["secret/1"] == ("float_relative_tolerance", "1e-6")
     assert flags["secret/precise/1"] == ("float_relative_tolerance", "1e-6", "float_absolute_tolerance", "1e-9")
-    assert problem.float_tolerance
     assert (problem.time_limit, problem.time_limit_source) == (1.5, ".timelimit")
     assert problem.memory_limit == 256 << 20
 
@@ -56,7 +55,7 @@ def test_custom_validator_and_nested_groups_in_spec_order(contest) -> None:  # t
     problem = contest.problems["B"]
     assert problem.validation == "custom"
     assert problem.validator is not None
-    assert problem.validator.kind == "kattis" and problem.validator.language == "cpp"
+    assert problem.validator.kind == "kattis" and problem.validator.language == "gcc_cpp20"
     assert problem.validator.folder == PACKAGES / "summands" / "output_validators" / "sum_check"
     assert (problem.output_limit, problem.validation_time, problem.validation_memory) == (1 << 20, 5.0, 512 << 20)
     assert [(t.name, t.validator_flags) for t in problem.tests] == [
@@ -71,7 +70,7 @@ def test_custom_validator_and_nested_groups_in_spec_order(contest) -> None:  # t
 def test_interactive_problem(contest) -> None:  # type: ignore[no-untyped-def]
     problem = contest.problems["C"]
     assert problem.validation == "custom interactive"
-    assert problem.validator is not None and problem.validator.language == "python3"
+    assert problem.validator is not None and problem.validator.language == "python3_docker"
     assert problem.validator.folder.name == "guess_validator"
     # the statement shows the interaction log, never the validator's .in/.ans
     samples = load_samples(PACKAGES / "guess", interactive=True)
@@ -104,7 +103,7 @@ def test_polygon_package(contest) -> None:  # type: ignore[no-untyped-def]
     assert problem.validation == "custom"
     validator = problem.validator
     assert validator is not None
-    assert (validator.kind, validator.language, validator.entry) == ("testlib", "cpp", "check.cpp")
+    assert (validator.kind, validator.language, validator.entry) == ("testlib", "gcc_cpp20", "check.cpp")
     assert (validator.folder / "testlib.h").is_file()
 
 

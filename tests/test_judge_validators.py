@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from server.contests.validators import program_language
 from server.judge import Judge, JudgeError, JudgeTask, TestCase, validators, verdicts
+from server.judge.compilers import COMPILERS
 from server.judge.sandbox import Lease, Limits, RunResult
 from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
 from server.judge.validators import content_key, kattis_judgement, validator_limits
@@ -237,3 +239,34 @@ async def test_a_run_folder_prepared_again_is_fresh(judge: Judge, tmp_path: Path
         assert list(folder.iterdir()) == []
         if uid is not None:
             assert (folder.stat().st_uid, folder.stat().st_mode & 0o777) == (uid, 0o700)
+
+
+JAVA_VALIDATOR = """\
+import java.io.*;
+import java.nio.file.*;
+import java.util.*;
+
+public class Validate {
+    public static void main(String[] args) throws IOException {
+        long n = Long.parseLong(Files.readString(Path.of(args[0])).trim());
+        String[] tokens = new String(System.in.readAllBytes()).trim().split("\\\\s+");
+        long a = Long.parseLong(tokens[0]), b = Long.parseLong(tokens[1]);
+        if (tokens.length == 2 && a > 0 && b > 0 && a + b == n) System.exit(42);
+        Files.writeString(Path.of(args[2], "judgemessage.txt"), a + " + " + b + " is not " + n + "\\n");
+        System.exit(43);
+    }
+}
+"""
+
+
+@pytest.mark.skipif("jdk17" not in COMPILERS, reason="Java is not installed here")
+async def test_a_java_validator_as_the_loader_finds_it(judge: Judge, tmp_path: Path) -> None:
+    # The package format lets a validator be written in any language the judge runs; Java is one.
+    folder = tmp_path / "java_validator"
+    folder.mkdir()
+    (folder / "Validate.java").write_text(JAVA_VALIDATOR)
+    validator = ValidatorSource(folder, "kattis", program_language(folder), time_limit=5)
+    assert validator.language == "jdk17"
+    assert (await judge.judge(task(HALVES, validator, summand_tests()))).verdict == verdicts.OK
+    report = await judge.judge(task(OFF_BY_ONE, validator, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER and report.tests[0].message == "1 + 10 is not 10"

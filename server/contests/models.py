@@ -65,11 +65,6 @@ class Problem:
         """A stable id for the client: the package folder name."""
         return self.folder.name
 
-    @property
-    def float_tolerance(self) -> bool:
-        """Whether any test compares numbers with a tolerance (kept for older callers)."""
-        return any(f.startswith("float_") for t in self.tests for f in t.validator_flags)
-
 
 def task_for(problem: Problem, source: bytes, compiler: str) -> JudgeTask:
     """The judge's task for a submission to a problem, with the limits its package gives."""

@@ -158,7 +158,7 @@ def _checker(folder: Path, root: ET.Element) -> tuple[ValidatorSource | None, tu
         raise PackageError(f"checker {path.name}: only C++ (testlib) checkers are supported, not {kind}")
     if not (path.parent / "testlib.h").is_file():
         raise PackageError(f"checker {path.name} needs testlib.h next to it, and the package has none there")
-    return ValidatorSource(path.parent, "testlib", "cpp", path.name), ()
+    return ValidatorSource(path.parent, "testlib", "gcc_cpp20", path.name), ()
 
 
 def _samples(tests: list[TestCase], indexes: list[int]) -> list[Sample]:

@@ -421,24 +421,6 @@ class Sandbox:
             )
         return await self.finish(started)
 
-    async def run_fds(
-        self,
-        argv: Sequence[str],
-        *,
-        workdir: Path,
-        limits: Limits,
-        lease: Lease,
-        stdin: BinaryIO | int,
-        stdout: BinaryIO | int,
-        stderr: Path | None = None,
-        binds: Sequence[Bind] = (),
-    ) -> RunResult:
-        """`run` with open files or descriptors as stdin and stdout (the caller keeps and closes them)."""
-        started = await self.start(
-            argv, workdir=workdir, limits=limits, lease=lease, stdin=stdin, stdout=stdout, stderr=stderr, binds=binds
-        )
-        return await self.finish(started)
-
     async def start(
         self,
         argv: Sequence[str],

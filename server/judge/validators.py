@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import verdicts
-from .compilers import JVM_COMPILER_HEAP, JVM_FLAGS, KNOWN, MIB, PYTHON_CHECK, PYTHON_FLAGS, java_class
+from .compilers import (
+    JVM_COMPILER_HEAP,
+    JVM_FLAGS,
+    MIB,
+    PYTHON_CHECK,
+    PYTHON_FLAGS,
+    SOURCE_SUFFIXES,
+    compiler_for,
+    java_class,
+    missing_tool,
+)
 from .sandbox import Bind, Lease, Limits, RunResult, Sandbox
 from .types import KATTIS, TESTLIB, JudgeError, ValidatorSource
 from .workspace import lock_tree, read_head
@@ -41,18 +51,10 @@ VALIDATOR_DIR = "/judge/validator"
 INPUT, ANSWER, OUTPUT = "/judge/input", "/judge/answer", "/judge/output"
 MESSAGE_LIMIT = 4096
 KATTIS_ACCEPTED, KATTIS_WRONG = 42, 43
-_SOURCES = {
-    "gcc_cpp20": (".cpp", ".cc", ".cxx", ".c++"),
-    "gcc_c17": (".c",),
-    "python3_docker": (".py",),
-    "pypy3_7_1_0": (".py",),
-    "jdk17": (".java",),
-    "kotlin_1_8_0": (".kt",),
-}
 _POINTS = re.compile(r"points\s+([-+0-9.eE]+)")
 JVM_LANGUAGES = ("jdk17", "kotlin_1_8_0")
-# The package loader's language names (server/contests/validators.py), and compiler ids as they are.
-_ALIASES = {"c": "gcc_c17", "cpp": "gcc_cpp20", "python3": "python3_docker", "pypy3": "pypy3_7_1_0", "java": "jdk17"}
+# Short names callers may use for a validator's language (the loader gives compiler ids).
+_ALIASES = {"c": "gcc_c17", "cpp": "gcc_cpp20", "python3": "python3_docker", "java": "jdk17", "kotlin": "kotlin_1_8_0"}
 # A validator folder with its own scripts (Kattis): `build` is run once, `run` for every test.
 SCRIPTS = "scripts"
 
@@ -102,12 +104,12 @@ def _commands(
         build = ("/bin/sh", "build") if (box / "build").is_file() else None
         # The folder is $0, an argument of its own: where the sandbox shows it elsewhere, _argv rewrites it.
         return build, ("/bin/sh", "-c", 'cd "$0" && exec /bin/sh ./run "$@"', VALIDATOR_DIR)
-    if lang not in KNOWN or lang not in _SOURCES:
+    if lang not in SOURCE_SUFFIXES:
         raise JudgeError(f"validator language {lang!r} is not one the judge builds")
-    missing = [t for t in KNOWN[lang].tools if t not in tools]
-    if missing:
-        raise JudgeError(f"validator language {lang}: {missing[0]} is not installed")
-    files = sorted(p.name for p in box.iterdir() if p.is_file() and p.name.endswith(_SOURCES[lang]))
+    missing = missing_tool(lang, tools)
+    if missing is not None:
+        raise JudgeError(f"validator language {lang}: {missing} is not installed")
+    files = sorted(p.name for p in box.iterdir() if p.is_file() and compiler_for(p) == lang)
     entry = source.entry or (files[0] if len(files) == 1 else _main_file(source, files))
     if source.entry and source.entry not in files:
         raise JudgeError(f"validator entry {source.entry!r} is not among its sources {files}")
@@ -124,8 +126,8 @@ def _commands(
         )
     if entry is None:
         raise JudgeError(f"validator has several {lang} sources {files}: name its entry")
-    if lang in ("python3_docker", "pypy3_7_1_0"):
-        py = tools["python3" if lang == "python3_docker" else "pypy3"]
+    if lang == "python3_docker":
+        py = tools["python3"]
         return (py, *PYTHON_FLAGS, "-c", PYTHON_CHECK, entry), (py, *PYTHON_FLAGS, f"{VALIDATOR_DIR}/{entry}")
     if lang == "jdk17":
         main = java_class((box / entry).read_bytes())
