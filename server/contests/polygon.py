@@ -21,8 +21,9 @@ from typing import Any
 from ..judge.types import TestCase, ValidatorSource
 from .errors import Errors, PackageError
 from .files import inside, read_text
+from .kattis import page_of
 from .models import Problem, Statement
-from .statement import StatementFile, page_html, pdf_statement, render_html_statement, unavailable
+from .statement import StatementFile, pdf_statement, render_html_statement, unavailable
 from .statement.latex import RenderError, render_latex
 from .statement.markup import body_html
 from .statement.sanitize import AssetRewriter, sanitize
@@ -260,5 +261,4 @@ def load_polygon_problem(alias: str, folder: Path) -> Problem:
         time_limit_source="polygon",
         package_format="polygon",
     )
-    page = page_html(alias, problem.name, time_limit, memory, statement.body, statement.language)
-    return dataclasses.replace(problem, statement_html=page)
+    return dataclasses.replace(problem, statement_html=page_of(problem))

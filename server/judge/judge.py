@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import verdicts
 from .checker import DefaultValidatorFlags, default_flags, files_match
-from .classify import RunLimits, classify, starved
+from .classify import RunLimits, classify, starved, why_stopped
 from .compilers import Recipe, find_tools, recipe
 from .interactive import Side, converse, interactive_verdict
 from .isolation import JudgeUnavailable, Readiness, decide
@@ -35,7 +35,7 @@ from .types import (
     TestResult,
 )
 from .validators import Built, Validators, kattis_judgement, validator_limits
-from .workspace import Workspace, lock_tree, read_head
+from .workspace import Workspace, empty_file, lock_tree, read_head
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,6 @@ def _read_tail(path: Path, size: int) -> bytes:
         return f.read()
 
 
-def _empty(path: Path) -> None:
-    # Owner-only: outputs of other submissions are nobody else's business.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-
-
 def _check_traversable(folder: Path) -> None:
     for part in (folder, *folder.parents):
         if not part.stat().st_mode & 0o001:
@@ -99,17 +94,6 @@ def _check_traversable(folder: Path) -> None:
 
 def _total_size(*paths: Path) -> int:
     return sum(os.stat(p).st_size for p in paths)
-
-
-def _compile_note(result: RunResult, limits: Limits) -> str:
-    """Why the compiler stopped, when the sandbox stopped it."""
-    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
-        return f"\nCompilation time limit exceeded ({limits.cpu_time:g} s of CPU, {limits.wall_time:g} s in all)"
-    if result.oom_kills or (result.accounted and result.peak_rss >= limits.memory):
-        return f"\nCompilation memory limit exceeded ({limits.memory // MIB} MiB)"
-    if result.signal is not None:
-        return f"\nCompiler killed by signal {result.signal}"
-    return ""
 
 
 class Judge:
@@ -263,8 +247,8 @@ class Judge:
     async def _test(self, run: _Submission, box: Path, test: TestCase, number: int) -> tuple[RunResult, str, str]:
         """Run one test: (the submission's measurements, the verdict, the validator's message)."""
         out, err = run.folder / "out", run.folder / "err"
-        _empty(out)
-        _empty(err)
+        empty_file(out)
+        empty_file(err)
         if run.task.validation == VALIDATION_INTERACTIVE:
             return await self._interactive_test(run, box, test, number, err)
         stdin = test.input_path
@@ -306,7 +290,7 @@ class Judge:
             run.built, folder, test.input_path, test.answer_path, test.validator_flags
         )
         validator_err = run.folder / f"validate-{number}.stderr"
-        _empty(validator_err)
+        empty_file(validator_err)
         limits = validator_limits(run.built.source, wall_at_least=run.limits.wall_time + 1)
         async with self._turn(run.lease, run.turn) as lease:
             exchange = await converse(
@@ -328,7 +312,7 @@ class Judge:
 
     async def _compile(self, box: Path, how: Recipe, lease: Lease) -> tuple[bool, str]:
         log_path = box.parent / "compile.log"
-        _empty(log_path)
+        empty_file(log_path)
         if lease.uid is not None:
             os.chown(box, lease.uid, self._sandbox.gid)  # the compiler writes ./prog
         limits = self.compile_limits
@@ -351,7 +335,8 @@ class Judge:
             lock_tree(box, 0, 0)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, limits))
+        stopped = None if ok else why_stopped(result, limits)
+        return ok, read_head(log_path, COMPILE_LOG_LIMIT) + (f"\nCompilation {stopped}" if stopped else "")
 
     @staticmethod
     async def _compare(out: Path, answer: Path, flags: DefaultValidatorFlags) -> bool:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import verdicts
+from .classify import why_stopped
 from .compilers import (
     JVM_COMPILER_HEAP,
     JVM_FLAGS,
@@ -45,7 +46,7 @@ from .compilers import (
 )
 from .sandbox import Bind, Lease, Limits, RunResult, Sandbox
 from .types import KATTIS, TESTLIB, JudgeError, ValidatorSource
-from .workspace import lock_tree, read_head
+from .workspace import empty_file, lock_tree, read_head
 
 VALIDATOR_DIR = "/judge/validator"
 INPUT, ANSWER, OUTPUT = "/judge/input", "/judge/answer", "/judge/output"
@@ -160,13 +161,7 @@ def _read_message(path: Path) -> str:
 
 
 def _failure(result: RunResult, limits: Limits) -> str:
-    if result.oom_kills:
-        return f"exceeded its memory limit ({limits.memory // MIB} MiB)"
-    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
-        return f"exceeded its time limit ({limits.cpu_time:g} s)"
-    if result.signal is not None:
-        return f"was killed by signal {result.signal}"
-    return f"exited with code {result.exit_code}"
+    return why_stopped(result, limits) or f"exited with code {result.exit_code}"
 
 
 def kattis_judgement(result: RunResult, limits: Limits, message: str) -> Judgement:
@@ -293,7 +288,7 @@ class Validators:
         """Judge one test's output with the problem's validator (after the submission has finished)."""
         limits = validator_limits(built.source)
         stderr = run_folder.parent / f"{run_folder.name}.stderr"
-        os.close(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        empty_file(stderr)
         if built.source.kind == TESTLIB:
             os.chmod(output, 0o644)  # in the submission's root-only folder: shown to this checker alone
             files, binds = await self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})

@@ -135,3 +135,8 @@ def read_head(path: Path, limit: int) -> str:
         data = f.read(limit + 1)
     text = data[:limit].decode(errors="replace")
     return text + "\n... (truncated)" if len(data) > limit else text
+
+
+def empty_file(path: Path) -> None:
+    """Create (or empty) a file for a run's output, readable by its owner only: nobody else's business."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
