@@ -23,10 +23,10 @@ from server.contests.install import ContestConflict, ContestInstaller
 from server.contests.loader import load_catalog
 from server.contests.models import ContestCatalog
 from server.contests.timelimits import TimeLimitCache
-from server.judge import Judge
 from server.keys import CONTEST_INSTALLER
 
 from .support.api import Account, Api, error_of
+from .support.judge import open_judge
 from .support.packages import write_contest
 from .support.ws import ClientFactory, frame, joined, training, until
 
@@ -85,9 +85,10 @@ async def test_polygon_package_at_the_archive_root(installer: ContestInstaller, 
 
 
 async def test_contest_package_with_derived_time_limit(installer: ContestInstaller, tmp_path: Path) -> None:
-    installer.judge = Judge(tmp_path / "judge-work").judge
     archive = zip_folder(PACKAGES, tmp_path / "formats.zip", prefix="formats")
-    installed = await installer.install(archive)
+    with open_judge(tmp_path / "judge-work") as judge:
+        installer.judge = judge.judge
+        installed = await installer.install(archive)
     contest = installed.contest
     assert contest.id == 50 and len(contest.problems) == 7 and not contest.pending
     assert (contest.problems["D"].time_limit, contest.problems["D"].time_limit_source) == (1.0, "derived")

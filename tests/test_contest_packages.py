@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -9,9 +10,12 @@ import pytest
 import yaml
 
 from server.contests.errors import PackageError
-from server.contests.loader import load_contest, load_problem
+from server.contests.loader import load_contest, load_contests, load_problem
 from server.contests.testdata import load_samples, load_tests
 from server.contests.validators import validation_of
+from server.judge.validators import content_key
+
+from .support.packages import write_contest
 
 PACKAGES = Path(__file__).parent / "packages"
 BROKEN = PACKAGES / "broken"
@@ -43,7 +47,6 @@ def test_float_tolerance_flags_combine_problem_and_group(contest) -> None:  # ty
     flags = {t.name: t.validator_flags for t in problem.tests}
     assert flags["secret/1"] == ("float_relative_tolerance", "1e-6")
     assert flags["secret/precise/1"] == ("float_relative_tolerance", "1e-6", "float_absolute_tolerance", "1e-9")
-    assert problem.float_tolerance
     assert (problem.time_limit, problem.time_limit_source) == (1.5, ".timelimit")
     assert problem.memory_limit == 256 << 20
 
@@ -52,7 +55,7 @@ def test_custom_validator_and_nested_groups_in_spec_order(contest) -> None:  # t
     problem = contest.problems["B"]
     assert problem.validation == "custom"
     assert problem.validator is not None
-    assert problem.validator.kind == "kattis" and problem.validator.language == "cpp"
+    assert problem.validator.kind == "kattis" and problem.validator.language == "gcc_cpp20"
     assert problem.validator.folder == PACKAGES / "summands" / "output_validators" / "sum_check"
     assert (problem.output_limit, problem.validation_time, problem.validation_memory) == (1 << 20, 5.0, 512 << 20)
     assert [(t.name, t.validator_flags) for t in problem.tests] == [
@@ -67,7 +70,7 @@ def test_custom_validator_and_nested_groups_in_spec_order(contest) -> None:  # t
 def test_interactive_problem(contest) -> None:  # type: ignore[no-untyped-def]
     problem = contest.problems["C"]
     assert problem.validation == "custom interactive"
-    assert problem.validator is not None and problem.validator.language == "python3"
+    assert problem.validator is not None and problem.validator.language == "python3_docker"
     assert problem.validator.folder.name == "guess_validator"
     # the statement shows the interaction log, never the validator's .in/.ans
     samples = load_samples(PACKAGES / "guess", interactive=True)
@@ -100,7 +103,7 @@ def test_polygon_package(contest) -> None:  # type: ignore[no-untyped-def]
     assert problem.validation == "custom"
     validator = problem.validator
     assert validator is not None
-    assert (validator.kind, validator.language, validator.entry) == ("testlib", "cpp", "check.cpp")
+    assert (validator.kind, validator.language, validator.entry) == ("testlib", "gcc_cpp20", "check.cpp")
     assert (validator.folder / "testlib.h").is_file()
 
 
@@ -215,3 +218,51 @@ def test_symlink_out_of_the_package_is_refused(tmp_path: Path) -> None:
     (folder / "data" / "secret" / "2.in").symlink_to(secret)
     with pytest.raises(PackageError, match="links outside the package"):
         load_tests(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("tests/%02d</input", "{outside}/%02d</input", "{outside}/01 links outside the package"),
+        ("tests/%02d</input", "/nonexistent-tt/%02d</input", "test 1: /nonexistent-tt/01 is missing"),
+        ("tests/%02d.a</answer", "/nonexistent-tt/%02d.a</answer", "answer /nonexistent-tt/01.a is missing"),
+        ('path="files/check.cpp"', 'path="{outside}/check.cpp"', "{outside}/check.cpp links outside the package"),
+    ],
+    ids=["input-outside", "input-missing", "answer-missing", "checker-outside"],
+)
+def test_polygon_absolute_paths_are_package_errors(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("01", "02", "03", "04", "check.cpp"):
+        (outside / name).write_text("1\n")
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace(old, new.format(outside=outside)))
+    with pytest.raises(PackageError) as caught:
+        load_problem("X", folder)
+    assert any(expected.format(outside=outside) in error for error in caught.value.errors), caught.value.errors
+
+
+def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> None:
+    # A read error no check foresaw (here: a statement linked to a file that cannot be read) is that
+    # package's fault: the others load, the server starts.
+    root = tmp_path / "contests"
+    write_contest(root, 1, "Good")
+    bad = root / "bad"
+    problem = shutil.copytree(PACKAGES / "divisor", bad / "divisor")
+    (problem / "statements" / "english" / "problem-properties.json").unlink()
+    (problem / "statements" / ".html" / "english").mkdir(parents=True)
+    (problem / "statements" / ".html" / "english" / "problem.html").symlink_to("/proc/self/mem")
+    meta = {"id": 2, "name": "Bad", "duration": 60, "problems": [{"alias": "A", "path": "divisor"}]}
+    (bad / "contest.yaml").write_text(yaml.safe_dump(meta))
+    result = load_contests(root)
+    assert list(result.contests) == [1]
+    [error] = result.failed["bad"]
+    assert error.startswith("problem A: ") and "Input/output error" in error
+
+
+def test_a_validator_is_named_by_its_content_at_load(contest) -> None:  # type: ignore[no-untyped-def]
+    # The judge builds once per content key; the loader computes it once, not every submission.
+    for alias in ("B", "C", "G"):
+        validator = contest.problems[alias].validator
+        assert validator is not None and validator.key == content_key(dataclasses.replace(validator, key=""))

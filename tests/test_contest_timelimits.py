@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -10,9 +11,10 @@ import pytest
 
 from server.contests.kattis import page_of
 from server.contests.loader import load_problem
-from server.contests.models import Contest, TimeLimitDerivation
+from server.contests.models import Contest, TimeLimitDerivation, task_for
 from server.contests.timelimits import (
     DEFAULT_TIME_LIMIT,
+    DERIVING_TIME_LIMIT,
     TimeLimitCache,
     choose,
     derive_contest,
@@ -21,12 +23,12 @@ from server.contests.timelimits import (
 )
 from server.judge import Judge, JudgeReport, JudgeTask
 
+from .support.judge import judge_fixture
+
 PACKAGES = Path(__file__).parent / "packages"
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Judge:
-    return Judge(tmp_path_factory.mktemp("judge-work"))
+judge = judge_fixture()
 
 
 def legacy_sum(tmp_path: Path) -> Path:
@@ -90,6 +92,22 @@ async def test_derived_from_accepted_submissions_with_the_judge(judge: Judge, tm
 
     again = TimeLimitCache(tmp_path / "var" / "timelimits.json")  # read back from the file
     assert (await derive_contest(contest, never, again, page_of)).problems["D"].time_limit == 1.0
+
+
+async def test_derivation_judges_with_the_problems_own_limits(judge: Judge, tmp_path: Path) -> None:
+    # Only the time limit is the deriving one; output and validator limits are those submissions get.
+    problem = dataclasses.replace(load_problem("D", legacy_sum(tmp_path)), output_limit=1 << 20)
+    calls: list[JudgeTask] = []
+
+    async def counted(task: JudgeTask) -> JudgeReport:
+        calls.append(task)
+        return await judge.judge(task)
+
+    await derive_contest(Contest(1, "c", 60, {"D": problem}), counted, TimeLimitCache(None), page_of)
+    assert calls
+    for task in calls:
+        expected = dataclasses.replace(task_for(problem, task.source, task.compiler), time_limit=DERIVING_TIME_LIMIT)
+        assert task == expected and task.output_limit == 1 << 20
 
 
 async def test_accepted_submissions_that_fail_give_the_default(judge: Judge, tmp_path: Path) -> None:

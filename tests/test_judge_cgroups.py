@@ -134,6 +134,18 @@ def test_v1_tree_is_made_and_removed() -> None:
     assert not any(p.parent.exists() for p in parents)
 
 
+def test_v1_a_tree_that_fails_half_way_is_removed() -> None:
+    # A CPU the machine does not have: the slot's cpuset.cpus write fails after its instance folder was made.
+    mounts = _v1_mounts()
+    if not any("cpuset" in m.controllers for m in mounts):
+        pytest.skip("no cgroup v1 cpuset hierarchy here")
+    instance = f"{os.getpid()}-half"
+    with pytest.raises(CgroupError, match="cannot create"):
+        cgroups.setup(instance, workers=1, mounts=mounts, available=[0, 4095])
+    left = [m.own / f"{cgroups.PREFIX}{instance}" for m in mounts]
+    assert [folder for folder in left if folder.exists()] == []
+
+
 def test_v1_stale_trees_of_dead_servers_are_removed() -> None:
     mounts = _v1_mounts()
     pids = next(m for m in mounts if "pids" in m.controllers)

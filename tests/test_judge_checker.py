@@ -107,7 +107,6 @@ FLOATS_1E6 = [
 @pytest.mark.parametrize(("output", "answer", "expected"), FLOATS_1E6)
 def test_float_tolerance(output: bytes, answer: bytes, expected: bool) -> None:
     assert outputs_match(output, answer, F(["float_tolerance", "1e-6"])) is expected
-    assert outputs_match(output, answer, True) is expected  # the old switch means the same
 
 
 def test_absolute_and_relative_apart() -> None:
@@ -150,8 +149,8 @@ def test_parsed_flags() -> None:
     assert F([]) == DefaultValidatorFlags()
     assert F(["case_sensitive", "float_tolerance", "1e-4"]) == DefaultValidatorFlags(True, False, 1e-4, 1e-4)
     assert F(["float_relative_tolerance", "1e-3"]).float_absolute_tolerance is None
-    assert default_flags((), True) == DefaultValidatorFlags(False, False, 1e-6, 1e-6)
-    assert default_flags(("float_tolerance", "0.5"), True).float_absolute_tolerance == 0.5
+    assert default_flags(()) == DefaultValidatorFlags()
+    assert default_flags(("float_tolerance", "0.5")).float_absolute_tolerance == 0.5
 
 
 def test_files_match(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from server.judge import Judge, JudgeTask, TestCase, cgroups, compilers, verdict
 from server.judge.compilers import COMPILERS, KNOWN, available, java_class
 
 from .support.api import Api, error_of
-from .support.judge import MIB
+from .support.judge import MIB, judge_fixture
 from .test_submissions import form
 
 SUMS = [("1 2\n", "3\n"), ("40 2\n", "42\n")]
@@ -70,11 +70,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from server.judge.sandbox import RunResult
 from server.judge.types import VALIDATION_INTERACTIVE, ValidatorSource
 from server.judge.validators import Judgement
 
-from .support.judge import MIB
+from .support.judge import MIB, judge_fixture
 
 GUESS = Path(__file__).parent / "judge_problems" / "guess"
 INTERACTOR = ValidatorSource(GUESS / "interactor", "kattis", "cpp", time_limit=2, memory_limit=256 * MIB)
@@ -83,11 +82,7 @@ while True:
 """
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 def task(source: bytes, compiler: str = "python3_docker", time_limit: float = 1.0) -> JudgeTask:

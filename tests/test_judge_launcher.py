@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -32,17 +33,18 @@ def test_the_running_launcher_cannot_be_changed(tmp_path: Path) -> None:
 def test_a_tampered_cache_is_rebuilt_not_run(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = build_launcher(cache)
-    os.close(first.fd)
     gcc = subprocess.run(["sh", "-c", "command -v gcc"], capture_output=True, text=True).stdout.strip()
     cached = cache / f"launcher-{source_digest(gcc)}"
-    assert (cache / f"{cached.name}.sha256").read_text().strip() == first.sha256
+    built = hashlib.sha256(Path(first.path).read_bytes()).hexdigest()  # the sealed bytes that run
+    assert (cache / f"{cached.name}.sha256").read_text().strip() == built
     # Someone replaces the binary (and would like it to run as root for every test).
     cached.write_bytes(b"#!/bin/sh\necho pwned\n")
     second = build_launcher(cache)
     try:
-        assert second.sha256 == first.sha256  # rebuilt from the sources, the same bytes as before
+        assert hashlib.sha256(Path(second.path).read_bytes()).hexdigest() == built  # rebuilt from the sources
         assert probe(second).euid == 0
     finally:
+        os.close(first.fd)
         os.close(second.fd)
 
 

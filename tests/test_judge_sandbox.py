@@ -18,13 +18,16 @@ import pytest
 from server.judge import Judge, JudgeError, sandbox, verdicts
 from server.judge.judge import run_limits
 from server.judge.launcher import Probe
+from server.judge.types import ValidatorSource
 
 from .support.judge import (
     MIB,
     ROOT,
+    judge_fixture,
     leased_uids,
     make_tests,
     needs_root,
+    open_judge,
     require,
     run_leaves,
     spawn,
@@ -32,17 +35,15 @@ from .support.judge import (
     wait_no_processes,
     wait_process,
 )
+from .test_judge_validators import CPP_VALIDATOR, HALVES, OFF_BY_ONE, summand_tests
+from .test_judge_validators import task as validator_task
 
 TIME = 0.5
 REPO = Path(__file__).resolve().parents[1]
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3"
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 def test_isolation_is_described(judge: Judge) -> None:
@@ -184,10 +185,10 @@ async def test_protected_folder_in_tmp(judge: Judge, tmp_path: Path) -> None:
     secret = data / "trainer.db"
     secret.write_text("top secret")
     secret.chmod(0o600)
-    guarded = Judge(tmp_path / "work", protected_paths=[data])
     tests = make_tests(tmp_path / "tests", [("", "noread nowrite\n")])
     source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
-    assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
+    with open_judge(tmp_path / "work", protected_paths=[data]) as guarded:
+        assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
     assert secret.read_text() == "top secret"
     assert sorted(os.listdir(data)) == ["trainer.db"]
 
@@ -235,10 +236,9 @@ async def test_protected_folder_is_hidden_even_when_world_writable(
     secret.write_text("42")
     secret.chmod(0o666)
     source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
-    guarded = Judge(tmp_path / "work2", protected_paths=[data])
     tests = make_tests(tmp_path / "closed", [("", "noread nowrite\n")])
-    assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
-    guarded.close()
+    with open_judge(tmp_path / "work2", protected_paths=[data]) as guarded:
+        assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
     assert secret.read_text() == "42"
     assert sorted(os.listdir(data)) == ["secret.ans"]
 
@@ -291,10 +291,9 @@ async def test_protected_single_file(judge: Judge, outside_tmp: Path, tmp_path: 
         "try:\n    open(PATH, 'w').write('pwned')\n    wrote = 'wrote'\nexcept OSError:\n    wrote = 'nowrite'\n"
         "print(repr(data), wrote)\n"
     ).replace("PATH", repr(str(db)))
-    guarded = Judge(tmp_path / "work", protected_paths=[db])
     tests = make_tests(tmp_path / "t", [("", "'denied' nowrite\n")])
-    assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
-    guarded.close()
+    with open_judge(tmp_path / "work", protected_paths=[db]) as guarded:
+        assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK
     assert db.read_text() == "rows"
 
 
@@ -303,10 +302,9 @@ async def test_compiler_cannot_include_protected_files(judge: Judge, outside_tmp
     secret = outside_tmp / "secret.h"
     secret.write_text("int leaked_token_4711 = ;\n")
     secret.chmod(0o644)
-    guarded = Judge(tmp_path / "work", protected_paths=[outside_tmp])
     tests = make_tests(tmp_path / "t", [("", "0\n")])
-    report = await guarded.judge(task(f'#include "{secret}"\nint main() {{ return 0; }}\n', "gcc_cpp20", tests))
-    guarded.close()
+    with open_judge(tmp_path / "work", protected_paths=[outside_tmp]) as guarded:
+        report = await guarded.judge(task(f'#include "{secret}"\nint main() {{ return 0; }}\n', "gcc_cpp20", tests))
     assert report.verdict == verdicts.COMPILATION_ERROR
     assert "leaked_token_4711" not in report.compile_log
     assert "No such file" in report.compile_log or "Permission denied" in report.compile_log
@@ -411,18 +409,27 @@ async def test_fallback_without_namespaces(
         tests = make_tests(tmp_path / "d", [("", "0\n")])
         assert (await bare.judge(task(DAEMON, "python3_docker", tests))).verdict == verdicts.OK
         assert uids and await wait_no_processes(uids) == []
+        # A problem's validator (its own uid) reaches its folders by their real paths, scripts included.
+        scripted = tmp_path / "scripted"
+        scripted.mkdir()
+        shutil.copy(CPP_VALIDATOR.folder / "validate.cpp", scripted)
+        (scripted / "build").write_text("g++ -O2 -o validate validate.cpp\n")
+        (scripted / "run").write_text('exec ./validate "$@"\n')
+        for validator in (CPP_VALIDATOR, ValidatorSource(scripted, "kattis", None, time_limit=2)):
+            for source, verdict in ((HALVES, verdicts.OK), (OFF_BY_ONE, verdicts.WRONG_ANSWER)):
+                report = await bare.judge(validator_task(source, validator, summand_tests()))
+                assert report.verdict == verdict, report
 
 
 @needs_root
 def test_uid_leases_are_exclusive_across_judges(judge: Judge, tmp_path: Path) -> None:
     # Two judges (here in one process, as well as across processes) must never
     # hand the same sandbox uid to two submissions running at once.
-    other = Judge(tmp_path / "work")
-    with judge._sandbox.user() as first, other._sandbox.user() as second, judge._sandbox.user() as third:
-        assert len({first, second, third}) == 3
-    with other._sandbox.user() as again:
-        assert again == first  # released on exit
-    other.close()
+    with open_judge(tmp_path / "work") as other:
+        with judge._sandbox.user() as first, other._sandbox.user() as second, judge._sandbox.user() as third:
+            assert len({first, second, third}) == 3
+        with other._sandbox.user() as again:
+            assert again == first  # released on exit
 
 
 def shm_segments() -> dict[int, int]:

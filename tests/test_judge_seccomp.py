@@ -11,7 +11,7 @@ import pytest
 
 from server.judge import Judge, verdicts
 
-from .support.judge import ROOT, make_tests, require, task
+from .support.judge import ROOT, judge_fixture, make_tests, require, task
 
 # Each line: a call an unprivileged process may normally make, and whether it worked.
 # (Calls that need a capability anyway, like mount or reboot, would prove nothing.)
@@ -108,11 +108,7 @@ ALLOWED = {"socket_inet": "ok", "socketpair_unix": "ok", "personality_query": "o
 LAST = {"ptrace_traceme": "EPERM"}
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 @pytest.fixture

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from server.contests.validators import program_language
 from server.judge import Judge, JudgeError, JudgeTask, TestCase, validators, verdicts
-from server.judge.sandbox import Limits, RunResult
+from server.judge.compilers import COMPILERS
+from server.judge.sandbox import Lease, Limits, RunResult
 from server.judge.types import TESTLIB, VALIDATION_CUSTOM, ValidatorSource
 from server.judge.validators import content_key, kattis_judgement, validator_limits
 
-from .support.judge import MIB
+from .support.judge import MIB, judge_fixture, needs_root
 
 PROBLEMS = Path(__file__).parent / "judge_problems"
 SUMMANDS = PROBLEMS / "two_summands"
@@ -28,11 +31,7 @@ OFF_BY_ONE = b"n = int(input())\nprint(1, n)\n"
 BIG_FIRST = b"n = int(input())\nprint(n - 1, 1)\n"
 
 
-@pytest.fixture(scope="module")
-def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
-    judge = Judge(tmp_path_factory.mktemp("judge-work"))
-    yield judge
-    judge.close()
+judge = judge_fixture()
 
 
 def summand_tests(flags: tuple[str, ...] = ()) -> list[TestCase]:
@@ -118,8 +117,14 @@ async def test_a_validator_breaking_its_convention_is_a_judging_error(judge: Jud
 
 async def test_a_validator_that_does_not_build_is_a_judging_error(judge: Judge) -> None:
     broken = ValidatorSource(PROBLEMS / "broken_validators" / "does_not_build", "kattis", "cpp", time_limit=2)
-    with pytest.raises(JudgeError, match="validator does not build"):
+    with pytest.raises(JudgeError, match="validator does not build") as first:
         await judge.judge(task(HALVES, broken, summand_tests()))
+    # Remembered for its content: the next submission gets the same error without another build.
+    box = judge._validators._root / content_key(broken)
+    shutil.rmtree(box)
+    with pytest.raises(JudgeError) as again:
+        await judge.judge(task(ONE_AND_REST, broken, summand_tests()))
+    assert str(again.value) == str(first.value) and not box.exists()
 
 
 PEEK = b"""
@@ -176,3 +181,92 @@ def test_testlib_exit_codes(code: int, message: str, expected: str) -> None:
     assert (
         validators.testlib_judgement(ran(code), Limits(2, 5, MIB, MIB, MIB, MIB, 8, MIB), message).verdict == expected
     )
+
+
+def scripted_validator(folder: Path, build: str, run: str) -> ValidatorSource:
+    """A Kattis validator folder with its own `build` and `run` scripts (run as the validator's uid)."""
+    folder.mkdir()
+    (folder / "build").write_text(build)
+    (folder / "run").write_text(run)
+    return ValidatorSource(folder, "kattis", None, time_limit=2)
+
+
+def root_only_file(path: Path, text: str, owner: int = 0) -> Path:
+    path.write_text(text)
+    os.chown(path, owner, owner)
+    path.chmod(0o600)
+    return path
+
+
+@needs_root
+async def test_links_planted_by_a_validator_build_are_not_followed(judge: Judge, tmp_path: Path) -> None:
+    # After the build, root hands the box back read-only: it must change the links, never what they point at.
+    target = root_only_file(tmp_path / "private", "not yours", owner=4321)
+    (tmp_path / "private-dir").mkdir(mode=0o700)
+    build = f"ln -s {target} planted\nln -s {tmp_path / 'private-dir'} planted-dir\nmkdir sub\nln -s {target} sub/x\n"
+    planted = scripted_validator(tmp_path / "planted", build, "exit 42\n")
+    assert (await judge.judge(task(HALVES, planted, summand_tests()))).verdict == verdicts.OK
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (4321, 4321, 0o600)
+    assert (tmp_path / "private-dir").stat().st_mode & 0o7777 == 0o700
+
+
+@needs_root
+async def test_a_judgemessage_link_does_not_show_root_only_files(judge: Judge, tmp_path: Path) -> None:
+    secret = root_only_file(tmp_path / "shadow", "root:secret-hash-4711")
+    run = f'ln -s {secret} "$3/judgemessage.txt"\nexit 43\n'
+    linking = scripted_validator(tmp_path / "linking", "", run)
+    report = await judge.judge(task(HALVES, linking, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER
+    assert "secret-hash-4711" not in report.tests[0].message
+
+
+async def test_a_judgemessage_fifo_does_not_hang_the_judge(judge: Judge, tmp_path: Path) -> None:
+    # Opening a FIFO nobody writes to blocks: read as a message, it would stop the event loop.
+    fifo = scripted_validator(tmp_path / "fifo", "", 'mkfifo "$3/judgemessage.txt"\necho "from stderr" >&2\nexit 43\n')
+    report = await judge.judge(task(HALVES, fifo, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER and report.tests[0].message == "from stderr"
+
+
+async def test_a_run_folder_prepared_again_is_fresh(judge: Judge, tmp_path: Path) -> None:
+    # A starved test runs again with the same number, so its validator folder is prepared a second time.
+    folder = tmp_path / "validate-1"
+    with judge._sandbox.user() as uid:
+        lease = Lease(uid, 0)
+        await judge._validators.prepare_folder(folder, lease)
+        (folder / "judgemessage.txt").write_text("from the first run")
+        await judge._validators.prepare_folder(folder, lease)
+        assert list(folder.iterdir()) == []
+        if uid is not None:
+            assert (folder.stat().st_uid, folder.stat().st_mode & 0o777) == (uid, 0o700)
+
+
+JAVA_VALIDATOR = """\
+import java.io.*;
+import java.nio.file.*;
+import java.util.*;
+
+public class Validate {
+    public static void main(String[] args) throws IOException {
+        long n = Long.parseLong(Files.readString(Path.of(args[0])).trim());
+        String[] tokens = new String(System.in.readAllBytes()).trim().split("\\\\s+");
+        long a = Long.parseLong(tokens[0]), b = Long.parseLong(tokens[1]);
+        if (tokens.length == 2 && a > 0 && b > 0 && a + b == n) System.exit(42);
+        Files.writeString(Path.of(args[2], "judgemessage.txt"), a + " + " + b + " is not " + n + "\\n");
+        System.exit(43);
+    }
+}
+"""
+
+
+@pytest.mark.skipif("jdk17" not in COMPILERS, reason="Java is not installed here")
+async def test_a_java_validator_as_the_loader_finds_it(judge: Judge, tmp_path: Path) -> None:
+    # The package format lets a validator be written in any language the judge runs; Java is one.
+    folder = tmp_path / "java_validator"
+    folder.mkdir()
+    (folder / "Validate.java").write_text(JAVA_VALIDATOR)
+    validator = ValidatorSource(folder, "kattis", program_language(folder), time_limit=5)
+    assert validator.language == "jdk17"
+    assert (await judge.judge(task(HALVES, validator, summand_tests()))).verdict == verdicts.OK
+    report = await judge.judge(task(OFF_BY_ONE, validator, summand_tests()))
+    assert report.verdict == verdicts.WRONG_ANSWER and report.tests[0].message == "1 + 10 is not 10"

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from server.judge import Judge, JudgeTask, TestCase, verdicts
+from server.judge import Judge, JudgeError, JudgeTask, TestCase, verdicts
 from server.judge.judge import COMPILE_LIMITS
+
+from .support.judge import judge_fixture, open_judge
 
 MIB = 1 << 20
 MEMORY = 64 * MIB
@@ -34,14 +36,13 @@ def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]
     return tests
 
 
-@pytest.fixture(scope="module")
-def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("judge-work")
+judge = judge_fixture()
 
 
 @pytest.fixture(scope="module")
-def judge(work_root: Path) -> Judge:
-    return Judge(work_root)
+def work_root(judge: Judge) -> Path:
+    """The folder the module's judge works under (its instance folder is the only thing in it)."""
+    return judge._work.root.parent
 
 
 @pytest.fixture
@@ -90,7 +91,8 @@ async def test_stops_at_first_failing_test(judge: Judge, tmp_path: Path) -> None
 async def test_float_tolerance(judge: Judge, tmp_path: Path) -> None:
     tests = make_tests(tmp_path, [("", "0.3333333333\n")])
     source = "print(1 / 3 + 5e-7)\n"
-    assert await run(judge, "python3_docker", source, tests, float_tolerance=True) == verdicts.OK
+    floats = [dataclasses.replace(t, validator_flags=("float_tolerance", "1e-6")) for t in tests]
+    assert await run(judge, "python3_docker", source, floats) == verdicts.OK
     assert await run(judge, "python3_docker", source, tests) == verdicts.WRONG_ANSWER
 
 
@@ -197,6 +199,13 @@ async def test_no_tests_is_ok(judge: Judge) -> None:
     assert report.verdict == verdicts.OK and report.tests == []
 
 
+async def test_test_files_gone_while_judging_are_a_judge_error(judge: Judge, sums: list[TestCase]) -> None:
+    # A contest replaced while its submissions are judged: its old folder (the test files) is removed.
+    sums[1].input_path.unlink()
+    with pytest.raises(JudgeError, match="No such file or directory"):
+        await run(judge, "python3_docker", PY_SUM, sums)
+
+
 def test_abandoned_folders_are_cleared_at_start(tmp_path: Path) -> None:
     # A judge killed mid-submission leaves its instance folder; the next one clears it
     # unless a live judge still holds the folder's lock.
@@ -227,10 +236,9 @@ async def test_a_compile_bomb_ends_in_seconds(tmp_path: Path, source: str) -> No
     # The contest limits are 10 s of CPU, 15 s in all and 1 GiB; smaller ones here keep the test quick.
     assert (COMPILE_LIMITS.cpu_time, COMPILE_LIMITS.wall_time, COMPILE_LIMITS.memory) == (10, 15, 1024 * MIB)
     small = dataclasses.replace(COMPILE_LIMITS, cpu_time=1.5, wall_time=3, memory=256 * MIB)
-    judge = Judge(tmp_path / "work", compile_limits=small)
-    started = time.monotonic()
-    report = await judge.judge(JudgeTask(source.encode(), "gcc_cpp20", [], TIME, MEMORY))
-    judge.close()
+    with open_judge(tmp_path / "work", compile_limits=small) as judge:
+        started = time.monotonic()
+        report = await judge.judge(JudgeTask(source.encode(), "gcc_cpp20", [], TIME, MEMORY))
     assert time.monotonic() - started < 3 + 2
     assert report.verdict == verdicts.COMPILATION_ERROR
     assert "Compilation time limit exceeded" in report.compile_log or "memory limit exceeded" in report.compile_log

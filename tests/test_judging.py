@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Awaitable, Callable
 
 from aiohttp.test_utils import TestClient
@@ -77,3 +78,20 @@ async def test_the_per_team_cap_is_answered_429_with_retry_after(
         await verdicts.final(run)
     # judged: the team has room again
     assert (await verdicts.final(await submit(client, alice, a_ts, SUM_PY)))["verdict"] == "OK"
+
+
+async def test_a_judging_that_fails_unexpectedly_is_stored_as_a_judge_error(
+    aiohttp_client: Callable[..., Awaitable[TestClient]], config: Config
+) -> None:
+    # The contest was replaced on disk while loaded: the problem still names test files that are gone,
+    # and the judging fails with an error nobody foresaw. It ends with a verdict, never "No report".
+    client, api = await app_with(aiohttp_client, config)
+    alice, ts = await team_session(api)
+    shutil.rmtree(config.contests_dir / "contest-1" / "a-sum" / "data")
+    verdicts = Verdicts(client)
+    run = await submit(client, alice, ts, SUM_PY)
+    assert (await verdicts.final(run))["verdict"] == "CompilationError"  # no penalty: the judge failed
+    full = await (await client.get(f"/training-sessions/{ts}/submissions/{run}/full", headers=alice.headers)).json()
+    assert full["compileLog"].startswith("judge error: ")
+    # a problem judged normally next to it is not affected
+    assert (await verdicts.final(await submit(client, alice, ts, SUM_PY, problem="B")))["verdict"] == "OK"

@@ -9,10 +9,12 @@ at runtime call it in a thread, as `reload_catalog` does.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..judge.validators import content_key
 from .errors import Errors, PackageError
 from .files import read_yaml
 from .kattis import load_problem as load_kattis_problem
@@ -37,10 +39,20 @@ log = logging.getLogger(__name__)
 
 
 def load_problem(alias: str, folder: Path) -> Problem:
-    """One problem package of either kind (blocking)."""
-    if is_polygon(folder):
-        return load_polygon_problem(alias, folder)
-    return load_kattis_problem(alias, folder)
+    """One problem package of either kind (blocking); PackageError for anything wrong with it.
+
+    A read or value error no check foresaw is the package's fault too: that problem is broken (skipped
+    at start, refused on upload), the server is not.
+    """
+    try:
+        problem = load_polygon_problem(alias, folder) if is_polygon(folder) else load_kattis_problem(alias, folder)
+        if problem.validator is not None:  # named by its content once here, not at every submission
+            validator = dataclasses.replace(problem.validator, key=content_key(problem.validator))
+            problem = dataclasses.replace(problem, validator=validator)
+        return problem
+    except (OSError, ValueError) as exc:
+        log.warning("problem package %s: unexpected %s", folder, type(exc).__name__, exc_info=True)
+        raise PackageError(f"the package cannot be read: {exc}") from exc
 
 
 def _header(meta: dict[str, object]) -> tuple[int, str, int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ..judge.types import TestCase, Validation, ValidatorSource
+from ..judge.types import JudgeTask, TestCase, Validation, ValidatorSource
 
 # Statement HTML names its images with this prefix; the statement view puts the asset route's URL in its place.
 ASSET_MARKER = "__tt_statement_asset__/"
@@ -64,10 +65,26 @@ class Problem:
         """A stable id for the client: the package folder name."""
         return self.folder.name
 
-    @property
-    def float_tolerance(self) -> bool:
-        """Whether any test compares numbers with a tolerance (kept for older callers)."""
-        return any(f.startswith("float_") for t in self.tests for f in t.validator_flags)
+
+def task_for(problem: Problem, source: bytes, compiler: str) -> JudgeTask:
+    """The judge's task for a submission to a problem, with the limits its package gives."""
+    validator = problem.validator
+    if validator is not None and (problem.validation_time or problem.validation_memory):
+        validator = dataclasses.replace(
+            validator,
+            time_limit=problem.validation_time or validator.time_limit,
+            memory_limit=problem.validation_memory or validator.memory_limit,
+        )
+    return JudgeTask(
+        source=source,
+        compiler=compiler,
+        tests=problem.tests,
+        time_limit=problem.time_limit,
+        memory_limit=problem.memory_limit,
+        validation=problem.validation,
+        validator=validator,
+        output_limit=problem.output_limit,
+    )
 
 
 @dataclass(frozen=True, slots=True)

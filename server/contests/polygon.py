@@ -21,8 +21,9 @@ from typing import Any
 from ..judge.types import TestCase, ValidatorSource
 from .errors import Errors, PackageError
 from .files import inside, read_text
+from .kattis import page_of
 from .models import Problem, Statement
-from .statement import StatementFile, page_html, pdf_statement, render_html_statement, unavailable
+from .statement import StatementFile, pdf_statement, render_html_statement, unavailable
 from .statement.latex import RenderError, render_latex
 from .statement.markup import body_html
 from .statement.sanitize import AssetRewriter, sanitize
@@ -103,22 +104,24 @@ def _tests(folder: Path, testset: ET.Element) -> tuple[list[TestCase], list[int]
     samples: list[int] = []
     for index in range(1, count + 1):
         info = described[index - 1] if index <= len(described) else ET.Element("test")
+        # Messages name the files as package.xml does: a pattern may be absolute, outside `folder`.
         try:
-            inp, ans = folder / (in_pattern % index), folder / (ans_pattern % index)
+            in_name, ans_name = in_pattern % index, ans_pattern % index
         except (TypeError, ValueError):
             raise PackageError("package.xml: bad input-path-pattern or answer-path-pattern") from None
-        for path in (inp, ans):
+        inp, ans = folder / in_name, folder / ans_name
+        for name, path in ((in_name, inp), (ans_name, ans)):
             if path.exists() and not inside(path, folder):
-                errors.add(f"{path.relative_to(folder)} links outside the package")
+                errors.add(f"{name} links outside the package")
         if not inp.is_file():
             if info.get("method") == "generated":
                 command = info.get("cmd", "")
                 missing_generated.append(f"{index} ({command})" if command else str(index))
             else:
-                errors.add(f"test {index}: {inp.relative_to(folder)} is missing")
+                errors.add(f"test {index}: {in_name} is missing")
             continue
         if not ans.is_file():
-            errors.add(f"test {index}: answer {ans.relative_to(folder)} is missing (run the main solution in Polygon)")
+            errors.add(f"test {index}: answer {ans_name} is missing (run the main solution in Polygon)")
             continue
         sample = info.get("sample") == "true"
         if sample:
@@ -142,20 +145,21 @@ def _checker(folder: Path, root: ET.Element) -> tuple[ValidatorSource | None, tu
     if checker is None:
         return None, ()
     source = checker.find("source")
-    path = folder / source.get("path", "") if source is not None and source.get("path") else None
+    name = source.get("path", "") if source is not None else ""
+    path = folder / name if name else None
     if path is None or not path.is_file():
         standard = STANDARD_CHECKERS.get(checker.get("name", ""))
         if standard is not None:
             return None, standard
         raise PackageError("package.xml: the checker's source is not in the package")
     if not inside(path, folder):
-        raise PackageError(f"{path.relative_to(folder)} links outside the package")
+        raise PackageError(f"{name} links outside the package")
     kind = (source.get("type") or "cpp") if source is not None else "cpp"
     if not kind.startswith("cpp"):
         raise PackageError(f"checker {path.name}: only C++ (testlib) checkers are supported, not {kind}")
     if not (path.parent / "testlib.h").is_file():
         raise PackageError(f"checker {path.name} needs testlib.h next to it, and the package has none there")
-    return ValidatorSource(path.parent, "testlib", "cpp", path.name), ()
+    return ValidatorSource(path.parent, "testlib", "gcc_cpp20", path.name), ()
 
 
 def _samples(tests: list[TestCase], indexes: list[int]) -> list[Sample]:
@@ -257,5 +261,4 @@ def load_polygon_problem(alias: str, folder: Path) -> Problem:
         time_limit_source="polygon",
         package_format="polygon",
     )
-    page = page_html(alias, problem.name, time_limit, memory, statement.body, statement.language)
-    return dataclasses.replace(problem, statement_html=page)
+    return dataclasses.replace(problem, statement_html=page_of(problem))

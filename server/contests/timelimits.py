@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..judge import verdicts
-from ..judge.compilers import COMPILERS
+from ..judge.compilers import COMPILERS, compiler_for
 from ..judge.types import JudgeReport, JudgeTask
 from .errors import PackageError
 from .files import positive
-from .models import Contest, Problem, TimeLimitDerivation
+from .models import Contest, Problem, TimeLimitDerivation, task_for
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,6 @@ LEGACY_MULTIPLIER = 5.0
 AC_TO_TIME_LIMIT = 2.0
 DERIVING_TIME_LIMIT = 10.0  # CPU seconds per test an accepted submission gets while its limit is measured
 MAX_DERIVED = 60.0
-# Suffixes of single-file judge submissions and the compiler ids that run them (those installed are used).
-SUBMISSION_COMPILERS = {
-    ".py": "python3_docker",
-    ".py3": "python3_docker",
-    ".cpp": "gcc_cpp20",
-    ".cc": "gcc_cpp20",
-    ".cxx": "gcc_cpp20",
-    ".c": "gcc_c17",
-    ".java": "jdk17",
-    ".kt": "kotlin_1_8_0",
-}
 
 JudgeCall = Callable[[JudgeTask], Awaitable[JudgeReport]]
 
@@ -96,11 +85,11 @@ def accepted_submissions(root: Path) -> tuple[Path, ...]:
     for entry in sorted(folder.iterdir()):
         program = entry
         if entry.is_dir():  # a folder submission counts when it holds one source file
-            sources = [p for p in entry.iterdir() if p.suffix.lower() in SUBMISSION_COMPILERS]
+            sources = [p for p in entry.iterdir() if compiler_for(p) is not None]
             if len(sources) != 1:
                 continue
             program = sources[0]
-        if program.is_file() and program.suffix.lower() in SUBMISSION_COMPILERS:
+        if program.is_file() and compiler_for(program) is not None:
             found.append(program)
     return tuple(found)
 
@@ -173,19 +162,14 @@ async def derive_problem(problem: Problem, judge: JudgeCall, cache: TimeLimitCac
         return cached, "derived"
     slowest: int | None = None
     for path in problem.derivation.accepted:
-        compiler = SUBMISSION_COMPILERS[path.suffix.lower()]
+        compiler = compiler_for(path)
+        assert compiler is not None  # accepted_submissions() kept only sources of a known language
         if compiler not in COMPILERS:
             log.info("problem %s: %s skipped (no compiler %s)", problem.id, path.name, compiler)
             continue
-        task = JudgeTask(
-            source=await asyncio.to_thread(path.read_bytes),
-            compiler=compiler,
-            tests=problem.tests,
-            time_limit=DERIVING_TIME_LIMIT,
-            memory_limit=problem.memory_limit,
-            validation=problem.validation,
-            validator=problem.validator,
-        )
+        source = await asyncio.to_thread(path.read_bytes)
+        # The problem's own task (output and validator limits as submissions get them), but time to measure.
+        task = dataclasses.replace(task_for(problem, source, compiler), time_limit=DERIVING_TIME_LIMIT)
         try:
             report = await judge(task)
         except Exception as exc:  # the judge could not run it at all: try the next one

@@ -6,13 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from ..judge.checker import DefaultValidatorFlags
+from ..judge.compilers import SOURCE_SUFFIXES, compiler_for
 from ..judge.types import TestCase, Validation, ValidatorSource
 from .errors import PackageError
 from .files import inside
-
-# Source suffixes by validator language (the programs the spec lets a judge build without scripts).
-LANGUAGES = {".c": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".c++": "cpp", ".py": "python3"}
-_PREFERENCE = ("cpp", "c", "python3")
 
 
 def validation_of(meta: dict[str, Any], legacy: bool) -> Validation:
@@ -68,18 +65,20 @@ def check_default_flags(tests: list[TestCase]) -> None:
 
 
 def program_language(program: Path) -> str | None:
-    """The language of a validator program (a file, or a folder of sources); None with build/run scripts."""
+    """The compiler id of a validator program (a file, or a folder of sources); None with build/run scripts."""
     if program.is_dir():
         names = {p.name for p in program.iterdir()}
         if names & {"build", "run"}:
             return None
-        found = {LANGUAGES[p.suffix.lower()] for p in program.iterdir() if p.suffix.lower() in LANGUAGES}
+        found = {compiler_for(p) for p in program.iterdir()}
     else:
-        found = {LANGUAGES[program.suffix.lower()]} if program.suffix.lower() in LANGUAGES else set()
-    for language in _PREFERENCE:
-        if language in found:
-            return language
-    raise PackageError(f"{program.name}: cannot tell the validator's language (C, C++ or Python sources, or build/run)")
+        found = {compiler_for(program)}
+    for compiler in SOURCE_SUFFIXES:  # in its order: C++ sources with a Python helper are a C++ validator
+        if compiler in found:
+            return compiler
+    raise PackageError(
+        f"{program.name}: cannot tell the validator's language (C, C++, Python, Java or Kotlin sources, or build/run)"
+    )
 
 
 def custom_validator(root: Path) -> ValidatorSource:

@@ -230,6 +230,15 @@ def _v1_setup(mounts: Sequence[Mount], instance: str, slots: Sequence[tuple[int,
 def _v1_root(mount: Mount, instance: str, slots: Sequence[tuple[int, ...]]) -> Path:
     root = mount.own / f"{PREFIX}{instance}"
     root.mkdir()
+    try:
+        _v1_fill(root, mount, slots)
+    except OSError:
+        remove_tree(root)  # not yet among the caller's roots: nobody else would remove it
+        raise
+    return root
+
+
+def _v1_fill(root: Path, mount: Mount, slots: Sequence[tuple[int, ...]]) -> None:
     cpuset = "cpuset" in mount.controllers
     if cpuset:  # a new v1 cpuset is empty; it must be given CPUs and memory nodes before use
         _write(root / "cpuset.cpus", _read(mount.own / "cpuset.cpus").strip())
@@ -244,7 +253,6 @@ def _v1_root(mount: Mount, instance: str, slots: Sequence[tuple[int, ...]]) -> P
             _write(slot / "cpuset.cpus", cpu_list(cpus))
             _write(slot / "cpuset.mems", _read(root / "cpuset.mems").strip())
             _write(slot / "cgroup.clone_children", "1")  # each run's leaf inherits the slot's CPUs
-    return root
 
 
 def _enable(folder: Path, controllers: Iterable[str]) -> list[str]:

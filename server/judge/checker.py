@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 
-# What the old `float_tolerance: true` of our own problem.yaml means (absolute or relative).
-FLOAT_TOLERANCE = 1e-6
-
 _TOKEN = re.compile(rb"\S+")
 _RUN = re.compile(rb"\s+|\S+")  # whitespace and token runs, for space_change_sensitive
 # The specification's float grammar: sign? (digits* "." digits+ | digits+ "." | digits+) exponent?.
@@ -80,27 +77,14 @@ def _epsilon(flag: str, value: str) -> float:
     return epsilon
 
 
-LEGACY_FLOATS = DefaultValidatorFlags(
-    float_absolute_tolerance=FLOAT_TOLERANCE, float_relative_tolerance=FLOAT_TOLERANCE
-)
+# No flags: tokens compared exactly (ASCII case aside), whitespace ignored.
+NO_FLAGS = DefaultValidatorFlags()
 
 
 @functools.lru_cache(maxsize=256)
-def default_flags(flags: tuple[str, ...], float_tolerance: bool = False) -> DefaultValidatorFlags:
-    """The parsed flags of one test; `float_tolerance` (the old JudgeTask switch) adds 1e-6 when none is set."""
-    parsed = DefaultValidatorFlags.parse(flags)
-    if float_tolerance and not parsed.floats:
-        return DefaultValidatorFlags(
-            parsed.case_sensitive, parsed.space_change_sensitive, FLOAT_TOLERANCE, FLOAT_TOLERANCE
-        )
-    return parsed
-
-
-def _flags_of(flags: DefaultValidatorFlags | bool) -> DefaultValidatorFlags:
-    # `True`/`False` keep the old signature: exact tokens (case-insensitive) or 1e-6 floats.
-    if isinstance(flags, DefaultValidatorFlags):
-        return flags
-    return LEGACY_FLOATS if flags else DefaultValidatorFlags()
+def default_flags(flags: tuple[str, ...]) -> DefaultValidatorFlags:
+    """The parsed flags of one test (each distinct set parsed once)."""
+    return DefaultValidatorFlags.parse(flags)
 
 
 def _tokens(data: bytes) -> Iterator[bytes]:
@@ -113,9 +97,8 @@ def _same_text(got: bytes, expected: bytes, case_sensitive: bool) -> bool:
     return got == expected or (not case_sensitive and got.lower() == expected.lower())
 
 
-def tokens_match(got: bytes, expected: bytes, flags: DefaultValidatorFlags | bool = False) -> bool:
+def tokens_match(got: bytes, expected: bytes, flags: DefaultValidatorFlags = NO_FLAGS) -> bool:
     """Whether one output token matches one answer token."""
-    flags = _flags_of(flags)
     if _same_text(got, expected, flags.case_sensitive):
         return True
     if not flags.floats or not _NUMBER.fullmatch(expected):
@@ -130,9 +113,8 @@ def tokens_match(got: bytes, expected: bytes, flags: DefaultValidatorFlags | boo
     return (absolute is not None and diff <= absolute) or (relative is not None and diff <= relative * abs(a))
 
 
-def outputs_match(output: bytes, answer: bytes, flags: DefaultValidatorFlags | bool = False) -> bool:
+def outputs_match(output: bytes, answer: bytes, flags: DefaultValidatorFlags = NO_FLAGS) -> bool:
     """Whether the output matches the answer under the default validator's rules."""
-    flags = _flags_of(flags)
     if output == answer:
         return True
     if flags.space_change_sensitive:
@@ -154,6 +136,6 @@ def outputs_match(output: bytes, answer: bytes, flags: DefaultValidatorFlags | b
     return True
 
 
-def files_match(output: Path, answer: Path, flags: DefaultValidatorFlags | bool = False) -> bool:
+def files_match(output: Path, answer: Path, flags: DefaultValidatorFlags = NO_FLAGS) -> bool:
     """`outputs_match` on two files (blocking: call it in a thread for big files)."""
     return outputs_match(output.read_bytes(), answer.read_bytes(), flags)

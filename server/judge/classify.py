@@ -4,7 +4,7 @@ import signal
 from dataclasses import dataclass
 
 from . import verdicts
-from .sandbox import RunResult
+from .sandbox import Limits, RunResult
 
 # A failed run whose peak memory came this close to the limit most likely
 # died of an allocation the limit refused.
@@ -66,4 +66,15 @@ def classify(result: RunResult, limits: RunLimits, output_size: int, stderr_tail
         if near or any(m in stderr_tail for m in OUT_OF_MEMORY_MARKERS):
             return verdicts.MEMORY_LIMIT_EXCEEDED
         return verdicts.RUNTIME_ERROR
+    return None
+
+
+def why_stopped(result: RunResult, limits: Limits) -> str | None:
+    """Why the sandbox stopped a helper run (a compiler, a validator), or None when it ended by itself."""
+    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
+        return f"time limit exceeded ({limits.cpu_time:g} s of CPU, {limits.wall_time:g} s in all)"
+    if result.oom_kills or (result.accounted and result.peak_rss >= limits.memory):
+        return f"memory limit exceeded ({limits.memory >> 20} MiB)"
+    if result.signal is not None:
+        return f"killed by signal {result.signal}"
     return None

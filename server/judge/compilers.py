@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 MIB = 1 << 20
 SYSTEM_PATH = "/usr/bin:/bin:/usr/local/bin"
@@ -47,6 +48,26 @@ LANGUAGES: tuple[Language, ...] = (
     Language(CompilerInfo("kotlin_1_8_0", "Kotlin 1.3 (JVM)", "kotlin"), ("kotlinc", "java"), "kotlin"),
 )
 KNOWN: dict[str, Language] = {lang.info.id: lang for lang in LANGUAGES}
+# Source file suffixes by compiler id: how a package's programs (its validator, its accepted submissions)
+# are told apart.  A validator folder with sources of several languages is built as the first one here.
+SOURCE_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "gcc_cpp20": (".cpp", ".cc", ".cxx", ".c++"),
+    "gcc_c17": (".c",),
+    "python3_docker": (".py", ".py3"),
+    "jdk17": (".java",),
+    "kotlin_1_8_0": (".kt",),
+}
+_BY_SUFFIX = {suffix: compiler for compiler, suffixes in SOURCE_SUFFIXES.items() for suffix in suffixes}
+
+
+def compiler_for(path: Path) -> str | None:
+    """The compiler id a package's source file is built with, by its suffix (None for other files)."""
+    return _BY_SUFFIX.get(path.suffix.lower())
+
+
+def missing_tool(compiler_id: str, tools: dict[str, str]) -> str | None:
+    """The first tool of a known compiler that is not installed, if any."""
+    return next((t for t in KNOWN[compiler_id].tools if t not in tools), None)
 
 
 def find_tools() -> dict[str, str]:
@@ -126,9 +147,9 @@ def recipe(compiler_id: str, tools: dict[str, str], source: bytes = b"", memory_
     """The recipe for a compiler id; raises KeyError naming a missing tool, ValueError for an unknown id."""
     if compiler_id not in KNOWN:
         raise ValueError(f"unknown compiler: {compiler_id!r}")
-    missing = [t for t in KNOWN[compiler_id].tools if t not in tools]
-    if missing:
-        raise KeyError(missing[0])
+    missing = missing_tool(compiler_id, tools)
+    if missing is not None:
+        raise KeyError(missing)
     heap = f"-Xmx{max(16, memory_limit // MIB)}m"
     if compiler_id in ("python3_docker", "pypy3_7_1_0"):
         py = tools["python3" if compiler_id == "python3_docker" else "pypy3"]

@@ -26,7 +26,6 @@ The verdict, as the problem package format's tools decide it:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 from collections.abc import Sequence
@@ -86,9 +85,7 @@ async def converse(sandbox: Sandbox, submission: Side, validator: Side) -> Excha
         started.append(await _start(sandbox, submission, stdin=to_submission[0], stdout=to_validator[1]))
     except BaseException:
         for run in started:
-            with contextlib.suppress(ProcessLookupError):
-                run.proc.kill()
-            await run.proc.wait()
+            await sandbox.stop(run)
         raise
     finally:
         for fd in (*to_validator, *to_submission):  # the launchers hold their own copies now

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import verdicts
 from .checker import DefaultValidatorFlags, default_flags, files_match
-from .classify import RunLimits, classify, starved
+from .classify import RunLimits, classify, starved, why_stopped
 from .compilers import Recipe, find_tools, recipe
 from .interactive import Side, converse, interactive_verdict
 from .isolation import JudgeUnavailable, Readiness, decide
@@ -33,10 +33,9 @@ from .types import (
     JudgeTask,
     TestCase,
     TestResult,
-    ValidatorSource,
 )
 from .validators import Built, Validators, kattis_judgement, validator_limits
-from .workspace import Workspace
+from .workspace import Workspace, empty_file, lock_tree, read_head
 
 log = logging.getLogger(__name__)
 
@@ -81,22 +80,10 @@ def run_limits(time_limit: float, memory_limit: int, output_limit: int = OUTPUT_
     )
 
 
-def _read_head(path: Path, limit: int) -> str:
-    with open(path, "rb") as f:
-        data = f.read(limit + 1)
-    text = data[:limit].decode(errors="replace")
-    return text + "\n... (truncated)" if len(data) > limit else text
-
-
 def _read_tail(path: Path, size: int) -> bytes:
     with open(path, "rb") as f:
         f.seek(max(0, os.fstat(f.fileno()).st_size - size))
         return f.read()
-
-
-def _empty(path: Path) -> None:
-    # Owner-only: outputs of other submissions are nobody else's business.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
 
 
 def _check_traversable(folder: Path) -> None:
@@ -107,17 +94,6 @@ def _check_traversable(folder: Path) -> None:
 
 def _total_size(*paths: Path) -> int:
     return sum(os.stat(p).st_size for p in paths)
-
-
-def _compile_note(result: RunResult, limits: Limits) -> str:
-    """Why the compiler stopped, when the sandbox stopped it."""
-    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
-        return f"\nCompilation time limit exceeded ({limits.cpu_time:g} s of CPU, {limits.wall_time:g} s in all)"
-    if result.oom_kills or (result.accounted and result.peak_rss >= limits.memory):
-        return f"\nCompilation memory limit exceeded ({limits.memory // MIB} MiB)"
-    if result.signal is not None:
-        return f"\nCompiler killed by signal {result.signal}"
-    return ""
 
 
 class Judge:
@@ -168,7 +144,9 @@ class Judge:
                 self.close()
                 raise
         validators = self._work.root / "validators"
-        validators.mkdir(mode=0o700)
+        # By real path (no mount namespace), a validator's uid must traverse it to its own folder.
+        validators.mkdir(mode=0o711 if self._open_path else 0o700)
+        os.chmod(validators, 0o711 if self._open_path else 0o700)  # mkdir's mode is masked by the umask
         self._validators = Validators(self._sandbox, validators, self._tools, self.compile_limits)
         self.isolation: str = self._sandbox.isolation
         self.layers = self._sandbox.layers
@@ -188,7 +166,7 @@ class Judge:
         self._finalizer()
 
     async def judge(self, task: JudgeTask, turn: Turn | None = None) -> JudgeReport:
-        """Compile and run one submission; raises JudgeError if the judge itself fails.
+        """Compile and run one submission; raises JudgeError if the judge itself fails (a file error included).
 
         With `turn`, every sandbox run (the compile, each test) happens inside
         `turn()`, which yields the CPU slot to run on: the service's fair
@@ -214,13 +192,13 @@ class Judge:
                     os.chmod(folder, 0o711)
                 run = _Submission(folder, how, task, lease, Lease(validator_uid, lease.slot), turn)
                 return await self._judge_in(run)
+            except OSError as exc:
+                # A file the judge needs is gone or unreadable (a contest replaced while its submissions
+                # are judged, a full disk): the judge failed, not the program.  Named without its folder.
+                name = f": {Path(exc.filename).name}" if exc.filename else ""
+                raise JudgeError(f"{exc.strerror or type(exc).__name__}{name}") from exc
             finally:
                 await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
-
-    async def prepare_validator(self, source: ValidatorSource) -> None:
-        """Build a problem's validator now (e.g. when its package loads) instead of at its first submission."""
-        with self._sandbox.lease() as lease:
-            await self._validators.build(source, lease)
 
     @contextlib.asynccontextmanager
     async def _turn(self, lease: Lease, turn: Turn | None) -> AsyncIterator[Lease]:
@@ -269,8 +247,8 @@ class Judge:
     async def _test(self, run: _Submission, box: Path, test: TestCase, number: int) -> tuple[RunResult, str, str]:
         """Run one test: (the submission's measurements, the verdict, the validator's message)."""
         out, err = run.folder / "out", run.folder / "err"
-        _empty(out)
-        _empty(err)
+        empty_file(out)
+        empty_file(err)
         if run.task.validation == VALIDATION_INTERACTIVE:
             return await self._interactive_test(run, box, test, number, err)
         stdin = test.input_path
@@ -285,11 +263,11 @@ class Judge:
         if verdict is not None:
             return result, verdict, ""
         if run.built is None:
-            flags = default_flags(test.validator_flags, run.task.float_tolerance)
+            flags = default_flags(test.validator_flags)
             same = await self._compare(out, test.answer_path, flags)
             return result, verdicts.OK if same else verdicts.WRONG_ANSWER, ""
         folder = run.folder / f"validate-{number}"
-        self._validators.prepare_folder(folder, run.validator_lease)
+        await self._validators.prepare_folder(folder, run.validator_lease)
         async with self._turn(run.validator_lease, run.turn) as lease:
             judgement = await self._validators.check(
                 run.built,
@@ -307,12 +285,12 @@ class Judge:
     ) -> tuple[RunResult, str, str]:
         assert run.built is not None  # checked in judge()
         folder = run.folder / f"validate-{number}"
-        self._validators.prepare_folder(folder, run.validator_lease)
-        argv, binds = self._validators.command(
+        await self._validators.prepare_folder(folder, run.validator_lease)
+        argv, binds = await self._validators.command(
             run.built, folder, test.input_path, test.answer_path, test.validator_flags
         )
         validator_err = run.folder / f"validate-{number}.stderr"
-        _empty(validator_err)
+        empty_file(validator_err)
         limits = validator_limits(run.built.source, wall_at_least=run.limits.wall_time + 1)
         async with self._turn(run.lease, run.turn) as lease:
             exchange = await converse(
@@ -334,7 +312,7 @@ class Judge:
 
     async def _compile(self, box: Path, how: Recipe, lease: Lease) -> tuple[bool, str]:
         log_path = box.parent / "compile.log"
-        _empty(log_path)
+        empty_file(log_path)
         if lease.uid is not None:
             os.chown(box, lease.uid, self._sandbox.gid)  # the compiler writes ./prog
         limits = self.compile_limits
@@ -352,21 +330,13 @@ class Judge:
             stderr=log_path,
         )
         if lease.uid is not None:
-            self._lock_box(box, how.executable)
+            # Back to root and read-only for the runs: the program must not be able to leave
+            # files for its next test or rewrite its own binary.
+            lock_tree(box, 0, 0)
         built = how.executable is None or (box / how.executable).is_file()
         ok = result.success and not result.timed_out and built
-        return ok, _read_head(log_path, COMPILE_LOG_LIMIT) + ("" if ok else _compile_note(result, limits))
-
-    @staticmethod
-    def _lock_box(box: Path, executable: str | None) -> None:
-        # Back to root and read-only for the runs: the program must not be
-        # able to leave files for its next test or rewrite its own binary.
-        for entry in os.scandir(box):
-            os.chown(entry.path, 0, 0, follow_symlinks=False)
-            if entry.is_file(follow_symlinks=False):
-                os.chmod(entry.path, 0o755 if entry.name == executable else 0o644)
-        os.chown(box, 0, 0)
-        os.chmod(box, 0o755)
+        stopped = None if ok else why_stopped(result, limits)
+        return ok, read_head(log_path, COMPILE_LOG_LIMIT) + (f"\nCompilation {stopped}" if stopped else "")
 
     @staticmethod
     async def _compare(out: Path, answer: Path, flags: DefaultValidatorFlags) -> bool:

@@ -50,7 +50,6 @@ class Launcher:
     """The verified launcher in a sealed, read-only memory file (pass `fd` to the child, run `path`)."""
 
     fd: int
-    sha256: str
 
     @property
     def path(self) -> str:
@@ -129,7 +128,7 @@ def _seal(data: bytes) -> Launcher:
         ro = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
     finally:
         os.close(fd)
-    return Launcher(ro, hashlib.sha256(data).hexdigest())
+    return Launcher(ro)
 
 
 def build_launcher(cache_dir: Path | None = None) -> Launcher:

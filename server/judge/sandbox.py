@@ -163,6 +163,16 @@ class Sandbox:
         tools: Sequence[str] = (),
     ) -> None:
         self.launcher: Launcher = build_launcher(cache_dir)
+        self.cgroups: cgroups.CgroupTree | None = None
+        try:
+            self._set_up(hidden, scratch, instance, workers, tools)
+        except BaseException:
+            self.close()  # the instance's cgroups and the launcher's fd, whatever step failed
+            raise
+
+    def _set_up(
+        self, hidden: Sequence[Path], scratch: Path | None, instance: str, workers: int, tools: Sequence[str]
+    ) -> None:
         self.probe: Probe = probe(self.launcher)
         self.root = self.probe.euid == 0
         self.gid = _sandbox_gid()
@@ -175,7 +185,6 @@ class Sandbox:
         self._newroot.mkdir(mode=0o700, exist_ok=True)
         self._rootspec: RootSpec = allow_list(tools)
         self.cgroup_error = ""
-        self.cgroups: cgroups.CgroupTree | None = None
         try:
             self.cgroups = cgroups.setup(instance or f"{os.getpid()}-0", workers)
         except cgroups.CgroupError as exc:
@@ -412,24 +421,6 @@ class Sandbox:
             )
         return await self.finish(started)
 
-    async def run_fds(
-        self,
-        argv: Sequence[str],
-        *,
-        workdir: Path,
-        limits: Limits,
-        lease: Lease,
-        stdin: BinaryIO | int,
-        stdout: BinaryIO | int,
-        stderr: Path | None = None,
-        binds: Sequence[Bind] = (),
-    ) -> RunResult:
-        """`run` with open files or descriptors as stdin and stdout (the caller keeps and closes them)."""
-        started = await self.start(
-            argv, workdir=workdir, limits=limits, lease=lease, stdin=stdin, stdout=stdout, stderr=stderr, binds=binds
-        )
-        return await self.finish(started)
-
     async def start(
         self,
         argv: Sequence[str],
@@ -467,14 +458,21 @@ class Sandbox:
             await proc.wait()
             raise JudgeError("the sandbox launcher did not finish") from None
         except asyncio.CancelledError:
-            # SIGTERM makes the launcher kill the whole tree and exit at once;
-            # reap it here so its pipe and transport do not outlive the loop.
-            with contextlib.suppress(ProcessLookupError):
-                proc.terminate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(proc.wait(), LAUNCHER_GRACE)
+            await self.stop(started)
             raise
         return parse_result(err.decode(errors="replace"), proc.returncode)
+
+    @staticmethod
+    async def stop(started: Started) -> None:
+        """End a started run early: the launcher kills the whole tree, removes its cgroup leaf and exits.
+
+        SIGTERM, not SIGKILL: a killed launcher leaves its leaf behind, and without a PID namespace the
+        program would outlive it.  Reaped here so its pipe and transport do not outlive the loop.
+        """
+        with contextlib.suppress(ProcessLookupError):
+            started.proc.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(started.proc.wait(), LAUNCHER_GRACE)
 
 
 @dataclass(frozen=True)

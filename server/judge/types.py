@@ -22,8 +22,9 @@ class ValidatorSource:
     43 wrong answer (interactive: its stdout is the submission's stdin).
     `kind` "testlib": a Polygon checker, `checker input output answer`, exit 0 OK, 1 WA, 2 PE,
     anything else a failure; `folder` holds testlib.h next to the entry.
-    `language` is "c", "cpp" or "python3" (or any compiler id the judge knows: "jdk17", "pypy3_7_1_0",
-    ...), or None when the folder has its own `build`/`run` scripts.
+    `language` is the compiler id it is built with ("gcc_cpp20", "gcc_c17", "python3_docker", "jdk17",
+    "kotlin_1_8_0", as the loader gives them; "c", "cpp", "python3", "java" and "kotlin" are accepted
+    too), or None when the folder has its own `build`/`run` scripts.
     `entry` names the main source inside `folder` when only that file is the program (Polygon's
     `files/` also holds generators and validators); None means every source in `folder`.
     """
@@ -36,6 +37,8 @@ class ValidatorSource:
     # seconds of CPU and bytes.  The judge builds it once per content (files, language, kind, entry).
     time_limit: float = 10.0
     memory_limit: int = 1 << 30
+    # validators.content_key of the files, when the loader computed it (once, at load): "" to hash them per use.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,6 @@ class JudgeTask:
     tests: Sequence[TestCase]
     time_limit: float  # seconds of CPU time per test
     memory_limit: int  # bytes of peak resident memory per test
-    float_tolerance: bool = False  # the old switch: 1e-6 floats when a test's flags set no tolerance
     validation: Validation = "default"
     validator: ValidatorSource | None = None  # set for "custom" and "custom interactive"
     output_limit: int | None = None  # bytes (problem.yaml limits.output); None: the judge's 64 MiB

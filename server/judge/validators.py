@@ -32,26 +32,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import verdicts
-from .compilers import JVM_COMPILER_HEAP, JVM_FLAGS, KNOWN, MIB, PYTHON_CHECK, PYTHON_FLAGS, java_class
+from .classify import why_stopped
+from .compilers import (
+    JVM_COMPILER_HEAP,
+    JVM_FLAGS,
+    MIB,
+    PYTHON_CHECK,
+    PYTHON_FLAGS,
+    SOURCE_SUFFIXES,
+    compiler_for,
+    java_class,
+    missing_tool,
+)
 from .sandbox import Bind, Lease, Limits, RunResult, Sandbox
 from .types import KATTIS, TESTLIB, JudgeError, ValidatorSource
+from .workspace import empty_file, lock_tree, read_head
 
 VALIDATOR_DIR = "/judge/validator"
 INPUT, ANSWER, OUTPUT = "/judge/input", "/judge/answer", "/judge/output"
 MESSAGE_LIMIT = 4096
 KATTIS_ACCEPTED, KATTIS_WRONG = 42, 43
-_SOURCES = {
-    "gcc_cpp20": (".cpp", ".cc", ".cxx", ".c++"),
-    "gcc_c17": (".c",),
-    "python3_docker": (".py",),
-    "pypy3_7_1_0": (".py",),
-    "jdk17": (".java",),
-    "kotlin_1_8_0": (".kt",),
-}
 _POINTS = re.compile(r"points\s+([-+0-9.eE]+)")
 JVM_LANGUAGES = ("jdk17", "kotlin_1_8_0")
-# The package loader's language names (server/contests/validators.py), and compiler ids as they are.
-_ALIASES = {"c": "gcc_c17", "cpp": "gcc_cpp20", "python3": "python3_docker", "pypy3": "pypy3_7_1_0", "java": "jdk17"}
+# Short names callers may use for a validator's language (the loader gives compiler ids).
+_ALIASES = {"c": "gcc_c17", "cpp": "gcc_cpp20", "python3": "python3_docker", "java": "jdk17", "kotlin": "kotlin_1_8_0"}
 # A validator folder with its own scripts (Kattis): `build` is run once, `run` for every test.
 SCRIPTS = "scripts"
 
@@ -99,13 +103,14 @@ def _commands(
         if not (box / "run").is_file():
             raise JudgeError("validator folder has neither sources of a known language nor a `run` script")
         build = ("/bin/sh", "build") if (box / "build").is_file() else None
-        return build, ("/bin/sh", "-c", f'cd {VALIDATOR_DIR} && exec /bin/sh ./run "$@"', "run")
-    if lang not in KNOWN or lang not in _SOURCES:
+        # The folder is $0, an argument of its own: where the sandbox shows it elsewhere, _argv rewrites it.
+        return build, ("/bin/sh", "-c", 'cd "$0" && exec /bin/sh ./run "$@"', VALIDATOR_DIR)
+    if lang not in SOURCE_SUFFIXES:
         raise JudgeError(f"validator language {lang!r} is not one the judge builds")
-    missing = [t for t in KNOWN[lang].tools if t not in tools]
-    if missing:
-        raise JudgeError(f"validator language {lang}: {missing[0]} is not installed")
-    files = sorted(p.name for p in box.iterdir() if p.is_file() and p.name.endswith(_SOURCES[lang]))
+    missing = missing_tool(lang, tools)
+    if missing is not None:
+        raise JudgeError(f"validator language {lang}: {missing} is not installed")
+    files = sorted(p.name for p in box.iterdir() if p.is_file() and compiler_for(p) == lang)
     entry = source.entry or (files[0] if len(files) == 1 else _main_file(source, files))
     if source.entry and source.entry not in files:
         raise JudgeError(f"validator entry {source.entry!r} is not among its sources {files}")
@@ -122,8 +127,8 @@ def _commands(
         )
     if entry is None:
         raise JudgeError(f"validator has several {lang} sources {files}: name its entry")
-    if lang in ("python3_docker", "pypy3_7_1_0"):
-        py = tools["python3" if lang == "python3_docker" else "pypy3"]
+    if lang == "python3_docker":
+        py = tools["python3"]
         return (py, *PYTHON_FLAGS, "-c", PYTHON_CHECK, entry), (py, *PYTHON_FLAGS, f"{VALIDATOR_DIR}/{entry}")
     if lang == "jdk17":
         main = java_class((box / entry).read_bytes())
@@ -151,23 +156,12 @@ def _main_file(source: ValidatorSource, files: list[str]) -> str | None:
 
 
 def _read_message(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MESSAGE_LIMIT + 1)
-    except OSError:
-        return ""
-    text = data[:MESSAGE_LIMIT].decode(errors="replace").strip()
-    return text + " ..." if len(data) > MESSAGE_LIMIT else text
+    # In the validator's own folder: it may have made judgemessage.txt a link or a FIFO.
+    return read_head(path, MESSAGE_LIMIT).strip()
 
 
 def _failure(result: RunResult, limits: Limits) -> str:
-    if result.oom_kills:
-        return f"exceeded its memory limit ({limits.memory // MIB} MiB)"
-    if result.timed_out or result.cpu_ms > limits.cpu_time * 1000:
-        return f"exceeded its time limit ({limits.cpu_time:g} s)"
-    if result.signal is not None:
-        return f"was killed by signal {result.signal}"
-    return f"exited with code {result.exit_code}"
+    return why_stopped(result, limits) or f"exited with code {result.exit_code}"
 
 
 def kattis_judgement(result: RunResult, limits: Limits, message: str) -> Judgement:
@@ -221,17 +215,25 @@ class Validators:
         self._tools = tools
         self._compile_limits = compile_limits
         self._built: dict[str, Built] = {}
+        self._failed: dict[str, JudgeError] = {}
         self._locks: dict[tuple[int, str], asyncio.Lock] = {}
 
     async def build(self, source: ValidatorSource, lease: Lease) -> Built:
         """The built validator for this source (compiled in the sandbox the first time); JudgeError if it cannot be."""
-        key = await asyncio.to_thread(content_key, source)
+        # The package loader names the content once, at load; hashing every file per submission is the fallback.
+        key = source.key or await asyncio.to_thread(content_key, source)
         if key in self._built:
             return self._built[key]
         lock = self._locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
         async with lock:
+            if key in self._failed:  # the same files fail the same way: not another 10-30 s build per submission
+                raise self._failed[key]
             if key not in self._built:
-                self._built[key] = await self._build(source, key, lease)
+                try:
+                    self._built[key] = await self._build(source, key, lease)
+                except JudgeError as exc:
+                    self._failed[key] = exc
+                    raise
         return self._built[key]
 
     async def _build(self, source: ValidatorSource, key: str, lease: Lease) -> Built:
@@ -258,16 +260,17 @@ class Validators:
             if not result.success or result.timed_out:
                 text = _read_message(log)
                 raise JudgeError(f"the problem's validator does not build ({_failure(result, limits)}): {text}")
-        for path in (box, *box.rglob("*")):  # read-only for every run from now on
-            os.chown(path, 0 if lease.uid is not None else os.getuid(), 0 if lease.uid is not None else os.getgid())
-            os.chmod(path, 0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+        # Read-only for every run from now on (a `build` script may have planted links to root's files).
+        await asyncio.to_thread(
+            lock_tree, box, 0 if lease.uid is not None else os.getuid(), 0 if lease.uid is not None else os.getgid()
+        )
         return Built(box, run_argv, source)
 
-    def command(
+    async def command(
         self, built: Built, run_folder: Path, test_input: Path, answer: Path, flags: tuple[str, ...]
     ) -> tuple[list[str], list[Bind]]:
         """A Kattis validator's (or interactor's) command line and binds for one test."""
-        files, binds = self._place(built, run_folder, {INPUT: test_input, ANSWER: answer})
+        files, binds = await self._place(built, run_folder, {INPUT: test_input, ANSWER: answer})
         feedback = self._sandbox.box_path(run_folder) + "/"
         return [*self._argv(built), files[INPUT], files[ANSWER], feedback, *flags], binds
 
@@ -285,10 +288,10 @@ class Validators:
         """Judge one test's output with the problem's validator (after the submission has finished)."""
         limits = validator_limits(built.source)
         stderr = run_folder.parent / f"{run_folder.name}.stderr"
-        os.close(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        empty_file(stderr)
         if built.source.kind == TESTLIB:
             os.chmod(output, 0o644)  # in the submission's root-only folder: shown to this checker alone
-            files, binds = self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})
+            files, binds = await self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})
             argv = [*self._argv(built), files[INPUT], files[OUTPUT], files[ANSWER]]
             result = await self._sandbox.run(
                 argv,
@@ -303,7 +306,7 @@ class Validators:
             return testlib_judgement(result, limits, _read_message(stderr))
         if built.source.kind != KATTIS:
             raise JudgeError(f"unknown validator convention {built.source.kind!r}")
-        argv, binds = self.command(built, run_folder, test_input, answer, flags)
+        argv, binds = await self.command(built, run_folder, test_input, answer, flags)
         result = await self._sandbox.run(
             argv,
             workdir=run_folder,
@@ -321,9 +324,13 @@ class Validators:
         """judgemessage.txt, else what the validator wrote on stderr."""
         return _read_message(run_folder / "judgemessage.txt") or _read_message(stderr)
 
-    def prepare_folder(self, folder: Path, lease: Lease) -> None:
-        """A fresh run folder (the validator's box and feedback folder), writable by the validator's uid only."""
-        folder.mkdir(mode=0o700)
+    async def prepare_folder(self, folder: Path, lease: Lease) -> None:
+        """A fresh run folder (the validator's box and feedback folder), writable by the validator's uid only.
+
+        A test run again (starved of CPU the first time) gets its folder anew: no stale judgemessage.txt.
+        """
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+        os.mkdir(folder, 0o700)
         if lease.uid is not None:
             os.chown(folder, lease.uid, self._sandbox.gid)
 
@@ -334,7 +341,7 @@ class Validators:
         inside = self._sandbox.inside(built.folder, VALIDATOR_DIR)
         return [a.replace(VALIDATOR_DIR, inside, 1) if a.startswith(VALIDATOR_DIR) else a for a in built.run_argv]
 
-    def _place(self, built: Built, run_folder: Path, named: dict[str, Path]) -> tuple[dict[str, str], list[Bind]]:
+    async def _place(self, built: Built, run_folder: Path, named: dict[str, Path]) -> tuple[dict[str, str], list[Bind]]:
         """Where the validator finds each file, and the binds that put them there.
 
         A world-readable file is bound read-only at its fixed path; one only
@@ -349,7 +356,7 @@ class Validators:
                 places[inside] = inside
                 continue
             copy = run_folder / Path(inside).name
-            shutil.copyfile(host, copy)
-            copy.chmod(0o644)
+            await asyncio.to_thread(shutil.copyfile, host, copy)  # tests may be large: off the event loop
+            os.chmod(copy, 0o644)
             places[inside] = self._sandbox.box_path(run_folder) + "/" + copy.name
         return places, binds

@@ -21,6 +21,7 @@ import fcntl
 import logging
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -97,3 +98,45 @@ class Workspace:
         with contextlib.suppress(OSError):
             os.close(self._lock)
         self._lock = None
+
+
+def lock_tree(folder: Path, uid: int, gid: int) -> None:
+    """Give a folder a sandboxed program wrote in to uid:gid, read-only (0o755/0o644), without following links.
+
+    The program may have planted symbolic links (to /etc/shadow, say) and FIFOs: a link is re-owned
+    itself and a FIFO left as it is, so root never changes or opens what they point at.  Each folder
+    is locked before its entries, so nothing can be swapped in behind the walk.
+    """
+    os.chown(folder, uid, gid, follow_symlinks=False)
+    os.chmod(folder, 0o755, follow_symlinks=False)
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            lock_tree(Path(entry.path), uid, gid)
+            continue
+        os.chown(entry.path, uid, gid, follow_symlinks=False)
+        if entry.is_file(follow_symlinks=False):
+            executable = entry.stat(follow_symlinks=False).st_mode & 0o111
+            os.chmod(entry.path, 0o755 if executable else 0o644, follow_symlinks=False)
+
+
+def read_head(path: Path, limit: int) -> str:
+    """The start of a regular file as text (at most `limit` bytes, then a truncation mark); "" for anything else.
+
+    Files a sandboxed program could have replaced are read this way: a symbolic link is not
+    followed (no root-only file shown to a team) and a FIFO is not read (no hang).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        data = f.read(limit + 1)
+    text = data[:limit].decode(errors="replace")
+    return text + "\n... (truncated)" if len(data) > limit else text
+
+
+def empty_file(path: Path) -> None:
+    """Create (or empty) a file for a run's output, readable by its owner only: nobody else's business."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))

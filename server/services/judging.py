@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from ..contests.models import ContestCatalog, Problem
+from ..contests.models import ContestCatalog, task_for
 from ..domain.bus import EventBus
 from ..domain.errors import JudgeNotReady, TooManySubmissions
 from ..domain.events import ProblemProgressed, SubmissionJudged
@@ -86,27 +86,6 @@ def outcome_of(report: JudgeReport) -> Outcome:
             TestRecord(t.sequence_number, t.test_name, t.verdict, t.running_time, t.memory_used, t.message)
             for t in report.tests
         ),
-    )
-
-
-def task_for(problem: Problem, source: bytes, compiler: str) -> JudgeTask:
-    """The judge's task for a submission to a problem, with the limits its package gives."""
-    validator = problem.validator
-    if validator is not None and (problem.validation_time or problem.validation_memory):
-        validator = dataclasses.replace(
-            validator,
-            time_limit=problem.validation_time or validator.time_limit,
-            memory_limit=problem.validation_memory or validator.memory_limit,
-        )
-    return JudgeTask(
-        source=source,
-        compiler=compiler,
-        tests=problem.tests,
-        time_limit=problem.time_limit,
-        memory_limit=problem.memory_limit,
-        validation=problem.validation,
-        validator=validator,
-        output_limit=problem.output_limit,
     )
 
 
@@ -189,10 +168,10 @@ class JudgeService:
             # Left pending: a later start with a working sandbox judges them.
             log.error("%s", self.unavailable_reason)
             return
-        pending = await self._store.submissions.pending_ids()
-        for submission_id in pending:
+        pending = await self._store.submissions.pending()
+        for submission_id, team_id in pending:
             # accepted before the restart: queued whatever the cap says
-            self._queue.put_unchecked(await self._team_of(submission_id), submission_id)
+            self._queue.put_unchecked(team_id, submission_id)
             self._queued_at[submission_id] = time.monotonic()
         if pending:
             log.info("%d pending submissions queued for judging again", len(pending))
@@ -236,11 +215,6 @@ class JudgeService:
         """Submissions queued and not yet taken for judging."""
         return len(self._queue)
 
-    async def _team_of(self, submission_id: int) -> int:
-        submission = await self._store.submissions.get(submission_id)
-        session = await self._store.sessions.get(submission.session_id) if submission else None
-        return session.team_id if session else 0
-
     async def _dispatch(self) -> None:
         in_progress = asyncio.Semaphore(MAX_IN_PROGRESS)
         while True:
@@ -275,7 +249,11 @@ class JudgeService:
         submission = await self._store.submissions.get(submission_id, full=True)
         if submission is None or submission.verdict != PENDING:
             return
-        outcome = await self._outcome(submission, functools.partial(self._turns.turn, team_id))
+        try:
+            outcome = await self._outcome(submission, functools.partial(self._turns.turn, team_id))
+        except Exception as exc:  # a fault nobody foresaw: the submission still ends, never "No report"
+            log.exception("judging submission %d failed", submission_id)
+            outcome = judge_error_outcome(f"unexpected {type(exc).__name__} (the server log has the details)")
         state = await self._record(submission, outcome)
         judged = dataclasses.replace(  # what record() stored, without the source: no need to read it back
             submission,

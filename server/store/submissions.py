@@ -146,10 +146,17 @@ class SubmissionRepository:
             (session_id, alias),
         )
 
-    async def pending_ids(self) -> list[int]:
-        """Submissions accepted but not judged yet, oldest first."""
-        rows = await self._db.fetch_all("SELECT id FROM submissions WHERE verdict = ? ORDER BY id", (PENDING,))
-        return [r["id"] for r in rows]
+    async def pending(self) -> list[tuple[int, int]]:
+        """(submission id, team id) of the submissions accepted but not judged yet, oldest first, in one query.
+
+        The team id is 0 for a submission whose session is gone.
+        """
+        rows = await self._db.fetch_all(
+            "SELECT s.id, COALESCE(t.team_id, 0) AS team_id FROM submissions s "
+            "LEFT JOIN training_sessions t ON t.id = s.session_id WHERE s.verdict = ? ORDER BY s.id",
+            (PENDING,),
+        )
+        return [(r["id"], r["team_id"]) for r in rows]
 
     async def record(self, submission: Submission, outcome: Outcome) -> ProblemState | None:
         """Store the outcome and, for an in-contest submission, the problem's next state, atomically."""

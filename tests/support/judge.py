@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,27 @@ from server.judge import Judge, JudgeTask, TestCase
 MIB = 1 << 20
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="privilege drop needs root")
+
+
+@contextlib.contextmanager
+def open_judge(work_root: Path, **options: Any) -> Iterator[Judge]:
+    """A Judge working under `work_root`, closed (its cgroups and work folder removed) when the block ends."""
+    judge = Judge(work_root, **options)
+    try:
+        yield judge
+    finally:
+        judge.close()
+
+
+def judge_fixture(**options: Any) -> Any:
+    """A module-scoped `judge` fixture (assign it as `judge = judge_fixture()`): one Judge per module, always closed."""
+
+    @pytest.fixture(scope="module")
+    def judge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
+        with open_judge(tmp_path_factory.mktemp("judge-work"), **options) as opened:
+            yield opened
+
+    return judge
 
 
 def make_tests(folder: Path, pairs: Sequence[tuple[str, str]]) -> list[TestCase]:
