@@ -15,7 +15,7 @@ from server.judge.compilers import COMPILERS, KNOWN, available, java_class
 
 from .support.api import Api, error_of
 from .support.judge import MIB, judge_fixture
-from .test_submissions import form
+from .support.submissions import form
 
 SUMS = [("1 2\n", "3\n"), ("40 2\n", "42\n")]
 

@@ -15,7 +15,7 @@ from server.judge import cgroups
 from server.judge.isolation import JudgeUnavailable, decide
 
 from .support.api import Api, error_of
-from .test_submissions import SUM_PY, Verdicts, form, submit
+from .support.submissions import SUM_PY, Verdicts, form, submit
 
 ALL_MISSING = ("cgroups", "namespaces", "allow-list root", "uid switch", "seccomp")
 

@@ -12,7 +12,7 @@ from server.app import create_app
 from server.config import Config
 
 from .support.api import Account, Api, error_of
-from .test_submissions import SUM_PY, Verdicts, form, submit
+from .support.submissions import SUM_PY, Verdicts, form, submit
 
 
 def slow(n: int) -> bytes:
