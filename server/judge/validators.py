@@ -289,34 +289,28 @@ class Validators:
         limits = validator_limits(built.source)
         stderr = run_folder.parent / f"{run_folder.name}.stderr"
         empty_file(stderr)
+        stdin: Path | None
         if built.source.kind == TESTLIB:
             os.chmod(output, 0o644)  # in the submission's root-only folder: shown to this checker alone
             files, binds = await self._place(built, run_folder, {INPUT: test_input, OUTPUT: output, ANSWER: answer})
-            argv = [*self._argv(built), files[INPUT], files[OUTPUT], files[ANSWER]]
-            result = await self._sandbox.run(
-                argv,
-                workdir=run_folder,
-                limits=limits,
-                lease=lease,
-                stdin=None,
-                stdout=stderr,
-                stderr=stderr,
-                binds=binds,
-            )
-            return testlib_judgement(result, limits, _read_message(stderr))
-        if built.source.kind != KATTIS:
+            argv, stdin = [*self._argv(built), files[INPUT], files[OUTPUT], files[ANSWER]], None
+        elif built.source.kind == KATTIS:
+            argv, binds = await self.command(built, run_folder, test_input, answer, flags)
+            stdin = output
+        else:
             raise JudgeError(f"unknown validator convention {built.source.kind!r}")
-        argv, binds = await self.command(built, run_folder, test_input, answer, flags)
         result = await self._sandbox.run(
             argv,
             workdir=run_folder,
             limits=limits,
             lease=lease,
-            stdin=output,
+            stdin=stdin,
             stdout=stderr,
             stderr=stderr,
             binds=binds,
         )
+        if built.source.kind == TESTLIB:
+            return testlib_judgement(result, limits, _read_message(stderr))
         return kattis_judgement(result, limits, self.message(run_folder, stderr))
 
     @staticmethod
