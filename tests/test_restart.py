@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,19 @@ async def send_and_echo(ws: aiohttp.ClientWebSocketResponse, type_: str, **paylo
             return
 
 
+async def snapshot_holding(db_path: Path, session_id: str, text: str) -> None:
+    """Wait (10 s at most) until the training room's stored snapshot contains `text`."""
+    for _ in range(200):
+        with contextlib.closing(sqlite3.connect(db_path)) as db:  # WAL: reads alongside the server's writes
+            row = db.execute(
+                "SELECT state FROM room_snapshots WHERE kind = 'training' AND room_id = ?", (session_id,)
+            ).fetchone()
+        if row is not None and text in row[0]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no snapshot of {session_id} holding {text!r} within 10 s")
+
+
 def _server(tmp_path: Path, **env: str) -> ServerProcess:
     return ServerProcess(
         {
@@ -75,8 +90,8 @@ async def test_room_state_survives_a_restart(tmp_path: Path, sig: signal.Signals
             await send_and_echo(room, "PROBLEM_ASSIGNED", user={"id": me.user_id}, problemAlias="D")
             await send_and_echo(room, "COMPILER_SELECTED", compiler="gcc_cpp20", problemAlias="C")
             if sig == signal.SIGKILL:
-                # a crash loses at most one interval: wait until a snapshot has certainly been taken
-                await asyncio.sleep(1.0)
+                # a crash loses at most one interval: wait until the periodic snapshot holds the last change
+                await snapshot_holding(tmp_path / "db" / "trainer.db", session["id"], '"C":"gcc_cpp20"')
             code = await server.stop(sig)
             assert code in ((0, -signal.SIGTERM) if sig == signal.SIGTERM else (-signal.SIGKILL,))
             if sig == signal.SIGTERM:
