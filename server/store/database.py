@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -198,7 +199,21 @@ class Database:
             spare = max_pages - pages + free
             if spare * page_size < MIN_FREE_BYTES:
                 return f"the database may grow by {spare} pages only (max_page_count)"
+        if self.storage_error is not None:
+            await self._probe_write()
         return self.storage_error
+
+    async def _probe_write(self) -> None:
+        """Try one real write (the header's user_version, rewritten unchanged); its commit clears storage_error.
+
+        Without it the last failure outlived the fault until some other write committed, and an idle
+        server (its health failing, so no traffic routed to it) reported a full disk forever.
+        """
+        with contextlib.suppress(sqlite3.Error):
+            async with self.transaction() as conn:
+                async with conn.execute("PRAGMA user_version") as cur:
+                    row = await cur.fetchone()
+                await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
