@@ -54,3 +54,28 @@ class LoopExceptionHandler:
             self._quiet.warning("accept", "%s: %s (descriptors exhausted?)", message, exc)
             return
         loop.default_exception_handler(context)
+
+
+class RequestErrorLog:
+    """The logger aiohttp's request handler reports to: malformed requests (4xx) quietly, the rest as usual.
+
+    aiohttp logs every request it cannot parse (a line too long, a bad header, a broken chunk) at ERROR
+    with a traceback: anyone could grow the log by 600 bytes a request. Those are one line per interval.
+    """
+
+    def __init__(self, logger: logging.Logger, interval: float = INTERVAL) -> None:
+        self._log = logger
+        self._quiet = QuietLog(logger, interval)
+
+    def debug(self, *args: Any, **kw: Any) -> None:
+        """As Logger.debug."""
+        self._log.debug(*args, **kw)
+
+    def exception(self, message: str, *args: Any, exc_info: Any = True, **kw: Any) -> None:
+        """As Logger.exception, but a client's malformed request is a quiet one-line warning."""
+        code = getattr(exc_info, "code", None)
+        if isinstance(exc_info, Exception) and isinstance(code, int) and 400 <= code < 500:
+            detail = str(getattr(exc_info, "message", "") or type(exc_info).__name__).splitlines()[0][:200]
+            self._quiet.warning("bad-request", "malformed HTTP request (%d): %s", code, detail)
+            return
+        self._log.exception(message, *args, exc_info=exc_info, **kw)

@@ -40,7 +40,7 @@ from .instance_lock import InstanceLock
 from .keys import CONNECTIONS, CONTEST_INSTALLER
 from .listen import BACKLOG, bind_sockets, close_all, urls
 from .memory import tune_gc
-from .quietlog import LoopExceptionHandler
+from .quietlog import LoopExceptionHandler, RequestErrorLog
 from .resources import raise_fd_limit
 from .startup import StartupError
 
@@ -181,6 +181,7 @@ class Serving:
             access_log_class=AccessLog,
             keepalive_timeout=config.http_header_timeout,  # bounds the heads of later requests on a connection
             shutdown_timeout=SHUTDOWN_GRACE,
+            logger=RequestErrorLog(logging.getLogger("aiohttp.server")),
         )
         self.servers: list[asyncio.Server] = []
 

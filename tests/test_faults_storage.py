@@ -155,6 +155,21 @@ async def test_a_full_disk_is_reported_as_such(tmp_path: Path) -> None:
         await store.close()
 
 
+async def test_health_recovers_when_the_fault_clears_even_if_nothing_else_writes(tmp_path: Path) -> None:
+    """The failed write's error must not outlive the fault: an idle server (health failing, so no traffic
+    routed to it) would otherwise report the full disk forever."""
+    store = await open_store(tmp_path / "full.db")
+    try:
+        (limit,) = await (await store.db.conn.execute("PRAGMA max_page_count")).fetchone()  # type: ignore[misc]
+        await store.db.conn.execute("PRAGMA max_page_count = 1")
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            await store.snapshots.save_many([("training", "s", "x" * 200_000)])
+        await store.db.conn.execute(f"PRAGMA max_page_count = {int(limit)}")  # space again
+        assert await store.db.unwritable() is None
+    finally:
+        await store.close()
+
+
 # --- 2. a verdict whose write fails -------------------------------------------------------------------------
 
 

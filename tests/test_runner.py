@@ -162,3 +162,34 @@ def test_a_reload_is_described_by_what_changed() -> None:
         "new [3], reloaded [1], removed [2], kept old [4], broken broken: no contest.yaml"
     )
     assert describe_reload(set(), ReloadReport()) == "no contests"
+
+
+def _send_raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        return sock.recv(200)
+
+
+async def test_malformed_requests_from_strangers_are_answered_400_and_logged_quietly(tmp_path: Path) -> None:
+    # aiohttp logs every malformed request at ERROR with a traceback: a stranger grew the log by 0.6 KB a request
+    server = ServerProcess({"DB_PATH": str(tmp_path / "trainer.db"), "CONTESTS_DIR": CONTESTS}, tmp_path / "s.log")
+    await server.start()
+    try:
+        before = len(server.output())
+        bad = [
+            b"GET /" + b"A" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+            b"POST /users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n\r\n",
+            b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        ]
+        for _ in range(50):
+            for request in bad:
+                answer = await asyncio.to_thread(_send_raw, server.port, request)
+                assert answer.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request"), answer
+        async with aiohttp.ClientSession() as http, http.get(f"{server.url}/health/ping-application") as resp:
+            assert resp.status == 200
+        grown = server.output()[before:]
+        assert "Traceback" not in grown and len(grown) < 2000, grown[:3000]
+        assert "malformed HTTP request" in grown
+    finally:
+        await server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -52,6 +53,18 @@ async def test_reopen_keeps_version_and_refuses_newer(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(SchemaTooNew):
         await open_store(path)
+
+
+async def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    # DB_PATH pointing at an unrelated file by mistake (it once made /etc/passwd 0600) must not change it
+    path = tmp_path / "passwd"
+    path.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    path.chmod(0o644)
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        await open_store(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert path.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+    assert os.listdir(tmp_path) == ["passwd"]
 
 
 async def test_restart_keeps_users_teams_and_sessions(config: Config) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 MIN_FREE_BYTES = 8 * 1024 * 1024  # less room than this for the database and its WAL: not writable
 # SQLite's primary result codes for a file that cannot take writes (the extended codes refine them)
 _STORAGE_CODES = {
@@ -42,10 +44,19 @@ class SchemaTooNew(RuntimeError):
 
 
 def _prepare_file(path: Path) -> None:
-    """Create the folder and an empty file readable only by this user, before SQLite opens it."""
+    """Create the folder and an empty file readable only by this user, before SQLite opens it.
+
+    An existing file is made private only once it is known to be a SQLite database: a DB_PATH that
+    names some other file by mistake (it once made /etc/passwd 0600) is refused and left as it was.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
+    try:
+        header = os.read(fd, len(_SQLITE_HEADER))
+    finally:
+        os.close(fd)
+    if header and header != _SQLITE_HEADER:
+        raise sqlite3.DatabaseError("file is not a database")
     if stat.S_IMODE(path.stat().st_mode) != 0o600:
         os.chmod(path, 0o600)
 
@@ -188,7 +199,21 @@ class Database:
             spare = max_pages - pages + free
             if spare * page_size < MIN_FREE_BYTES:
                 return f"the database may grow by {spare} pages only (max_page_count)"
+        if self.storage_error is not None:
+            await self._probe_write()
         return self.storage_error
+
+    async def _probe_write(self) -> None:
+        """Try one real write (the header's user_version, rewritten unchanged); its commit clears storage_error.
+
+        Without it the last failure outlived the fault until some other write committed, and an idle
+        server (its health failing, so no traffic routed to it) reported a full disk forever.
+        """
+        with contextlib.suppress(sqlite3.Error):
+            async with self.transaction() as conn:
+                async with conn.execute("PRAGMA user_version") as cur:
+                    row = await cur.fetchone()
+                await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
