@@ -67,9 +67,9 @@ class RequestErrorLog:
         self._log = logger
         self._quiet = QuietLog(logger, interval)
 
-    def debug(self, *args: Any, **kw: Any) -> None:
-        """As Logger.debug."""
-        self._log.debug(*args, **kw)
+    def __getattr__(self, name: str) -> Any:
+        """Every other Logger method as the logger has it (aiohttp may call more than these)."""
+        return getattr(self._log, name)
 
     def exception(self, message: str, *args: Any, exc_info: Any = True, **kw: Any) -> None:
         """As Logger.exception, but a client's malformed request is a quiet one-line warning."""

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from server.quietlog import LoopExceptionHandler, QuietLog
+from server.quietlog import LoopExceptionHandler, QuietLog, RequestErrorLog
 
 
 def test_one_line_per_interval_then_a_summary(caplog: pytest.LogCaptureFixture) -> None:
@@ -41,3 +41,12 @@ def test_accept_errors_are_quiet_and_others_reach_asyncio(caplog: pytest.LogCapt
         assert len(lines) == 2 and "out of system resource" in lines[0] and lines[1] == "something else broke"
     finally:
         loop.close()
+
+
+def test_the_request_error_log_answers_every_logger_method() -> None:
+    """aiohttp's request handler may call any Logger method on the logger it is given."""
+    logger = logging.getLogger("test.request-errors")
+    wrapped = RequestErrorLog(logger)
+    for name in ("debug", "info", "warning", "error", "exception", "isEnabledFor", "log"):
+        assert callable(getattr(wrapped, name)), name
+    assert wrapped.isEnabledFor(logging.CRITICAL)
