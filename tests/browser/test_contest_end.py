@@ -9,6 +9,7 @@ import re
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
@@ -71,4 +72,23 @@ async def test_a_tab_loaded_after_the_time_ran_out_shows_the_same_dialog(browser
     for page in (first, late):
         await expect(page.get_by_test_id("lobby")).to_be_visible()
         await expect(page.get_by_test_id("running-session")).to_have_count(0)
+    await context.close()
+
+
+async def test_a_training_a_teammate_finished_early_says_so(browser: Browser, app_url: str) -> None:
+    """Finished by a member before its time ran out (this tab was away): not "time is up" but "finished"."""
+    made = await made_over_rest(app_url, "pavel", contest_id=9)
+    async with aiohttp.ClientSession() as http:
+        resp = await http.post(
+            f"{app_url}/training-sessions/{made.session_id}/complete", headers={"Authorization": f"Bearer {made.token}"}
+        )
+        assert resp.status == 200, await resp.text()
+    context = await signed_in_context(browser, app_url, made)
+    page = await context.new_page()
+    await page.goto(f"{app_url}/#/training/{made.session_id}")
+    await expect(page.locator("[data-testid=workspace][data-synced=true]")).to_be_visible()
+    dialog = page.get_by_test_id("contest-over")
+    await expect(dialog).to_be_visible()
+    await expect(dialog).to_contain_text("The training was finished")
+    await expect(page.get_by_test_id("timer")).to_have_text("Finished")
     await context.close()

@@ -36,6 +36,7 @@ export class TrainingModel extends RoomModel {
     // the session is over (its time ran out, or a member finished it while this tab was away): every tab shows
     // the same "contest over" screen whether it got CONTEST_FINISHED live or loaded / reconnected afterwards
     this.contestOver = false;
+    this.finishedEarly = false; // ...because a member finished it before its time ran out (said differently)
     this.standings = null;
     this.standingsOpen = false;
     this.countdown = new Countdown();
@@ -61,8 +62,7 @@ export class TrainingModel extends RoomModel {
         api.compilers(),
       ]);
       if (this.stopped) return; // left while loading: nothing to draw, no clock to keep
-      this.session = session;
-      if (session.status === "FINISHED") this.contestOver = true;
+      this.sessionLoaded(session);
       this.contest = contest;
       this.compilerList = compilers.compilers;
       this.problems = problems.problems;
@@ -203,6 +203,14 @@ export class TrainingModel extends RoomModel {
     this.changed();
   }
 
+  /** Take the session record; a finished one is over, early when it finished before its time ran out. */
+  sessionLoaded(session) {
+    this.session = session;
+    if (session.status !== "FINISHED") return;
+    this.contestOver = true;
+    this.finishedEarly = session.dt_finished !== null && Date.parse(session.dt_finished) < Date.parse(session.ends_at);
+  }
+
   roomState(state) {
     const reconnect = this.synced;
     this.synced = true;
@@ -212,7 +220,11 @@ export class TrainingModel extends RoomModel {
     this.assignments = { ...state.assignments };
     this.compilers = Object.fromEntries(Object.entries(state.compilers).filter(([, c]) => c));
     for (const p of state.problems) this.states[p.alias] = { status: p.status, attempts: p.attempts };
-    if (state.status === "FINISHED") this.contestOver = true; // it ended while we were away, or before we came
+    if (state.status === "FINISHED" && this.session?.status !== "FINISHED") {
+      // it ended while we were away: whether by the clock or by a member, the session record says
+      this.contestOver = true;
+      api.session(this.id).then((session) => this.stopped || (this.sessionLoaded(session), this.changed()), () => {});
+    }
     const mayEdit = this.controllerId === null || this.inControl;
     const { discarded } = this.sync.resync(state.code, mayEdit);
     for (const alias of discarded) toasts.show(t("editor.offlineDiscarded", { alias }), "error");

@@ -82,6 +82,9 @@ export default {
   "training.finishedToast": "The training is finished.",
   "training.contestOver": "The contest is over",
   "training.contestOverText": "Time is up. Submissions from now on are upsolving and do not count in the standings.",
+  "training.finishedEarly": "Finished",
+  "training.finishedEarlyTitle": "The training was finished",
+  "training.finishedEarlyText": "A teammate finished this training before its time ran out. Submissions from now on are upsolving and do not count in the standings.",
   "training.keepUpsolving": "Keep upsolving",
 
   "problem.timeLimit": "Time limit",

@@ -82,6 +82,9 @@ export default {
   "training.finishedToast": "Тренировка завершена.",
   "training.contestOver": "Контест окончен",
   "training.contestOverText": "Время вышло. Дальнейшие посылки — дорешивание, в таблице они не учитываются.",
+  "training.finishedEarly": "Завершена",
+  "training.finishedEarlyTitle": "Тренировка завершена",
+  "training.finishedEarlyText": "Участник команды завершил тренировку до окончания времени. Дальнейшие посылки — дорешивание, в таблице они не учитываются.",
   "training.keepUpsolving": "Дорешивать",
 
   "problem.timeLimit": "Ограничение времени",

@@ -22,7 +22,7 @@ function Timer({ model }) {
   const left = model.countdown.secondsLeft();
   const over = model.contestOver || left === 0;
   return html`<span class=${`timer ${over ? "over" : left !== null && left < 300 ? "soon" : ""}`} data-testid="timer"
-    title=${t("training.timeLeft")}>${left === null ? "…" : over ? t("training.over") : formatDuration(left)}</span>`;
+    title=${t("training.timeLeft")}>${left === null ? "…" : over ? t(model.finishedEarly ? "training.finishedEarly" : "training.over") : formatDuration(left)}</span>`;
 }
 
 function ProblemList({ model }) {
@@ -185,8 +185,9 @@ export function WorkspaceScreen({ sessionId, onSignOut }) {
       </div>
     </${Dialog}>`}
     ${model.contestOver && !dismissedOver &&
-    html`<${Dialog} title=${t("training.contestOver")} onClose=${() => setDismissedOver(true)} testid="contest-over">
-      <p>${t("training.contestOverText")}</p>
+    html`<${Dialog} title=${t(model.finishedEarly ? "training.finishedEarlyTitle" : "training.contestOver")}
+      onClose=${() => setDismissedOver(true)} testid="contest-over">
+      <p>${t(model.finishedEarly ? "training.finishedEarlyText" : "training.contestOverText")}</p>
       <div class="dialog-actions">
         <button type="button" onClick=${() => setDismissedOver(true)}>${t("training.keepUpsolving")}</button>
         <button type="button" class="primary" data-testid="finish-after-contest" onClick=${() => model.finish()}>${t("training.finish")}</button>
