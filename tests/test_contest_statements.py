@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.contests.models import ASSET_MARKER
-from server.contests.statement import render_statement
-from server.contests.statement.latex import pandoc_path, problem_name
+from server.contests.statement import latex, render_statement
+from server.contests.statement.latex import RenderError, pandoc_path, problem_name, render_latex
 from server.contests.statement.markup import body_html
 from server.contests.statement.sanitize import AssetRewriter, sanitize
 from server.contests.statement.sections import split_sections
@@ -56,6 +56,19 @@ def test_latex_statement_with_math_image_and_interaction() -> None:
     # the interaction log: what the program reads on the left, what it prints on the right
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", statement.body, flags=re.DOTALL)
     assert rows[:2] == [("<pre>10\n</pre>", ""), ("", "<pre>5\n</pre>")] and len(rows) == 7
+
+
+@needs_pandoc
+def test_a_latex_macro_bomb_is_stopped_by_the_memory_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seven levels of ten-fold macros: 10^7 characters, which pandoc builds for minutes in hundreds of
+    # MiB on the server itself (one level more: gigabytes).  Its heap is capped (small here, to be
+    # quick), and the error says so.
+    macros = [r"\newcommand{\za}{xxxxxxxxxx}"]
+    macros += [rf"\newcommand{{\z{b}}}{{{(chr(92) + 'z' + a) * 10}}}" for a, b in zip("abcdef", "bcdefg", strict=True)]
+    monkeypatch.setattr(latex, "PANDOC_HEAP_MIB", 64, raising=False)
+    monkeypatch.setattr(latex, "PANDOC_TIMEOUT", 15.0)
+    with pytest.raises(RenderError, match="more than 64 MiB of memory"):
+        render_latex("\n".join(macros) + "\n\\zg\n")
 
 
 def test_latex_without_pandoc_still_loads_and_says_why(
