@@ -266,3 +266,24 @@ def test_a_validator_is_named_by_its_content_at_load(contest) -> None:  # type: 
     for alias in ("B", "C", "G"):
         validator = contest.problems[alias].validator
         assert validator is not None and validator.key == content_key(dataclasses.replace(validator, key=""))
+
+
+def test_polygon_test_count_beyond_any_package_is_refused_at_once(tmp_path: Path) -> None:
+    # Each missing test was one error: a count of millions took minutes and gigabytes of the server's
+    # memory, and answered with millions of messages.
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace("<test-count>4<", "<test-count>1000000000<"))
+    with pytest.raises(PackageError, match="test-count 1000000000 is more than") as caught:
+        load_problem("X", folder)
+    assert len(caught.value.errors) == 1
+
+
+def test_polygon_missing_tests_are_listed_in_short(tmp_path: Path) -> None:
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace("<test-count>4<", "<test-count>500<"))
+    with pytest.raises(PackageError) as caught:
+        load_problem("X", folder)
+    assert caught.value.errors[0] == "test 5: tests/05 is missing"
+    assert len(caught.value.errors) <= 21 and "and 476 more tests are missing" in caught.value.errors[-1]
