@@ -287,3 +287,20 @@ def test_polygon_missing_tests_are_listed_in_short(tmp_path: Path) -> None:
         load_problem("X", folder)
     assert caught.value.errors[0] == "test 5: tests/05 is missing"
     assert len(caught.value.errors) <= 21 and "and 476 more tests are missing" in caught.value.errors[-1]
+
+
+@pytest.mark.parametrize("relative", [True, False], ids=["dotdot", "absolute"])
+def test_a_polygon_statement_language_cannot_lead_outside_the_package(tmp_path: Path, relative: bool) -> None:
+    # package.xml names the statement languages; a "language" is a folder name under statements/.
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "pkg" / "divisor")
+    shutil.rmtree(folder / "statements")
+    (folder / "statements").mkdir()
+    outside = tmp_path / "pkg" / "outside"  # statements/../../outside
+    outside.mkdir()
+    (outside / "problem-properties.json").write_text('{"legend": "leaked from the host"}')
+    language = "../../outside" if relative else str(outside)
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace('language="english" mathjax', f'language="{language}" mathjax'))
+    problem = load_problem("X", folder)
+    assert "leaked" not in problem.statement.body
+    assert problem.statement.assets is None or problem.statement.assets.is_relative_to(folder)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ MAX_XML_BYTES = 4 * 1024 * 1024
 # Real testsets have tens to hundreds of tests; a count far beyond would only cost the server time and memory.
 MAX_TESTS = 10_000
 MAX_LISTED = 20  # missing tests named one by one; the rest are counted
+# A statement language is a folder name under statements/ ("english"), never a path.
+_LANGUAGE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 LANGUAGES = {"english": "en", "russian": "ru", "ukrainian": "uk", "kazakh": "kk", "belarusian": "be",
              "spanish": "es", "portuguese": "pt", "french": "fr", "german": "de", "chinese": "zh",
              "polish": "pl", "romanian": "ro", "vietnamese": "vi", "arabic": "ar", "japanese": "ja"}  # fmt: skip
@@ -200,7 +203,7 @@ def _statement(folder: Path, root: ET.Element, samples: list[Sample]) -> tuple[S
     statements = folder / "statements"
     on_disk = [p.name for p in statements.iterdir() if p.is_dir()] if statements.is_dir() else []
     on_disk = [name for name in on_disk if not name.startswith(".")]
-    languages = list(dict.fromkeys([*declared, *on_disk]))
+    languages = [lang for lang in dict.fromkeys([*declared, *on_disk]) if _LANGUAGE_NAME.fullmatch(lang)]
     languages.sort(key=lambda lang: (lang != "english", lang))
     reasons = []
     for polygon_language in languages:
