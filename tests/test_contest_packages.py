@@ -304,3 +304,16 @@ def test_a_polygon_statement_language_cannot_lead_outside_the_package(tmp_path: 
     problem = load_problem("X", folder)
     assert "leaked" not in problem.statement.body
     assert problem.statement.assets is None or problem.statement.assets.is_relative_to(folder)
+
+
+def test_yaml_aliases_are_refused_before_they_multiply(tmp_path: Path) -> None:
+    # Six levels of nine-fold aliases: half a million values from 300 bytes (nine levels: gigabytes
+    # as soon as anything prints or walks them).  No package needs anchors and aliases.
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{b}: &{b} [{', '.join(['*' + a] * 9)}]" for a, b in zip("abcde", "bcdef", strict=True)]
+    root = tmp_path / "contest"
+    shutil.copytree(PACKAGES / "hypotenuse", root / "hyp")
+    meta = "id: 7\nname: X\nduration: 60\nproblems:\n  - {alias: A, path: *f}\n"
+    (root / "contest.yaml").write_text("\n".join(levels) + "\n" + meta)
+    with pytest.raises(PackageError, match=r"contest\.yaml .*aliases"):
+        load_contest(root)
