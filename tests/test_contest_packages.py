@@ -317,3 +317,19 @@ def test_yaml_aliases_are_refused_before_they_multiply(tmp_path: Path) -> None:
     (root / "contest.yaml").write_text("\n".join(levels) + "\n" + meta)
     with pytest.raises(PackageError, match=r"contest\.yaml .*aliases"):
         load_contest(root)
+
+
+@pytest.mark.parametrize(
+    ("package", "link"),
+    [("summands", "output_validators/sum_check/table.txt"), ("divisor", "files/table.h")],
+    ids=["kattis-validator", "polygon-checker"],
+)
+def test_a_validator_file_linked_outside_the_package_is_refused(tmp_path: Path, package: str, link: str) -> None:
+    # The judge copies a validator's whole folder (following links, as root) into the validator's box:
+    # a link would hand the problem's validator, and its messages to the teams, any file of the host.
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text("not for the package\n")
+    folder = shutil.copytree(PACKAGES / package, tmp_path / package)
+    (folder / link).symlink_to(secret)
+    with pytest.raises(PackageError, match=f"{link} links outside the package"):
+        load_problem("X", folder)

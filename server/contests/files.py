@@ -67,6 +67,15 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
+def links_outside(program: Path, root: Path) -> list[str]:
+    """Files of a program (one file, or a folder and everything in it) that resolve outside root, by name.
+
+    The judge copies a validator's folder whole, following links, as root: each must stay inside the package.
+    """
+    paths = [program, *program.rglob("*")] if program.is_dir() else [program]
+    return [f"{p.relative_to(root)} links outside the package" for p in paths if not inside(p, root)]
+
+
 def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     """A text file for display, UTF-8 with replacement, cut at `limit` bytes."""
     with path.open("rb") as f:

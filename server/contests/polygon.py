@@ -21,7 +21,7 @@ from typing import Any
 
 from ..judge.types import TestCase, ValidatorSource
 from .errors import Errors, PackageError
-from .files import inside, read_text
+from .files import inside, links_outside, read_text
 from .kattis import page_of
 from .models import Problem, Statement
 from .statement import StatementFile, pdf_statement, render_html_statement, unavailable
@@ -173,6 +173,9 @@ def _checker(folder: Path, root: ET.Element) -> tuple[ValidatorSource | None, tu
         raise PackageError(f"checker {path.name}: only C++ (testlib) checkers are supported, not {kind}")
     if not (path.parent / "testlib.h").is_file():
         raise PackageError(f"checker {path.name} needs testlib.h next to it, and the package has none there")
+    outside = links_outside(path.parent, folder)  # the judge copies the checker's whole folder
+    if outside:
+        raise PackageError(*outside)
     return ValidatorSource(path.parent, "testlib", "gcc_cpp20", path.name), ()
 
 
