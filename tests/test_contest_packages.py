@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from server.contests import polygon
 from server.contests.errors import PackageError
 from server.contests.loader import load_contest, load_contests, load_problem
 from server.contests.testdata import load_samples, load_tests
@@ -243,8 +245,8 @@ def test_polygon_absolute_paths_are_package_errors(tmp_path: Path, old: str, new
     assert any(expected.format(outside=outside) in error for error in caught.value.errors), caught.value.errors
 
 
-def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> None:
-    # A read error no check foresaw (here: a statement linked to a file that cannot be read) is that
+def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A read error no check foresaw (here: a statement file the disk fails to read) is that
     # package's fault: the others load, the server starts.
     root = tmp_path / "contests"
     write_contest(root, 1, "Good")
@@ -252,7 +254,12 @@ def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> No
     problem = shutil.copytree(PACKAGES / "divisor", bad / "divisor")
     (problem / "statements" / "english" / "problem-properties.json").unlink()
     (problem / "statements" / ".html" / "english").mkdir(parents=True)
-    (problem / "statements" / ".html" / "english" / "problem.html").symlink_to("/proc/self/mem")
+    (problem / "statements" / ".html" / "english" / "problem.html").write_text("<p>statement</p>")
+
+    def failing_disk(path: Path) -> str:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(polygon, "read_text", failing_disk)
     meta = {"id": 2, "name": "Bad", "duration": 60, "problems": [{"alias": "A", "path": "divisor"}]}
     (bad / "contest.yaml").write_text(yaml.safe_dump(meta))
     result = load_contests(root)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.contests.loader import load_problem
 from server.contests.models import ASSET_MARKER
 from server.contests.statement import latex, render_statement
 from server.contests.statement.latex import RenderError, pandoc_path, problem_name, render_latex
@@ -208,3 +209,26 @@ def test_nothing_that_runs_survives_the_sanitizer(fragments: list[str]) -> None:
         assert not re.search(r"\son\w+\s*=", tag) and "javascript:" not in tag.lower() and "src=" not in tag, tag
     body = body_html(split_sections(clean), [], "en")  # and it always splits and composes
     assert "<script" not in body.lower()
+
+
+@pytest.mark.parametrize(
+    ("package", "link"),
+    [
+        ("greeting", "statement/problem.en.md"),
+        ("pdfonly", "problem_statement/problem.pdf"),
+        ("divisor", "statements/english/problem-properties.json"),
+    ],
+    ids=["markdown", "pdf", "polygon-parts"],
+)
+def test_a_statement_linked_outside_the_package_is_not_shown(tmp_path: Path, package: str, link: str) -> None:
+    # A package on disk (uploads refuse links): the statement would show a host file to every team.
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text('{"legend": "host secret"}\n')
+    folder = shutil.copytree(PACKAGES / package, tmp_path / package)
+    (folder / link).unlink()
+    (folder / link).symlink_to(secret)
+    statement = load_problem("X", folder).statement
+    assert "host secret" not in statement.body
+    assert statement.source != "pdf"
+    if statement.source == "none":  # no other statement to show instead: it says why
+        assert "links outside the package" in (statement.problem or "")

@@ -188,6 +188,11 @@ def _samples(tests: list[TestCase], indexes: list[int]) -> list[Sample]:
 
 def _section_sources(folder: Path, polygon_language: str) -> dict[str, str] | None:
     properties = folder / "statements" / polygon_language / "problem-properties.json"
+    sections = folder / "statement-sections" / polygon_language
+    parts = [properties, *(sections / f"{k}.tex" for k in PARTS)]
+    outside = [p.name for p in parts if p.exists() and not inside(p, folder)]
+    if outside:  # a package on disk: never show a host file to the teams
+        raise RenderError(f"{', '.join(outside)} links outside the package")
     if properties.is_file():
         try:
             data: Any = json.loads(properties.read_text(encoding="utf-8"))
@@ -195,7 +200,6 @@ def _section_sources(folder: Path, polygon_language: str) -> dict[str, str] | No
             raise RenderError(f"{properties.name} is not valid JSON: {exc}") from None
         if isinstance(data, dict):
             return {k: data[k] for k in PARTS if isinstance(data.get(k), str)}
-    sections = folder / "statement-sections" / polygon_language
     if sections.is_dir():
         return {k: read_text(sections / f"{k}.tex") for k in PARTS if (sections / f"{k}.tex").is_file()}
     return None
@@ -225,10 +229,13 @@ def _statement(folder: Path, root: ET.Element, samples: list[Sample]) -> tuple[S
             reasons.append(str(exc))
             log.warning("Polygon statement %s/%s not rendered: %s", folder.name, polygon_language, exc)
         html_file = folder / "statements" / ".html" / polygon_language / "problem.html"
+        pdf = folder / "statements" / ".pdf" / polygon_language / "problem.pdf"
+        if any(p.exists() and not inside(p, folder) for p in (html_file, pdf)):
+            reasons.append(f"{polygon_language}: problem.html or problem.pdf links outside the package")
+            continue
         if html_file.is_file():
             statement = render_html_statement(read_text(html_file), html_file.parent, samples, language, None, "html")
             return statement, polygon_language
-        pdf = folder / "statements" / ".pdf" / polygon_language / "problem.pdf"
         if pdf.is_file():
             return pdf_statement(StatementFile(pdf, language, "pdf")), polygon_language
     return unavailable("; ".join(reasons) or "the package has no statement"), None
