@@ -97,3 +97,23 @@ def test_not_a_zip(tmp_path: Path) -> None:
         unpack(io.BytesIO(b"%PDF-1.4 hello"), tmp_path / "out")
     with pytest.raises(PackageError, match="empty"):
         unpack(io.BytesIO(make_zip({})), tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("entries", "reason"),
+    [
+        ({"p/x": b"a", "p/x/y": b"b"}, "both a file and a folder"),
+        ({"p/x/y": b"b", "p/x": b"a"}, "both a file and a folder"),
+        ({"p/x": b"a", "p/x/": b""}, "both a file and a folder"),
+        ({"p/" + "a" * 300: b"a"}, "name too long"),
+        ({"p/" + ("d" * 200 + "/") * 30 + "f": b"a"}, "name too long"),
+        ({"p/" + "d/" * 40 + "f": b"a"}, "nested too deep"),
+    ],
+)
+def test_names_the_file_system_cannot_hold_are_refused_before_writing(
+    tmp_path: Path, entries: dict[str, bytes], reason: str
+) -> None:
+    # Not an OSError from half-way through unpacking (a 500 for the upload): a reason, and nothing written.
+    with pytest.raises(PackageError, match=reason):
+        unpack(io.BytesIO(make_zip({"p/problem.yaml": b"name: x\n", **entries})), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

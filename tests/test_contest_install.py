@@ -233,6 +233,21 @@ async def test_uploads_are_refused_whole_and_for_non_admins(
     assert await (await admin_client.get("/contests", headers=admin.headers)).json() == listed
 
 
+async def test_an_archive_the_file_system_cannot_unpack_is_a_422_not_a_500(
+    admin_client: TestClient, tmp_path: Path, contests_dir: Path
+) -> None:
+    admin = await Api(admin_client).register("root")
+    before = visible(contests_dir)
+    clash = tmp_path / "clash.zip"
+    with zipfile.ZipFile(clash, "w") as z:
+        z.writestr("p/problem.yaml", "name: x\n")
+        z.writestr("p/data", "a file")
+        z.writestr("p/data/secret/1.in", "and a folder")
+    error = await error_of(await _upload(admin_client, admin, clash), 422)
+    assert error["details"]["errors"] == ["p/data: is both a file and a folder in the archive"]
+    assert visible(contests_dir) == before
+
+
 async def test_an_admin_reloads_the_contests_folder(admin_client: TestClient, contests_dir: Path) -> None:
     api = Api(admin_client)
     admin, player = await api.register("root"), await api.register()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from server.contests import polygon
 from server.contests.errors import PackageError
 from server.contests.loader import load_contest, load_contests, load_problem
 from server.contests.testdata import load_samples, load_tests
@@ -243,8 +245,8 @@ def test_polygon_absolute_paths_are_package_errors(tmp_path: Path, old: str, new
     assert any(expected.format(outside=outside) in error for error in caught.value.errors), caught.value.errors
 
 
-def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> None:
-    # A read error no check foresaw (here: a statement linked to a file that cannot be read) is that
+def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A read error no check foresaw (here: a statement file the disk fails to read) is that
     # package's fault: the others load, the server starts.
     root = tmp_path / "contests"
     write_contest(root, 1, "Good")
@@ -252,7 +254,12 @@ def test_a_package_failing_in_an_unforeseen_way_is_skipped(tmp_path: Path) -> No
     problem = shutil.copytree(PACKAGES / "divisor", bad / "divisor")
     (problem / "statements" / "english" / "problem-properties.json").unlink()
     (problem / "statements" / ".html" / "english").mkdir(parents=True)
-    (problem / "statements" / ".html" / "english" / "problem.html").symlink_to("/proc/self/mem")
+    (problem / "statements" / ".html" / "english" / "problem.html").write_text("<p>statement</p>")
+
+    def failing_disk(path: Path) -> str:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(polygon, "read_text", failing_disk)
     meta = {"id": 2, "name": "Bad", "duration": 60, "problems": [{"alias": "A", "path": "divisor"}]}
     (bad / "contest.yaml").write_text(yaml.safe_dump(meta))
     result = load_contests(root)
@@ -266,3 +273,70 @@ def test_a_validator_is_named_by_its_content_at_load(contest) -> None:  # type: 
     for alias in ("B", "C", "G"):
         validator = contest.problems[alias].validator
         assert validator is not None and validator.key == content_key(dataclasses.replace(validator, key=""))
+
+
+def test_polygon_test_count_beyond_any_package_is_refused_at_once(tmp_path: Path) -> None:
+    # Each missing test was one error: a count of millions took minutes and gigabytes of the server's
+    # memory, and answered with millions of messages.
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace("<test-count>4<", "<test-count>1000000000<"))
+    with pytest.raises(PackageError, match="test-count 1000000000 is more than") as caught:
+        load_problem("X", folder)
+    assert len(caught.value.errors) == 1
+
+
+def test_polygon_missing_tests_are_listed_in_short(tmp_path: Path) -> None:
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace("<test-count>4<", "<test-count>500<"))
+    with pytest.raises(PackageError) as caught:
+        load_problem("X", folder)
+    assert caught.value.errors[0] == "test 5: tests/05 is missing"
+    assert len(caught.value.errors) <= 21 and "and 476 more tests are missing" in caught.value.errors[-1]
+
+
+@pytest.mark.parametrize("relative", [True, False], ids=["dotdot", "absolute"])
+def test_a_polygon_statement_language_cannot_lead_outside_the_package(tmp_path: Path, relative: bool) -> None:
+    # package.xml names the statement languages; a "language" is a folder name under statements/.
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "pkg" / "divisor")
+    shutil.rmtree(folder / "statements")
+    (folder / "statements").mkdir()
+    outside = tmp_path / "pkg" / "outside"  # statements/../../outside
+    outside.mkdir()
+    (outside / "problem-properties.json").write_text('{"legend": "leaked from the host"}')
+    language = "../../outside" if relative else str(outside)
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace('language="english" mathjax', f'language="{language}" mathjax'))
+    problem = load_problem("X", folder)
+    assert "leaked" not in problem.statement.body
+    assert problem.statement.assets is None or problem.statement.assets.is_relative_to(folder)
+
+
+def test_yaml_aliases_are_refused_before_they_multiply(tmp_path: Path) -> None:
+    # Six levels of nine-fold aliases: half a million values from 300 bytes (nine levels: gigabytes
+    # as soon as anything prints or walks them).  No package needs anchors and aliases.
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{b}: &{b} [{', '.join(['*' + a] * 9)}]" for a, b in zip("abcde", "bcdef", strict=True)]
+    root = tmp_path / "contest"
+    shutil.copytree(PACKAGES / "hypotenuse", root / "hyp")
+    meta = "id: 7\nname: X\nduration: 60\nproblems:\n  - {alias: A, path: *f}\n"
+    (root / "contest.yaml").write_text("\n".join(levels) + "\n" + meta)
+    with pytest.raises(PackageError, match=r"contest\.yaml .*aliases"):
+        load_contest(root)
+
+
+@pytest.mark.parametrize(
+    ("package", "link"),
+    [("summands", "output_validators/sum_check/table.txt"), ("divisor", "files/table.h")],
+    ids=["kattis-validator", "polygon-checker"],
+)
+def test_a_validator_file_linked_outside_the_package_is_refused(tmp_path: Path, package: str, link: str) -> None:
+    # The judge copies a validator's whole folder (following links, as root) into the validator's box:
+    # a link would hand the problem's validator, and its messages to the teams, any file of the host.
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text("not for the package\n")
+    folder = shutil.copytree(PACKAGES / package, tmp_path / package)
+    (folder / link).symlink_to(secret)
+    with pytest.raises(PackageError, match=f"{link} links outside the package"):
+        load_problem("X", folder)

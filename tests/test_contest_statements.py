@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.contests.loader import load_problem
 from server.contests.models import ASSET_MARKER
-from server.contests.statement import render_statement
-from server.contests.statement.latex import pandoc_path, problem_name
+from server.contests.statement import latex, render_statement
+from server.contests.statement.latex import RenderError, pandoc_path, problem_name, render_latex
 from server.contests.statement.markup import body_html
 from server.contests.statement.sanitize import AssetRewriter, sanitize
 from server.contests.statement.sections import split_sections
@@ -56,6 +57,19 @@ def test_latex_statement_with_math_image_and_interaction() -> None:
     # the interaction log: what the program reads on the left, what it prints on the right
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", statement.body, flags=re.DOTALL)
     assert rows[:2] == [("<pre>10\n</pre>", ""), ("", "<pre>5\n</pre>")] and len(rows) == 7
+
+
+@needs_pandoc
+def test_a_latex_macro_bomb_is_stopped_by_the_memory_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seven levels of ten-fold macros: 10^7 characters, which pandoc builds for minutes in hundreds of
+    # MiB on the server itself (one level more: gigabytes).  Its heap is capped (small here, to be
+    # quick), and the error says so.
+    macros = [r"\newcommand{\za}{xxxxxxxxxx}"]
+    macros += [rf"\newcommand{{\z{b}}}{{{(chr(92) + 'z' + a) * 10}}}" for a, b in zip("abcdef", "bcdefg", strict=True)]
+    monkeypatch.setattr(latex, "PANDOC_HEAP_MIB", 64, raising=False)
+    monkeypatch.setattr(latex, "PANDOC_TIMEOUT", 15.0)
+    with pytest.raises(RenderError, match="more than 64 MiB of memory"):
+        render_latex("\n".join(macros) + "\n\\zg\n")
 
 
 def test_latex_without_pandoc_still_loads_and_says_why(
@@ -195,3 +209,26 @@ def test_nothing_that_runs_survives_the_sanitizer(fragments: list[str]) -> None:
         assert not re.search(r"\son\w+\s*=", tag) and "javascript:" not in tag.lower() and "src=" not in tag, tag
     body = body_html(split_sections(clean), [], "en")  # and it always splits and composes
     assert "<script" not in body.lower()
+
+
+@pytest.mark.parametrize(
+    ("package", "link"),
+    [
+        ("greeting", "statement/problem.en.md"),
+        ("pdfonly", "problem_statement/problem.pdf"),
+        ("divisor", "statements/english/problem-properties.json"),
+    ],
+    ids=["markdown", "pdf", "polygon-parts"],
+)
+def test_a_statement_linked_outside_the_package_is_not_shown(tmp_path: Path, package: str, link: str) -> None:
+    # A package on disk (uploads refuse links): the statement would show a host file to every team.
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text('{"legend": "host secret"}\n')
+    folder = shutil.copytree(PACKAGES / package, tmp_path / package)
+    (folder / link).unlink()
+    (folder / link).symlink_to(secret)
+    statement = load_problem("X", folder).statement
+    assert "host secret" not in statement.body
+    assert statement.source != "pdf"
+    if statement.source == "none":  # no other statement to show instead: it says why
+        assert "links outside the package" in (statement.problem or "")

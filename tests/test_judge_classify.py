@@ -1,5 +1,6 @@
 """Tests for mapping measured runs to verdicts."""
 
+import dataclasses
 import signal
 
 import pytest
@@ -45,7 +46,16 @@ CASES = [
         verdicts.IDLENESS_LIMIT_EXCEEDED,
     ),
     ("rss over limit, finished", run(rss=65 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
-    ("rss near limit, died", run(None, signal.SIGABRT, rss=60 * MIB), 0, b"", verdicts.MEMORY_LIMIT_EXCEEDED),
+    # per-process limits only: an allocation the address-space cap refused
+    (
+        "rss near limit, died, per process",
+        dataclasses.replace(run(None, signal.SIGABRT, rss=60 * MIB), accounted=False),
+        0,
+        b"",
+        verdicts.MEMORY_LIMIT_EXCEEDED,
+    ),
+    # a cgroup's peak counts the page cache (the output written): without an OOM kill, not memory
+    ("cgroup peak near limit, died", run(None, signal.SIGABRT, rss=60 * MIB), 0, b"", verdicts.RUNTIME_ERROR),
     ("rss near limit, fine", run(rss=60 * MIB), 0, b"", None),
     ("bad_alloc", run(None, signal.SIGABRT), 0, b"what():  std::bad_alloc\n", verdicts.MEMORY_LIMIT_EXCEEDED),
     ("MemoryError", run(1), 0, b"Traceback ...\nMemoryError\n", verdicts.MEMORY_LIMIT_EXCEEDED),

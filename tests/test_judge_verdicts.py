@@ -154,6 +154,16 @@ FAILURES = [
         verdicts.OUTPUT_LIMIT_EXCEEDED,
     ),
     ("python endless output", "python3_docker", "while True:\n    print('x' * 1000)\n", verdicts.OUTPUT_LIMIT_EXCEEDED),
+    (
+        # 60 MiB of output fill the page cache, which the memory cgroup counts too: near the limit, but
+        # nothing ran out of memory
+        "c big output, then exit code",
+        "gcc_c17",
+        "#include <stdio.h>\n#include <string.h>\nstatic char b[1 << 20];\n"
+        "int main(void) { memset(b, 'x', sizeof b); for (int i = 0; i < 60; i++) fwrite(b, 1, sizeof b, stdout);\n"
+        "  fflush(stdout); return 1; }\n",
+        verdicts.RUNTIME_ERROR,
+    ),
     ("python syntax error", "python3_docker", "print(\n", verdicts.COMPILATION_ERROR),
     ("c++ syntax error", "gcc_cpp20", "int main( {\n", verdicts.COMPILATION_ERROR),
     ("c undeclared name", "gcc_c17", "int main(void) { return x; }\n", verdicts.COMPILATION_ERROR),

@@ -1,9 +1,10 @@
 """Unpack an uploaded zip archive safely, or refuse it with every reason.
 
 Refused: entries that leave the target (absolute paths, `..`, drive letters, backslashes), symbolic
-links and device files, encrypted entries, archives inside the archive, more than `max_files`
-entries, and more than `max_bytes` unpacked, counted on the bytes actually written (a header that
-understates a member's size cannot smuggle a zip bomb past the check).
+links and device files, encrypted entries, archives inside the archive, names no file system holds
+(a component over 255 bytes, nesting deeper than MAX_DEPTH, a name that is both a file and a
+folder), more than `max_files` entries, and more than `max_bytes` unpacked, counted on the bytes
+actually written (a header that understates a member's size cannot smuggle a zip bomb past the check).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from .errors import PackageError
 
 NESTED_ARCHIVES = (".zip", ".kpp", ".jar", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar")
 _CHUNK = 1 << 20
+NAME_MAX = 255  # bytes per path component (Linux file systems)
+# Real packages nest a handful deep with short names; these leave room under PATH_MAX (4096 bytes)
+# for the contests folder and the staging folder in front.
+MAX_DEPTH = 32
+MAX_NAME = 1024  # bytes of a whole entry name
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +54,26 @@ def _entry_errors(info: zipfile.ZipInfo) -> list[str]:
         errors.append(f"{name}: symbolic links are not accepted")
     elif mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)) and stat.S_IFMT(mode):
         errors.append(f"{name}: not a regular file")
+    short = name if len(name) <= 80 else f"{name[:80]}…"
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME or any(
+        len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in path.parts
+    ):
+        errors.append(f"{short}: name too long (over {MAX_NAME} bytes, or a part over {NAME_MAX})")
+    elif len(path.parts) > MAX_DEPTH:
+        errors.append(f"{short}: nested too deep (more than {MAX_DEPTH} levels)")
     if info.flag_bits & 0x1:
         errors.append(f"{name}: encrypted entries are not accepted")
     if not info.is_dir() and name.lower().endswith(NESTED_ARCHIVES):
         errors.append(f"{name}: archives inside the archive are not accepted")
     return errors
+
+
+def _clash_errors(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """Files whose name another entry uses as a folder (`a` and `a/b`, or `a/`): unpacking would fail half-way."""
+    files = {PurePosixPath(i.filename) for i in infos if not i.is_dir()}
+    folders = {parent for i in infos for parent in PurePosixPath(i.filename).parents}
+    folders |= {PurePosixPath(i.filename) for i in infos if i.is_dir()}
+    return [f"{path}: is both a file and a folder in the archive" for path in sorted(files & folders)]
 
 
 def unpack(source: Path | BinaryIO, target: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
@@ -71,6 +92,7 @@ def unpack(source: Path | BinaryIO, target: Path, limits: ArchiveLimits = Archiv
         if declared > limits.max_bytes:
             raise ArchiveTooLarge(f"the archive unpacks to {declared >> 20} MiB; at most {limits.max_bytes >> 20} MiB")
         errors = [e for info in infos for e in _entry_errors(info)]
+        errors += _clash_errors(infos)
         if errors:
             raise PackageError(*errors)
         if not infos:

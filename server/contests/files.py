@@ -14,6 +14,17 @@ from .errors import PackageError
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: `*name` repeats a value by reference, so a few hundred bytes of nested
+    aliases stand for billions of values that any code printing or walking them would build."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in a package", mark)
+        return super().compose_node(parent, index)
+
+
 def read_yaml(path: Path, root: Path | None = None, *, required: bool = True) -> dict[str, Any]:
     """A YAML mapping (empty when the file is absent and not required); PackageError names the file."""
     name = str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else path.name
@@ -26,7 +37,7 @@ def read_yaml(path: Path, root: Path | None = None, *, required: bool = True) ->
     except (OSError, UnicodeDecodeError) as exc:
         raise PackageError(f"{name} cannot be read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliases)  # a SafeLoader, minus aliases
     except yaml.YAMLError as exc:
         raise PackageError(f"{name} is not valid YAML: {exc}") from None
     if data is None:
@@ -54,6 +65,15 @@ def inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         return False
+
+
+def links_outside(program: Path, root: Path) -> list[str]:
+    """Files of a program (one file, or a folder and everything in it) that resolve outside root, by name.
+
+    The judge copies a validator's folder whole, following links, as root: each must stay inside the package.
+    """
+    paths = [program, *program.rglob("*")] if program.is_dir() else [program]
+    return [f"{p.relative_to(root)} links outside the package" for p in paths if not inside(p, root)]
 
 
 def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from ..judge.types import TestCase, ValidatorSource
 from .errors import Errors, PackageError
-from .files import inside, read_text
+from .files import inside, links_outside, read_text
 from .kattis import page_of
 from .models import Problem, Statement
 from .statement import StatementFile, pdf_statement, render_html_statement, unavailable
@@ -33,6 +34,11 @@ from .testdata import Sample
 log = logging.getLogger(__name__)
 
 MAX_XML_BYTES = 4 * 1024 * 1024
+# Real testsets have tens to hundreds of tests; a count far beyond would only cost the server time and memory.
+MAX_TESTS = 10_000
+MAX_LISTED = 20  # missing tests named one by one; the rest are counted
+# A statement language is a folder name under statements/ ("english"), never a path.
+_LANGUAGE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 LANGUAGES = {"english": "en", "russian": "ru", "ukrainian": "uk", "kazakh": "kk", "belarusian": "be",
              "spanish": "es", "portuguese": "pt", "french": "fr", "german": "de", "chinese": "zh",
              "polish": "pl", "romanian": "ro", "vietnamese": "vi", "arabic": "ar", "japanese": "ja"}  # fmt: skip
@@ -95,11 +101,14 @@ def _int(element: ET.Element | None, what: str) -> int:
 
 def _tests(folder: Path, testset: ET.Element) -> tuple[list[TestCase], list[int]]:
     count = _int(testset.find("test-count"), "test-count")
+    if count > MAX_TESTS:
+        raise PackageError(f"package.xml: test-count {count} is more than {MAX_TESTS}")
     in_pattern = (testset.findtext("input-path-pattern") or "tests/%02d").strip()
     ans_pattern = (testset.findtext("answer-path-pattern") or "tests/%02d.a").strip()
     described = testset.findall("tests/test")
     errors = Errors()
     missing_generated: list[str] = []
+    missing = 0
     tests: list[TestCase] = []
     samples: list[int] = []
     for index in range(1, count + 1):
@@ -118,7 +127,9 @@ def _tests(folder: Path, testset: ET.Element) -> tuple[list[TestCase], list[int]
                 command = info.get("cmd", "")
                 missing_generated.append(f"{index} ({command})" if command else str(index))
             else:
-                errors.add(f"test {index}: {in_name} is missing")
+                missing += 1
+                if missing <= MAX_LISTED:
+                    errors.add(f"test {index}: {in_name} is missing")
             continue
         if not ans.is_file():
             errors.add(f"test {index}: answer {ans_name} is missing (run the main solution in Polygon)")
@@ -127,9 +138,12 @@ def _tests(folder: Path, testset: ET.Element) -> tuple[list[TestCase], list[int]
         if sample:
             samples.append(len(tests))
         tests.append(TestCase(f"{'sample' if sample else 'secret'}/{index:02d}", inp, ans))
+    if missing > MAX_LISTED:
+        errors.add(f"and {missing - MAX_LISTED} more tests are missing")
     if missing_generated:
+        more = f" and {len(missing_generated) - MAX_LISTED} more" if len(missing_generated) > MAX_LISTED else ""
         errors.add(
-            f"tests {', '.join(missing_generated)} are made by generators this server does not run; "
+            f"tests {', '.join(missing_generated[:MAX_LISTED])}{more} are made by generators this server does not run; "
             "export the full package from Polygon (with generated tests) instead"
         )
     errors.raise_if_any()
@@ -159,6 +173,9 @@ def _checker(folder: Path, root: ET.Element) -> tuple[ValidatorSource | None, tu
         raise PackageError(f"checker {path.name}: only C++ (testlib) checkers are supported, not {kind}")
     if not (path.parent / "testlib.h").is_file():
         raise PackageError(f"checker {path.name} needs testlib.h next to it, and the package has none there")
+    outside = links_outside(path.parent, folder)  # the judge copies the checker's whole folder
+    if outside:
+        raise PackageError(*outside)
     return ValidatorSource(path.parent, "testlib", "gcc_cpp20", path.name), ()
 
 
@@ -171,6 +188,11 @@ def _samples(tests: list[TestCase], indexes: list[int]) -> list[Sample]:
 
 def _section_sources(folder: Path, polygon_language: str) -> dict[str, str] | None:
     properties = folder / "statements" / polygon_language / "problem-properties.json"
+    sections = folder / "statement-sections" / polygon_language
+    parts = [properties, *(sections / f"{k}.tex" for k in PARTS)]
+    outside = [p.name for p in parts if p.exists() and not inside(p, folder)]
+    if outside:  # a package on disk: never show a host file to the teams
+        raise RenderError(f"{', '.join(outside)} links outside the package")
     if properties.is_file():
         try:
             data: Any = json.loads(properties.read_text(encoding="utf-8"))
@@ -178,7 +200,6 @@ def _section_sources(folder: Path, polygon_language: str) -> dict[str, str] | No
             raise RenderError(f"{properties.name} is not valid JSON: {exc}") from None
         if isinstance(data, dict):
             return {k: data[k] for k in PARTS if isinstance(data.get(k), str)}
-    sections = folder / "statement-sections" / polygon_language
     if sections.is_dir():
         return {k: read_text(sections / f"{k}.tex") for k in PARTS if (sections / f"{k}.tex").is_file()}
     return None
@@ -189,7 +210,7 @@ def _statement(folder: Path, root: ET.Element, samples: list[Sample]) -> tuple[S
     statements = folder / "statements"
     on_disk = [p.name for p in statements.iterdir() if p.is_dir()] if statements.is_dir() else []
     on_disk = [name for name in on_disk if not name.startswith(".")]
-    languages = list(dict.fromkeys([*declared, *on_disk]))
+    languages = [lang for lang in dict.fromkeys([*declared, *on_disk]) if _LANGUAGE_NAME.fullmatch(lang)]
     languages.sort(key=lambda lang: (lang != "english", lang))
     reasons = []
     for polygon_language in languages:
@@ -208,10 +229,13 @@ def _statement(folder: Path, root: ET.Element, samples: list[Sample]) -> tuple[S
             reasons.append(str(exc))
             log.warning("Polygon statement %s/%s not rendered: %s", folder.name, polygon_language, exc)
         html_file = folder / "statements" / ".html" / polygon_language / "problem.html"
+        pdf = folder / "statements" / ".pdf" / polygon_language / "problem.pdf"
+        if any(p.exists() and not inside(p, folder) for p in (html_file, pdf)):
+            reasons.append(f"{polygon_language}: problem.html or problem.pdf links outside the package")
+            continue
         if html_file.is_file():
             statement = render_html_statement(read_text(html_file), html_file.parent, samples, language, None, "html")
             return statement, polygon_language
-        pdf = folder / "statements" / ".pdf" / polygon_language / "problem.pdf"
         if pdf.is_file():
             return pdf_statement(StatementFile(pdf, language, "pdf")), polygon_language
     return unavailable("; ".join(reasons) or "the package has no statement"), None

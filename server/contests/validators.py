@@ -9,7 +9,7 @@ from ..judge.checker import DefaultValidatorFlags
 from ..judge.compilers import SOURCE_SUFFIXES, compiler_for
 from ..judge.types import TestCase, Validation, ValidatorSource
 from .errors import PackageError
-from .files import inside
+from .files import links_outside
 
 
 def validation_of(meta: dict[str, Any], legacy: bool) -> Validation:
@@ -95,6 +95,7 @@ def custom_validator(root: Path) -> ValidatorSource:
             names = ", ".join(p.name for p in programs)
             raise PackageError(f"output_validators/ holds several validators ({names}); this judge runs one")
         program = programs[0]
-    if not inside(program, root):
-        raise PackageError(f"{program.name} links outside the package")
+    outside = links_outside(program, root)
+    if outside:
+        raise PackageError(*outside)
     return ValidatorSource(program, "kattis", program_language(program))

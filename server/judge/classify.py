@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from . import verdicts
 from .sandbox import Limits, RunResult
 
-# A failed run whose peak memory came this close to the limit most likely
-# died of an allocation the limit refused.
+# A failed run (measured per process) whose peak memory came this close to the
+# limit most likely died of an allocation the address-space cap refused.
 MEMORY_NEAR = 0.9
 # Runtime messages that mean "an allocation failed" (CPython, libstdc++, the JVM).
 OUT_OF_MEMORY_MARKERS = (b"MemoryError", b"std::bad_alloc", b"java.lang.OutOfMemoryError")
@@ -62,7 +62,9 @@ def classify(result: RunResult, limits: RunLimits, output_size: int, stderr_tail
             return verdicts.IDLENESS_LIMIT_EXCEEDED
         return verdicts.TIME_LIMIT_EXCEEDED
     if not result.success:
-        near = result.peak_rss >= MEMORY_NEAR * limits.memory
+        # Only per-process measurements: a cgroup reports an OOM kill when memory ran out, and its
+        # peak counts the page cache too (a big output written), which is no allocation refused.
+        near = not result.accounted and result.peak_rss >= MEMORY_NEAR * limits.memory
         if near or any(m in stderr_tail for m in OUT_OF_MEMORY_MARKERS):
             return verdicts.MEMORY_LIMIT_EXCEEDED
         return verdicts.RUNTIME_ERROR

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..files import read_text
+from ..files import inside, read_text
 from ..models import ASSET_MARKER, Statement
 from ..testdata import Sample
 from .latex import RenderError, problem_name, render_latex
@@ -128,6 +128,9 @@ def render_statement(
         return Rendered(unavailable("the package has no problem statement"))
     reasons = []
     for file in _preferred(files):
+        if not inside(file.path, root):  # a package on disk: never show a host file to the teams
+            reasons.append(f"{file.path.name}: links outside the package")
+            continue
         try:
             if file.format == "pdf":
                 return Rendered(pdf_statement(file))

@@ -2,8 +2,10 @@
 
 The problem package class's commands (`\\problemname`, `\\illustration`, the `Input`/`Output`/
 `Interaction` environments, `\\nextsample`) are defined in a small preamble so pandoc can read the
-statement body; pandoc runs with `--sandbox`, so `\\input{/etc/passwd}` reads nothing.  Without
-pandoc the problem still loads and its statement says why it is missing (see statement/__init__.py).
+statement body; pandoc runs with `--sandbox`, so `\\input{/etc/passwd}` reads nothing, and with a
+heap cap (`+RTS -M`, as pandoc's manual advises for untrusted input), so a macro that expands
+without end fails in seconds instead of taking the server's memory.  Without pandoc the problem
+still loads and its statement says why it is missing (see statement/__init__.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import subprocess
 log = logging.getLogger(__name__)
 
 PANDOC_TIMEOUT = 30.0  # seconds; pandoc needs milliseconds for a statement
+PANDOC_HEAP_MIB = 256  # a long statement needs tens of MiB
+PANDOC_OPTIONS = ("--sandbox", "--from=latex", "--to=html", "--mathml", "--wrap=none")
 PREAMBLE = r"""
 \newcommand{\problemname}[1]{}
 \newcommand{\illustration}[3]{\begin{figure}\includegraphics[width=#1\textwidth]{#2}\caption{#3}\end{figure}}
@@ -57,7 +61,7 @@ def render_latex(tex: str) -> str:
         raise RenderError("pandoc is not installed (apt-get install pandoc)")
     try:
         done = subprocess.run(
-            [pandoc, "--sandbox", "--from=latex", "--to=html", "--mathml", "--wrap=none"],
+            [pandoc, "+RTS", f"-M{PANDOC_HEAP_MIB}m", "-RTS", *PANDOC_OPTIONS],
             input=(PREAMBLE + tex).encode(),
             capture_output=True,
             timeout=PANDOC_TIMEOUT,
@@ -67,6 +71,8 @@ def render_latex(tex: str) -> str:
         raise RenderError(f"pandoc took longer than {PANDOC_TIMEOUT:g} s") from None
     except OSError as exc:
         raise RenderError(f"pandoc could not run: {exc}") from None
+    if done.returncode != 0 and b"Heap exhausted" in done.stderr:
+        raise RenderError(f"pandoc needed more than {PANDOC_HEAP_MIB} MiB of memory (a macro that never ends?)")
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
         raise RenderError(f"pandoc could not read the LaTeX: {' '.join(detail[-3:])[:300]}")
