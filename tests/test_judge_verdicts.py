@@ -252,3 +252,37 @@ async def test_a_compile_bomb_ends_in_seconds(tmp_path: Path, source: str) -> No
     assert time.monotonic() - started < 3 + 2
     assert report.verdict == verdicts.COMPILATION_ERROR
     assert "Compilation time limit exceeded" in report.compile_log or "memory limit exceeded" in report.compile_log
+
+
+# 1 MiB of memory, 40 MiB written: to stdout (a file's page cache) or to /dev/shm (memory that is the program's)
+BIG_WRITER_C = """#include <stdio.h>
+#include <string.h>
+static char b[1 << 20];
+int main(void) {
+    FILE *out = %s;
+    if (!out) return 3;
+    memset(b, 'x', sizeof b);
+    for (int i = 0; i < 40; i++) fwrite(b, 1, sizeof b, out);
+    fflush(out);
+    puts("done");
+    return 0;
+}
+"""
+
+
+async def test_output_written_is_not_reported_as_memory(judge: Judge, tmp_path: Path) -> None:
+    """The memory cgroup charges the output file's page cache to the run; the reported memory leaves it out."""
+    tests = make_tests(tmp_path / "data", [("", "done\n")])
+    task = JudgeTask((BIG_WRITER_C % "stdout").encode(), "gcc_c17", tests, 2.0, 256 * MIB)
+    report = await judge.judge(task)
+    assert report.verdict == verdicts.WRONG_ANSWER  # 40 MiB of x before "done"
+    assert 0 < report.memory < 16 * MIB, report.memory
+
+
+async def test_shared_memory_files_stay_counted_as_memory(judge: Judge, tmp_path: Path) -> None:
+    """Files in /dev/shm (tmpfs) are memory the program holds: they stay in the reported figure."""
+    tests = make_tests(tmp_path / "data", [("", "done\n")])
+    task = JudgeTask((BIG_WRITER_C % 'fopen("/dev/shm/hold", "w")').encode(), "gcc_c17", tests, 2.0, 256 * MIB)
+    report = await judge.judge(task)
+    assert report.verdict == verdicts.OK, (report, report.compile_log)
+    assert report.memory >= 40 * MIB, report.memory

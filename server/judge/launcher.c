@@ -419,7 +419,8 @@ int main(int argc, char **argv) {
     long long memory = ru.ru_maxrss * 1024LL;
     if (accounted) {
         cpu_us = (long)(stats.cpu_ns / 1000);
-        if (stats.peak >= 0) memory = stats.peak;
+        /* the main process's own peak is a floor: file cache charged after the tree's peak is not under-counted */
+        if (stats.peak >= 0 && stats.peak > memory) memory = stats.peak;
     }
     fprintf(stderr, "RESULT %d %d %ld %ld %lld %d %ld %lld %d %lld\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
             WIFSIGNALED(status) ? WTERMSIG(status) : -1, cpu_us, elapsed_us(&start, &now), memory, timed_out,
