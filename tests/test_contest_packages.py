@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from server.contests.testdata import load_samples, load_tests
 from server.contests.validators import validation_of
 from server.judge.validators import content_key
 
-from .support.packages import write_contest
+from .support.packages import write_contest, write_problem
 
 PACKAGES = Path(__file__).parent / "packages"
 BROKEN = PACKAGES / "broken"
@@ -339,4 +340,32 @@ def test_a_validator_file_linked_outside_the_package_is_refused(tmp_path: Path, 
     folder = shutil.copytree(PACKAGES / package, tmp_path / package)
     (folder / link).symlink_to(secret)
     with pytest.raises(PackageError, match=f"{link} links outside the package"):
+        load_problem("X", folder)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"time_limit": 1e9, "memory": 64}, "time limit (1e+09 s) is above"),
+        ({"time_limit": 1, "memory": 1e30}, "memory limit (1e+30 MiB) is above"),
+        ({"time_limit": 1, "memory": 64, "validation_time": 7200}, "validator time limit (7200 s) is above"),
+        ({"time_limit": 1, "memory": 64, "output": 4096}, "output limit (4096 MiB) is above"),
+    ],
+)
+def test_kattis_limits_beyond_what_the_judge_accepts_are_refused(
+    tmp_path: Path, limits: dict[str, float], message: str
+) -> None:
+    write_problem(tmp_path / "p", "Greedy", [("1\n", "1\n")])
+    meta = yaml.safe_load((tmp_path / "p" / "problem.yaml").read_text())
+    meta["limits"] = limits
+    (tmp_path / "p" / "problem.yaml").write_text(yaml.safe_dump(meta))
+    with pytest.raises(PackageError, match=re.escape(message)):
+        load_problem("A", tmp_path / "p")
+
+
+def test_polygon_limits_beyond_what_the_judge_accepts_are_refused(tmp_path: Path) -> None:
+    folder = shutil.copytree(PACKAGES / "divisor", tmp_path / "divisor")
+    xml = (folder / "package.xml").read_text()
+    (folder / "package.xml").write_text(xml.replace("<time-limit>1500<", "<time-limit>86400000<"))
+    with pytest.raises(PackageError, match=re.escape("time limit (86400 s) is above the 120 s")):
         load_problem("X", folder)

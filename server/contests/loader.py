@@ -17,8 +17,8 @@ from pathlib import Path
 from ..judge.validators import content_key
 from .errors import Errors, PackageError
 from .files import read_yaml
+from .kattis import MIB, page_of
 from .kattis import load_problem as load_kattis_problem
-from .kattis import page_of
 from .models import Contest, ContestCatalog, Problem
 from .polygon import is_polygon, load_polygon_problem
 from .timelimits import JudgeCall, TimeLimitCache, derive_contest, settle_from_cache
@@ -46,6 +46,7 @@ def load_problem(alias: str, folder: Path) -> Problem:
     """
     try:
         problem = load_polygon_problem(alias, folder) if is_polygon(folder) else load_kattis_problem(alias, folder)
+        check_bounds(problem)
         if problem.validator is not None:  # named by its content once here, not at every submission
             validator = dataclasses.replace(problem.validator, key=content_key(problem.validator))
             problem = dataclasses.replace(problem, validator=validator)
@@ -53,6 +54,28 @@ def load_problem(alias: str, folder: Path) -> Problem:
     except (OSError, ValueError) as exc:
         log.warning("problem package %s: unexpected %s", folder, type(exc).__name__, exc_info=True)
         raise PackageError(f"the package cannot be read: {exc}") from exc
+
+
+# Upper bounds on what a package may ask of the judge (both formats, written or derived): a limit
+# above them is a typo or an attack (`memory: 1e30`), and no contest needs it.
+MAX_TIME_LIMIT_S = 120.0
+MAX_MEMORY = 16 << 30
+MAX_OUTPUT = 1 << 30
+
+
+def check_bounds(problem: Problem) -> None:
+    """PackageError naming every limit of the problem above what the judge accepts."""
+    errors = Errors()
+    for what, value, most, unit in (
+        ("time limit", problem.time_limit, MAX_TIME_LIMIT_S, "s"),
+        ("validator time limit", problem.validation_time, MAX_TIME_LIMIT_S, "s"),
+        ("memory limit", problem.memory_limit / MIB, MAX_MEMORY / MIB, "MiB"),
+        ("validator memory limit", (problem.validation_memory or 0) / MIB, MAX_MEMORY / MIB, "MiB"),
+        ("output limit", (problem.output_limit or 0) / MIB, MAX_OUTPUT / MIB, "MiB"),
+    ):
+        if value is not None and value > most:
+            errors.add(f"the {what} ({value:g} {unit}) is above the {most:g} {unit} the judge accepts")
+    errors.raise_if_any()
 
 
 def _header(meta: dict[str, object]) -> tuple[int, str, int]:
