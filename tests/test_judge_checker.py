@@ -135,6 +135,7 @@ def test_zero_tolerance_is_exact_value() -> None:
         (["float_tolerance"], "needs a value"),
         (["float_tolerance", "abc"], "needs a number"),
         (["float_tolerance", "1e999"], "not finite"),
+        (["float_relative_tolerance", "-1e-6"], "negative"),
         (["float_tolerance", "1e-6", "float_tolerance", "1e-5"], "twice"),
         (["float_tolerance", "1e-6", "float_absolute_tolerance", "1e-5"], "cannot be combined"),
         (["ignore_case"], "unknown"),

@@ -74,6 +74,8 @@ def _epsilon(flag: str, value: str) -> float:
     epsilon = float(value)
     if not math.isfinite(epsilon):
         raise ValueError(f"{flag} {value} is not finite")
+    if epsilon < 0:  # no answer could ever be within it: every submission would be judged wrong
+        raise ValueError(f"{flag} {value} is negative")
     return epsilon
 
 
