@@ -23,9 +23,7 @@ async def test_a_backup_taken_while_the_server_writes_is_consistent(tmp_path: Pa
     try:
         async with aiohttp.ClientSession() as http:
             call = Caller(http, server)
-            await call.register("kept")
-            team = await call("POST", "/teams", json={"name": "Backed up"})
-            ts = (await call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1}))["id"]
+            ts = (await call.team_session("kept")).session_id
             url = f"/training-sessions/{ts}/problem/A/comments"
             acked: list[tuple[str, str]] = []  # (id, content) of every comment answered 201, in order
 

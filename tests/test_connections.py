@@ -105,9 +105,7 @@ async def test_at_the_cap_half_open_connections_make_room_and_busy_ones_stay(ser
     guard.header_timeout = 30  # no deadline here: only the cap makes room
     async with aiohttp.ClientSession() as rest:
         call = Caller(rest, served)  # type: ignore[arg-type]  # Caller needs .url only
-        await call.register("busy")
-        team = await call("POST", "/teams", json={"name": "T"})
-        ts = (await call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1}))["id"]
+        ts = (await call.team_session("busy")).session_id
     async with aiohttp.ClientSession() as sockets:
         call.http = sockets
         ws = await call.socket(ts)  # busy for its whole life: never evicted
@@ -176,9 +174,7 @@ async def test_1100_half_open_requests_at_1024_descriptors_leave_the_server_answ
         started_size = len(server.output())
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
             call = Caller(http, server)
-            await call.register("steady")
-            team = await call("POST", "/teams", json={"name": "Steady"})
-            ts = (await call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1}))["id"]
+            ts = (await call.team_session("steady")).session_id
             ws = await call.socket(ts)
             await joined(ws, call.user_id)
 

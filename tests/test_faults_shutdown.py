@@ -62,9 +62,7 @@ async def test_stop_signals_under_load_lose_nothing_acknowledged(
     try:
         async with aiohttp.ClientSession() as http:
             call = Caller(http, server)
-            await call.register("loaded")
-            team = await call("POST", "/teams", json={"name": "Load"})
-            ts = (await call("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1}))["id"]
+            ts = (await call.team_session("loaded")).session_id
             load = Load(http, server.url, call.token, ts)
             await first_submission(http, server, load)
             ws = await call.socket(ts)

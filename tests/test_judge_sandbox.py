@@ -193,16 +193,21 @@ async def test_protected_folder_in_tmp(judge: Judge, tmp_path: Path) -> None:
     assert sorted(os.listdir(data)) == ["trainer.db"]
 
 
-async def test_data_outside_the_allow_list_is_invisible(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
-    # A world-readable, world-writable copy of test data that nobody listed as protected.
-    require(judge, "allow-list root")
+def world_writable_secret(outside_tmp: Path) -> tuple[Path, Path, str]:
+    """A world-writable folder holding a world-readable "42" (data, secret) and the probe that tries both."""
     data = outside_tmp / "data"
     data.mkdir()
     data.chmod(0o777)
     secret = data / "secret.ans"
     secret.write_text("42")
     secret.chmod(0o666)
-    source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
+    return data, secret, PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
+
+
+async def test_data_outside_the_allow_list_is_invisible(judge: Judge, outside_tmp: Path, tmp_path: Path) -> None:
+    # A world-readable, world-writable copy of test data that nobody listed as protected.
+    require(judge, "allow-list root")
+    data, secret, source = world_writable_secret(outside_tmp)
 
     # Control: permissions alone would let an unprivileged user in.
     probe = await asyncio.to_thread(
@@ -229,13 +234,7 @@ async def test_protected_folder_is_hidden_even_when_world_writable(
     judge: Judge, outside_tmp: Path, tmp_path: Path
 ) -> None:
     require(judge, "namespaces")
-    data = outside_tmp / "data"
-    data.mkdir()
-    data.chmod(0o777)
-    secret = data / "secret.ans"
-    secret.write_text("42")
-    secret.chmod(0o666)
-    source = PROBE_FILES.format(secret=str(secret), beside=str(data / "new.txt"))
+    data, secret, source = world_writable_secret(outside_tmp)
     tests = make_tests(tmp_path / "closed", [("", "noread nowrite\n")])
     with open_judge(tmp_path / "work2", protected_paths=[data]) as guarded:
         assert (await guarded.judge(task(source, "python3_docker", tests))).verdict == verdicts.OK

@@ -77,9 +77,9 @@ async def test_room_state_survives_a_restart(tmp_path: Path, sig: signal.Signals
     try:
         async with aiohttp.ClientSession() as http:
             me = Caller(http, server)
-            await me.register("restarter")
-            team = await me("POST", "/teams", json={"name": "Phoenix"})
-            session = await me("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
+            made = await me.team_session("restarter")
+            team, session = made.team, made.session
+            assert session is not None
             lobby = await lobby_socket(me, team["id"])
             await state_of(lobby)
             await send_and_echo(lobby, "CONTEST_SELECTED", contestId=1)
@@ -128,10 +128,7 @@ async def test_pending_submissions_are_judged_after_a_crash(tmp_path: Path) -> N
     try:
         async with aiohttp.ClientSession() as http:
             me = Caller(http, server)
-            await me.register("crasher")
-            team = await me("POST", "/teams", json={"name": "Crashers"})
-            session = await me("POST", "/training-sessions", json={"team_id": team["id"], "contest_id": 1})
-            ts = session["id"]
+            ts = (await me.team_session("crasher")).session_id
             url = f"/training-sessions/{ts}/submissions"
             # in order, one worker: the second waits behind the sleeper
             run_ids = [(await me("POST", url, data=form(source)))["runId"] for source in (SLEEPER_PY, SUM_PY)]
